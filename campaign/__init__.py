@@ -1,0 +1,1 @@
+"""Domain package of the value-creation campaign orchestrator (pure rules, models, CLI)."""

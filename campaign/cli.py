@@ -1,0 +1,226 @@
+"""`campaign`: the command line for SASAC staff (区国资委工作人员).
+
+Every command reads the configuration in CAMPAIGN_CONFIG_DIR (default: the repository's config/)
+and the database in CAMPAIGN_HOME (default ./var) or CAMPAIGN_DATABASE_URL.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from campaign.clock import resolve_as_of
+from campaign.config import ConfigError, load_config
+
+app = typer.Typer(
+    help="区属国有企业对标世界一流企业价值创造行动 —— 编排与管理命令（区国资委使用）。",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+AsOf = Annotated[
+    Optional[str],
+    typer.Option("--as-of", help="业务日期 YYYY-MM-DD（或 YYYY-MM-DDTHH:MM，北京时间）；默认为当前时间。"),
+]
+JsonOut = Annotated[bool, typer.Option("--json", help="以 JSON 输出（便于其他系统读取）。")]
+
+
+def _as_of(value: str | None) -> datetime:
+    try:
+        return resolve_as_of(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--as-of") from None
+
+
+def _print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _init_database() -> dict:
+    from campaign.db.migrate import upgrade_to_head
+    from campaign.db.session import session_scope
+    from campaign.db.sync import sync_config
+
+    config = load_config()
+    upgrade_to_head()
+    with session_scope() as session:
+        report = sync_config(session, config)
+    return {"enterprises": len(config.enterprises), "deliverables": len(config.deliverables), **report.__dict__}
+
+
+@app.command()
+def init() -> None:
+    """初始化：迁移数据库到最新结构并载入 config/ 中的配置。可重复执行，不会重复或丢失数据。"""
+    from campaign.settings import get_settings
+
+    result = _init_database()
+    console.print(
+        f"数据库已就绪（{_safe_url(get_settings().sqlalchemy_url)}）："
+        f"企业 {result['enterprises']} 户（新增 {result['enterprises_added']}），"
+        f"报送材料 {result['deliverables']} 项（新增 {result['deliverables_added']}）。"
+    )
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command()
+def enterprises(as_json: JsonOut = False) -> None:
+    """列出区属国有企业：代码、名称、功能分类、创标/达标、联系人。"""
+    config = load_config()
+    rows = [e.model_dump(mode="json") for e in config.enterprises]
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table(title="区属国有企业")
+    for col in ("代码", "名称", "功能分类", "类型", "联系人"):
+        table.add_column(col)
+    for e in config.enterprises:
+        contact = "；".join(f"{c.name} {c.phone}".strip() for c in e.contacts)
+        table.add_row(e.code, e.name, e.category.value, e.tier.value, contact)
+    console.print(table)
+
+
+@app.command()
+def deliverables(as_json: JsonOut = False) -> None:
+    """列出全部报送材料：编号、名称、阶段、截止日期、字数上限。"""
+    config = load_config()
+    rows = [
+        {
+            "id": d.id,
+            "title": d.title,
+            "phase": d.phase,
+            "phase_name": config.phase(d.phase).name,
+            "opens_on": d.opens_on.isoformat(),
+            "due": d.due.isoformat(),
+            "char_limit": d.char_limit,
+            "file_kinds": list(d.file_kinds),
+        }
+        for d in config.deliverables
+    ]
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table(title="报送材料")
+    for col in ("编号", "名称", "阶段", "截止日期", "字数上限", "格式"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["id"], r["title"], r["phase_name"], r["due"], str(r["char_limit"] or "—"), "/".join(r["file_kinds"]))
+    console.print(table)
+
+
+def _run_flow(name: str, as_of: datetime, verbose: bool = False):
+    from campaign.runtime import prepare_prefect_environment
+
+    prepare_prefect_environment(verbose)
+    from flows.registry import flows
+
+    available = flows()
+    if name not in available:
+        raise typer.BadParameter(f"没有名为“{name}”的流程。可用：{', '.join(available)}", param_hint="FLOW")
+    return available[name](as_of=as_of)
+
+
+@app.command()
+def run(
+    flow: Annotated[str, typer.Argument(help="流程名，如 deployment-phase（研究部署阶段）。")],
+    as_of: AsOf = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="在终端显示 Prefect 运行日志。")] = False,
+) -> None:
+    """在本机以 Prefect 运行一个流程（运行记录可在 Prefect UI 中查看）。"""
+    result = _run_flow(flow, _as_of(as_of), verbose)
+    _print_json(result)
+
+
+@app.command()
+def status(
+    as_of: AsOf = None,
+    as_json: JsonOut = False,
+    enterprise: Annotated[Optional[str], typer.Option("--enterprise", help="只看某户企业（企业代码）。")] = None,
+) -> None:
+    """各企业各项材料的报送状态：未报送 / 已接收 / 逾期接收 / 已退回（截止日已过仍未接收的标为逾期）。"""
+    from campaign.db.session import session_scope
+    from campaign.status import campaign_status, status_counts
+
+    moment = _as_of(as_of)
+    _init_database()
+    with session_scope() as session:
+        rows = campaign_status(session, moment)
+    if enterprise:
+        rows = [r for r in rows if r.enterprise == enterprise]
+        if not rows:
+            raise typer.BadParameter(f"没有企业代码为“{enterprise}”的记录", param_hint="--enterprise")
+    if as_json:
+        _print_json({"as_of": moment.isoformat(), "counts": status_counts(rows), "items": [r.as_dict() for r in rows]})
+        return
+    if not rows:
+        console.print(f"截至 {moment.date()}，尚无已下发的报送材料。")
+        return
+    table = Table(title=f"报送状态（截至 {moment.date()}）")
+    for col in ("企业", "材料", "截止日期", "状态", "版本"):
+        table.add_column(col)
+    for r in rows:
+        state = r.status_zh + ("（逾期）" if r.overdue else "")
+        table.add_row(f"{r.enterprise} {r.enterprise_name}", r.deliverable_title, r.due, state, str(r.version or "—"))
+    console.print(table)
+
+
+DEMO_MARKER = ".campaign-demo"
+
+
+@app.command()
+def demo(
+    home: Annotated[Path, typer.Option("--home", help="演示用的数据目录（每次运行都会重建）。")] = Path("var/demo"),
+) -> None:
+    """演示：在全新的数据目录中初始化示例区属企业，以 2023-05-12 运行研究部署阶段，并说明结果在哪里查看。"""
+    home = home.expanduser().resolve()
+    if home.exists():
+        if not (home / DEMO_MARKER).exists():
+            err.print(f"[red]{home} 已存在且不是演示目录，为避免误删数据，请换一个 --home。[/red]")
+            raise typer.Exit(2)
+        shutil.rmtree(home)
+    home.mkdir(parents=True)
+    (home / DEMO_MARKER).write_text("此目录由 campaign demo 创建，可随时删除。\n", encoding="utf-8")
+    os.environ["CAMPAIGN_HOME"] = str(home)
+    os.environ.pop("CAMPAIGN_DATABASE_URL", None)  # the demo always uses the embedded SQLite default
+
+    console.print(f"[bold]1/2 初始化[/bold] 数据目录 {home}")
+    _init_database()
+    console.print("[bold]2/2 研究部署阶段[/bold] 以 2023-05-12 运行 deployment-phase 流程（首次启动 Prefect 本地服务约需 10–20 秒）…")
+    result = _run_flow("deployment-phase", resolve_as_of("2023-05-12"))
+
+    from campaign.settings import get_settings
+
+    outbox = get_settings().outbox_dir
+    notices = sorted(outbox.glob("notice_deployment_*.json"))
+    console.print()
+    console.print(f"已向 {result['enterprises']} 户示例企业印发通知：本次发送 {result['sent']} 条，失败 {result['failed']} 条。")
+    console.print(f"通知存放在 outbox：{outbox}（共 {len(notices)} 个文件），例如 {notices[0].name if notices else '—'}")
+    console.print(f"数据库：{home / 'campaign.db'}；查看报送状态：CAMPAIGN_HOME={home} campaign status --as-of 2023-05-12")
+    console.print("在 Prefect UI 中查看这次流程运行：另开终端执行 `prefect server start`，浏览器打开 http://127.0.0.1:4200 。")
+
+
+def main() -> None:
+    try:
+        app()
+    except ConfigError as exc:
+        err.print(f"[red]{exc}[/red]")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

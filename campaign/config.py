@@ -1,0 +1,275 @@
+"""Campaign configuration (config/*.yaml): typed models, cross-field rules, Chinese error messages.
+
+The YAML files are the single source of truth for the calendar and the enterprises; everything else
+(flows, schedules, reminders, reports) derives from the `CampaignConfig` loaded here.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+class ConfigError(ValueError):
+    """A configuration problem, phrased in Chinese for SASAC staff, naming file and field."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("配置文件有误：\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+class Category(StrEnum):
+    COMMERCIAL_1 = "商业一类"
+    COMMERCIAL_2 = "商业二类"
+    PUBLIC_WELFARE = "公益类"
+
+
+class Tier(StrEnum):
+    EXEMPLAR = "创标"  # 重点培育为标杆
+    STANDARD = "达标"  # 对标提升
+
+
+class DeliverableKind(StrEnum):
+    PLAN = "plan"
+    TARGETS = "targets"
+    TASK_LIST = "task_list"
+    DEPLOYMENT_REPORT = "deployment_report"
+    PROGRESS = "progress"
+    COMPLETION = "completion"
+    EVALUATION_REPORT = "evaluation_report"
+    COMPLETION_FINAL = "completion_final"
+
+
+FileKind = Literal["docx", "xlsx", "pdf"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CampaignInfo(_Strict):
+    code: Annotated[str, Field(pattern=SLUG)]
+    title: str
+    issuer: str
+    issue_date: date
+    timezone: Literal["Asia/Shanghai"]
+    notice_title: str
+    contact: str = ""
+
+
+class Phase(_Strict):
+    id: Annotated[str, Field(pattern=SLUG)]
+    name: str
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Phase:
+        if self.end < self.start:
+            raise ValueError("结束日期早于开始日期")
+        return self
+
+
+class Deliverable(_Strict):
+    id: Annotated[str, Field(pattern=SLUG, max_length=40)]
+    title: str
+    kind: DeliverableKind
+    phase: str
+    year: int = Field(ge=2023, le=2030)
+    period: Annotated[str, Field(pattern=r"^\d{4}H[12]$")] | None = None
+    opens_on: date
+    due: date
+    file_kinds: list[FileKind] = Field(min_length=1)
+    char_limit: int | None = Field(default=None, gt=0)
+    template: str | None = None
+
+    @model_validator(mode="after")
+    def _window(self) -> Deliverable:
+        if self.due < self.opens_on:
+            raise ValueError("截止日期（due）早于窗口开启日期（opens_on）")
+        if self.kind is DeliverableKind.PROGRESS and self.period is None:
+            raise ValueError("进展情况（progress）必须填写 period，如 2023H1")
+        return self
+
+
+class Indicator(_Strict):
+    name: str
+    unit: str
+    direction: Literal["higher", "lower"]
+
+
+class Contact(_Strict):
+    name: str
+    role: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+class Enterprise(_Strict):
+    code: Annotated[str, Field(pattern=r"^[A-Z0-9]{3,16}$")]
+    name: str = Field(min_length=2)
+    category: Category
+    tier: Tier
+    sample: bool = False
+    contacts: list[Contact] = Field(min_length=1)
+
+
+class CampaignConfig(_Strict):
+    campaign: CampaignInfo
+    phases: list[Phase] = Field(min_length=1)
+    deliverables: list[Deliverable] = Field(min_length=1)
+    benchmark_dimensions: list[str] = Field(min_length=1)
+    core_indicators: list[Indicator] = Field(min_length=1)
+    enterprises: list[Enterprise] = Field(min_length=1)
+
+    @field_validator("phases")
+    @classmethod
+    def _phases_in_order(cls, phases: list[Phase]) -> list[Phase]:
+        for earlier, later in zip(phases, phases[1:]):
+            if later.start <= earlier.end:
+                raise ValueError(f"阶段 {later.id} 的开始日期应晚于阶段 {earlier.id} 的结束日期")
+        return phases
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> CampaignConfig:
+        problems: list[str] = []
+        for label, ids in (
+            ("phases", [p.id for p in self.phases]),
+            ("deliverables", [d.id for d in self.deliverables]),
+            ("enterprises", [e.code for e in self.enterprises]),
+        ):
+            dupes = sorted(k for k, n in Counter(ids).items() if n > 1)
+            if dupes:
+                problems.append(f"{label} 中的编号重复：{', '.join(dupes)}")
+        phase_ids = {p.id for p in self.phases}
+        for i, d in enumerate(self.deliverables):
+            if d.phase not in phase_ids:
+                problems.append(f"deliverables[{i}].phase：阶段“{d.phase}”未在 phases 中定义（{d.id}）")
+            if d.opens_on < self.campaign.issue_date:
+                problems.append(f"deliverables[{i}].opens_on：早于方案印发日期 {self.campaign.issue_date}（{d.id}）")
+        if problems:
+            raise ValueError("；".join(problems))
+        return self
+
+    # -- lookups used across the code base -------------------------------------------------
+    def deliverable(self, deliverable_id: str) -> Deliverable:
+        for d in self.deliverables:
+            if d.id == deliverable_id:
+                return d
+        raise KeyError(f"未知的报送材料编号：{deliverable_id}")
+
+    def enterprise(self, code: str) -> Enterprise:
+        for e in self.enterprises:
+            if e.code == code:
+                return e
+        raise KeyError(f"未知的企业代码：{code}")
+
+    def phase(self, phase_id: str) -> Phase:
+        for p in self.phases:
+            if p.id == phase_id:
+                return p
+        raise KeyError(f"未知的阶段：{phase_id}")
+
+    def deliverables_of_phase(self, phase_id: str) -> list[Deliverable]:
+        return [d for d in self.deliverables if d.phase == phase_id]
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+_MESSAGES_ZH = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "不认识的字段（是否拼写错误？）",
+    "string_pattern_mismatch": "格式不符合要求",
+    "string_too_long": "过长",
+    "string_too_short": "过短",
+    "too_short": "至少需要一项",
+    "date_from_datetime_parsing": "不是有效日期（应为 YYYY-MM-DD）",
+    "date_parsing": "不是有效日期（应为 YYYY-MM-DD）",
+    "date_type": "不是有效日期（应为 YYYY-MM-DD）",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "greater_than": "应大于 0",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "literal_error": "取值不在允许范围内",
+    "enum": "取值不在允许范围内",
+    "bool_parsing": "应为 true 或 false",
+    "list_type": "应为列表",
+    "model_type": "应为键值对象",
+    "string_type": "应为文本",
+}
+
+_SOURCE_OF_KEY = {"enterprises": "enterprises.yaml"}
+
+
+def _loc_text(loc: tuple) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text
+
+
+def format_validation_error(exc: ValidationError, raw: dict) -> list[str]:
+    problems = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        top = loc[0] if loc else ""
+        source = _SOURCE_OF_KEY.get(str(top), "campaign.yaml")
+        where = _loc_text(loc) or "（整体）"
+        if err["type"] == "value_error":
+            message = str(err.get("ctx", {}).get("error", err["msg"]))
+        else:
+            message = _MESSAGES_ZH.get(err["type"], err["msg"])
+            if err["type"] in ("literal_error", "enum") and "expected" in err.get("ctx", {}):
+                message += "（可选：" + str(err["ctx"]["expected"]).replace(" or ", "、") + "）"
+        value = err.get("input")
+        shown = "" if err["type"] == "missing" or isinstance(value, (dict, list)) else f"，当前值：{value!r}"
+        problems.append(f"{source} 中 {where}：{message}{shown}")
+    return problems
+
+
+def _read_yaml(path: Path) -> dict:
+    if not path.is_file():
+        raise ConfigError([f"找不到配置文件 {path}"])
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"{path.name} 不是有效的 YAML：{exc}"]) from None
+    if not isinstance(data, dict):
+        raise ConfigError([f"{path.name} 的顶层应为键值对象"])
+    return data
+
+
+def parse_config(raw: dict) -> CampaignConfig:
+    try:
+        return CampaignConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, raw)) from None
+
+
+def load_config(config_dir: Path | None = None) -> CampaignConfig:
+    if config_dir is None:
+        from campaign.settings import get_settings
+
+        config_dir = get_settings().config_dir
+    raw = _read_yaml(config_dir / "campaign.yaml")
+    enterprises = _read_yaml(config_dir / "enterprises.yaml")
+    overlap = set(raw) & set(enterprises)
+    if overlap:
+        raise ConfigError([f"enterprises.yaml 与 campaign.yaml 重复定义了：{', '.join(sorted(overlap))}"])
+    return parse_config({**raw, **enterprises})
+
+
+def slug_ok(value: str) -> bool:
+    return re.fullmatch(SLUG, value) is not None

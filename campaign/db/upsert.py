@@ -1,0 +1,27 @@
+"""Portable "insert, and ignore rows whose natural key already exists" (SQLite and PostgreSQL)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+_DIALECTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+def insert_ignoring_conflicts(session: Session, table: Table, rows: Sequence[dict[str, Any]], key: list[str]) -> int:
+    """Insert rows; a row whose unique `key` exists already is skipped. Returns how many were new."""
+    if not rows:
+        return 0
+    try:
+        insert = _DIALECTS[session.bind.dialect.name]
+    except KeyError:
+        raise RuntimeError(f"unsupported database dialect {session.bind.dialect.name}") from None
+    inserted = 0
+    # Chunked so a 10,000-row batch stays under SQLite's bound-parameter limit.
+    for start in range(0, len(rows), 500):
+        stmt = insert(table).values(list(rows[start : start + 500])).on_conflict_do_nothing(index_elements=key)
+        inserted += session.execute(stmt).rowcount or 0
+    return inserted

@@ -1,0 +1,95 @@
+"""Where each enterprise stands on each issued deliverable, as of a moment (set-based, two queries)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from campaign.db import models as m
+
+STATUS_ZH = {"missing": "未报送", "accepted": "已接收", "late": "逾期接收", "rejected": "已退回"}
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    enterprise: str
+    enterprise_name: str
+    deliverable: str
+    deliverable_title: str
+    due: str
+    status: str  # missing | accepted | late | rejected
+    status_zh: str
+    overdue: bool  # nothing accepted and the due date has passed
+    version: int | None
+    received_at: str | None
+    errors: list
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def classify(latest_accepted: m.Submission | None, latest: m.Submission | None) -> str:
+    """Pure rule: an accepted version wins over a later rejected one; lateness is the accepted one's."""
+    if latest_accepted is not None:
+        return "accepted" if latest_accepted.on_time else "late"
+    if latest is not None:
+        return "rejected"
+    return "missing"
+
+
+def campaign_status(session: Session, as_of: datetime) -> list[StatusRow]:
+    today = as_of.date()
+    enterprises = session.scalars(select(m.Enterprise).where(m.Enterprise.active.is_(True)).order_by(m.Enterprise.code)).all()
+    deliverables = session.scalars(
+        select(m.Deliverable).where(m.Deliverable.opens_on <= today).order_by(m.Deliverable.due, m.Deliverable.code)
+    ).all()
+    # Latest version per (enterprise, deliverable), overall and among accepted ones, seen as of `as_of`.
+    visible = select(m.Submission).where(m.Submission.received_at <= as_of)
+    latest: dict[tuple[int, int], m.Submission] = {}
+    latest_accepted: dict[tuple[int, int], m.Submission] = {}
+    for sub in session.scalars(visible.order_by(m.Submission.version)):
+        key = (sub.enterprise_id, sub.deliverable_id)
+        latest[key] = sub
+        if sub.status == "accepted":
+            latest_accepted[key] = sub
+    rows = []
+    for d in deliverables:
+        for e in enterprises:
+            key = (e.id, d.id)
+            status = classify(latest_accepted.get(key), latest.get(key))
+            shown = latest_accepted.get(key) or latest.get(key)
+            rows.append(
+                StatusRow(
+                    enterprise=e.code,
+                    enterprise_name=e.name,
+                    deliverable=d.code,
+                    deliverable_title=d.title,
+                    due=d.due.isoformat(),
+                    status=status,
+                    status_zh=STATUS_ZH[status],
+                    overdue=status in ("missing", "rejected") and today > d.due,
+                    version=shown.version if shown else None,
+                    received_at=shown.received_at.isoformat() if shown else None,
+                    errors=list(shown.errors) if shown is not None and shown.status == "rejected" else [],
+                )
+            )
+    return rows
+
+
+def status_counts(rows: list[StatusRow]) -> dict[str, int]:
+    counts = {k: 0 for k in STATUS_ZH}
+    for r in rows:
+        counts[r.status] += 1
+    counts["overdue"] = sum(r.overdue for r in rows)
+    return counts
+
+
+def notification_counts(session: Session) -> dict[str, dict[str, int]]:
+    result: dict[str, dict[str, int]] = {}
+    for kind, status, n in session.execute(
+        select(m.Notification.kind, m.Notification.status, func.count()).group_by(m.Notification.kind, m.Notification.status)
+    ):
+        result.setdefault(kind, {})[status] = n
+    return result

@@ -1,0 +1,10 @@
+"""Flows runnable by name from the CLI (`campaign run NAME`). Later phases add themselves here."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+
+def flows() -> dict[str, Callable]:
+    from flows.deployment_phase import deployment_phase
+
+    return {"deployment-phase": deployment_phase}

@@ -1,0 +1,1 @@
+"""Notifications: Apprise channels from config, the outbox:// plugin, Jinja2 message templates."""

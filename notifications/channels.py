@@ -1,0 +1,85 @@
+"""Who is reached how: recipient tag -> Apprise URLs, from config/apprise.yaml with ${ENV} secrets.
+
+URLs carry tokens, so nothing here ever returns, logs or stores a URL: callers get schemas
+("outbox", "mailtos", "wecombot") for the record and `redact()` for any error text.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+import yaml
+
+from campaign.config import ConfigError
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_URL = re.compile(r"\b([a-z][a-z0-9+.-]*)://[^\s'\"<>]+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Channels:
+    default: tuple[str, ...]
+    recipients: dict[str, tuple[str, ...]]
+    secrets: frozenset[str] = field(default_factory=frozenset)
+
+    def urls_for(self, recipient: str) -> tuple[str, ...]:
+        return self.recipients.get(recipient, self.default)
+
+    def schemas_for(self, recipient: str) -> str:
+        return ",".join(sorted({u.split("://", 1)[0].lower() for u in self.urls_for(recipient)}))
+
+    def redact(self, text: str) -> str:
+        """Remove every secret value and every URL body from a message meant for logs or the database."""
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            text = text.replace(secret, "***")
+        return _URL.sub(lambda m: f"{m.group(1)}://***", text)
+
+
+def _expand(url: str, where: str, secrets: set[str]) -> str:
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in os.environ or not os.environ[name]:
+            raise ConfigError([f"{where}：环境变量 {name} 未设置（通知渠道的令牌须由环境变量提供）"])
+        secrets.add(os.environ[name])
+        return os.environ[name]
+
+    return _VAR.sub(value, url)
+
+
+def parse_channels(raw: dict, source: str = "apprise.yaml") -> Channels:
+    if not isinstance(raw, dict):
+        raise ConfigError([f"{source} 的顶层应为键值对象"])
+    unknown = set(raw) - {"default", "recipients"}
+    if unknown:
+        raise ConfigError([f"{source} 中不认识的字段：{', '.join(sorted(unknown))}"])
+    secrets: set[str] = set()
+
+    def url_list(value, where: str) -> tuple[str, ...]:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not value or not all(isinstance(u, str) and "://" in u for u in value):
+            raise ConfigError([f"{source} 中 {where}：应为 Apprise URL 列表，如 [\"outbox://\"]"])
+        return tuple(_expand(u.strip(), f"{source} 中 {where}", secrets) for u in value)
+
+    default = url_list(raw.get("default", ["outbox://"]), "default")
+    recipients_raw = raw.get("recipients") or {}
+    if not isinstance(recipients_raw, dict):
+        raise ConfigError([f"{source} 中 recipients：应为“收件人: URL 列表”的键值对象"])
+    recipients = {str(k): url_list(v, f"recipients.{k}") for k, v in recipients_raw.items()}
+    return Channels(default, recipients, frozenset(secrets))
+
+
+def load_channels(path: Path) -> Channels:
+    if not path.is_file():
+        raise ConfigError([f"找不到通知渠道配置 {path}"])
+    return parse_channels(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, path.name)
+
+
+def with_delivery_metadata(url: str, key: str, at: str) -> str:
+    """Outbox URLs learn the notification key and business time, so the file is named after the key."""
+    if not url.lower().startswith("outbox://"):
+        return url
+    return url + ("&" if "?" in url else "?") + urlencode({"key": key, "at": at})
