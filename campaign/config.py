@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date
+from datetime import date, time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
@@ -122,6 +122,46 @@ class Enterprise(_Strict):
     contacts: list[Contact] = Field(min_length=1)
 
 
+class OverduePolicy(_Strict):
+    """After the due date: one reminder every N working days, at most `max_reminders` of them."""
+
+    every_working_days: int = Field(default=3, ge=1, le=30)
+    max_reminders: int = Field(default=5, ge=0, le=50)
+
+
+class EscalationPolicy(_Strict):
+    """Overdue enterprises are listed to SASAC staff in one digest per run, never one message each."""
+
+    recipient: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{2,64}$")] = "sasac"
+    # A digest to a chat bot must stay readable; beyond this many lines it only gives counts.
+    digest_max_lines: int = Field(default=200, ge=10, le=5000)
+
+
+class ReminderPolicy(_Strict):
+    send_time: time = time(9, 0)
+    # Calendar days before the due date (0 = the due day). A step on a non-working day moves to the
+    # previous working day.
+    before_due_days: list[Annotated[int, Field(ge=0, le=60)]] = Field(default=[7, 3, 1, 0], min_length=1)
+    overdue: OverduePolicy = OverduePolicy()
+    escalation: EscalationPolicy = EscalationPolicy()
+
+    @field_validator("send_time", mode="before")
+    @classmethod
+    def _quoted_time(cls, value):
+        # Unquoted 9:00 is a base-60 integer (540) in YAML 1.1; pydantic would read it as 00:09.
+        if not isinstance(value, (str, time)):
+            raise ValueError("发送时间应写成带引号的 \"HH:MM\"，如 \"09:00\"")
+        return value
+
+    @field_validator("before_due_days")
+    @classmethod
+    def _unique_days(cls, days: list[int]) -> list[int]:
+        dupes = sorted(d for d, n in Counter(days).items() if n > 1)
+        if dupes:
+            raise ValueError(f"提前提醒的天数重复：{', '.join(map(str, dupes))}")
+        return sorted(days, reverse=True)
+
+
 class CampaignConfig(_Strict):
     campaign: CampaignInfo
     phases: list[Phase] = Field(min_length=1)
@@ -129,6 +169,8 @@ class CampaignConfig(_Strict):
     benchmark_dimensions: list[str] = Field(min_length=1)
     core_indicators: list[Indicator] = Field(min_length=1)
     enterprises: list[Enterprise] = Field(min_length=1)
+    # Optional so that older config files keep loading; the defaults are the issue's policy.
+    reminders: ReminderPolicy = ReminderPolicy()
 
     @field_validator("phases")
     @classmethod
@@ -205,6 +247,8 @@ _MESSAGES_ZH = {
     "list_type": "应为列表",
     "model_type": "应为键值对象",
     "string_type": "应为文本",
+    "time_parsing": "不是有效时间（应为 \"HH:MM\"）",
+    "time_type": "不是有效时间（应为 \"HH:MM\"）",
 }
 
 _SOURCE_OF_KEY = {"enterprises": "enterprises.yaml"}
