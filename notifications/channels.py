@@ -20,10 +20,24 @@ _URL = re.compile(r"\b([a-z][a-z0-9+.-]*)://[^\s'\"<>]+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
+class DeliveryPolicy:
+    """Retries within one run (with exponential backoff) and across runs (the row stays pending)."""
+
+    attempts_per_run: int = 3
+    backoff_seconds: float = 2.0  # wait before the 2nd attempt; doubles, capped by max_backoff_seconds
+    max_backoff_seconds: float = 30.0
+    max_attempts: int = 10  # across runs; then the notification is marked failed for a person to look at
+    # A URL failing this many messages in a row is skipped for the rest of the run, so one dead
+    # channel cannot stall thousands of messages behind its retries and backoff.
+    circuit_after: int = 3
+
+
+@dataclass(frozen=True)
 class Channels:
     default: tuple[str, ...]
     recipients: dict[str, tuple[str, ...]]
     secrets: frozenset[str] = field(default_factory=frozenset)
+    delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
 
     def urls_for(self, recipient: str) -> tuple[str, ...]:
         return self.recipients.get(recipient, self.default)
@@ -52,7 +66,7 @@ def _expand(url: str, where: str, secrets: set[str]) -> str:
 def parse_channels(raw: dict, source: str = "apprise.yaml") -> Channels:
     if not isinstance(raw, dict):
         raise ConfigError([f"{source} 的顶层应为键值对象"])
-    unknown = set(raw) - {"default", "recipients"}
+    unknown = set(raw) - {"default", "recipients", "delivery"}
     if unknown:
         raise ConfigError([f"{source} 中不认识的字段：{', '.join(sorted(unknown))}"])
     secrets: set[str] = set()
@@ -69,7 +83,36 @@ def parse_channels(raw: dict, source: str = "apprise.yaml") -> Channels:
     if not isinstance(recipients_raw, dict):
         raise ConfigError([f"{source} 中 recipients：应为“收件人: URL 列表”的键值对象"])
     recipients = {str(k): url_list(v, f"recipients.{k}") for k, v in recipients_raw.items()}
-    return Channels(default, recipients, frozenset(secrets))
+    return Channels(default, recipients, frozenset(secrets), _delivery_policy(raw.get("delivery") or {}, source))
+
+
+_DELIVERY_LIMITS = {
+    "attempts_per_run": (int, 1, 10),
+    "backoff_seconds": (float, 0, 300),
+    "max_backoff_seconds": (float, 0, 3600),
+    "max_attempts": (int, 1, 100),
+    "circuit_after": (int, 1, 1000),
+}
+
+
+def _delivery_policy(raw, source: str) -> DeliveryPolicy:
+    if not isinstance(raw, dict):
+        raise ConfigError([f"{source} 中 delivery：应为键值对象"])
+    problems, values = [], {}
+    for name, value in raw.items():
+        if name not in _DELIVERY_LIMITS:
+            problems.append(f"{source} 中 delivery.{name}：不认识的字段（可选：{'、'.join(_DELIVERY_LIMITS)}）")
+            continue
+        kind, low, high = _DELIVERY_LIMITS[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)):
+            problems.append(f"{source} 中 delivery.{name}：应为{'整数' if kind is int else '数字'}，当前值：{value!r}")
+        elif not low <= value <= high:
+            problems.append(f"{source} 中 delivery.{name}：应在 {low} 到 {high} 之间，当前值：{value!r}")
+        else:
+            values[name] = kind(value)
+    if problems:
+        raise ConfigError(problems)
+    return DeliveryPolicy(**values)
 
 
 def load_channels(path: Path) -> Channels:

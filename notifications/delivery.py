@@ -3,10 +3,17 @@
 Recording and sending are separate steps: a message is written as `pending` first (insert-or-ignore
 on its key), and only a successful Apprise send marks it `sent`. A crash between the two leaves a
 pending row that the next run delivers; the outbox file name is the key, so it is never doubled.
+
+Failures are retried within the run with exponential backoff, counted in `attempts` and described
+(redacted) in `last_error`; the row stays `pending` for the next run until `max_attempts`. A URL
+that keeps failing is skipped for the rest of the run so the other channels and recipients go on.
+URLs carry tokens: nothing here logs, returns or stores one.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,7 +27,27 @@ from campaign.db.upsert import insert_ignoring_conflicts
 from campaign.messages import OutgoingMessage
 from notifications.channels import Channels, with_delivery_metadata
 
-MAX_ATTEMPTS = 5
+APPRISE_LOGGER = logging.getLogger("apprise")
+
+
+class _RedactingFilter(logging.Filter):
+    """Apprise's own debug/warning lines can quote the URL (and so the token): rewrite them first."""
+
+    def __init__(self) -> None:
+        super().__init__("apprise-redact")
+        self.channels: list[Channels] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.channels:
+            text = record.getMessage()
+            for channels in self.channels:
+                text = channels.redact(text)
+            record.msg, record.args = text, None
+        return True
+
+
+_FILTER = _RedactingFilter()
+APPRISE_LOGGER.addFilter(_FILTER)
 
 
 def record_messages(session: Session, messages: Sequence[OutgoingMessage], channels: Channels, as_of: datetime) -> int:
@@ -49,7 +76,8 @@ def record_messages(session: Session, messages: Sequence[OutgoingMessage], chann
 @dataclass
 class DeliveryReport:
     sent: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)  # key -> redacted error
+    failed: dict[str, str] = field(default_factory=dict)  # key -> redacted error (still pending or failed for good)
+    retried: int = 0  # attempts beyond the first, over all messages
 
 
 def _asset() -> apprise.AppriseAsset:
@@ -57,36 +85,120 @@ def _asset() -> apprise.AppriseAsset:
     return apprise.AppriseAsset(storage_mode="memory", async_mode=False)
 
 
+class Sender:
+    """One run's sending state: parsed Apprise clients per URL and a per-URL circuit breaker."""
+
+    def __init__(self, channels: Channels, sleep: Callable[[float], None] = time.sleep):
+        self.channels = channels
+        self.policy = channels.delivery
+        self.sleep = sleep
+        self._clients: dict[tuple[str, str], apprise.Apprise] = {}
+        self._failures: dict[str, int] = {}  # url -> consecutive messages that failed on it
+
+    def __enter__(self) -> Sender:
+        _FILTER.channels.append(self.channels)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _FILTER.channels.remove(self.channels)
+
+    def _client(self, url: str, recipient: str, key: str, at: str) -> apprise.Apprise | None:
+        if url.lower().startswith("outbox://"):  # the URL carries the key: not reusable
+            client = apprise.Apprise(asset=_asset())
+            return client if client.add(with_delivery_metadata(url, key, at), tag=recipient) else None
+        cached = self._clients.get((url, recipient))
+        if cached is None:
+            cached = apprise.Apprise(asset=_asset())
+            if not cached.add(url, tag=recipient):
+                return None
+            self._clients[(url, recipient)] = cached
+        return cached
+
+    def _attempt(self, url: str, recipient: str, key: str, title: str, body: str, at: str) -> str | None:
+        client = self._client(url, recipient, key, at)
+        if client is None:
+            return self.channels.redact(f"无法识别的通知渠道地址：{url}")
+        with apprise.LogCapture(level=logging.WARNING) as log:
+            ok = client.notify(title=title, body=body, tag=recipient)
+        if ok:
+            return None
+        detail = " ".join(line.strip() for line in log.getvalue().splitlines() if line.strip())
+        return self.channels.redact(detail or "通知渠道返回失败")[:1000]
+
+    def open_circuit(self, url: str) -> bool:
+        return self._failures.get(url, 0) >= self.policy.circuit_after
+
+    def send(self, recipient: str, key: str, title: str, body: str, at: str) -> tuple[int, str | None]:
+        """Deliver to every URL of the recipient. Returns (attempts made, None or the last redacted error).
+
+        A URL that succeeded is not sent to again within the run; only the failing ones are retried.
+        """
+        urls = list(self.channels.urls_for(recipient))
+        attempts, error = 0, None
+        for round_no in range(self.policy.attempts_per_run):
+            live = [u for u in urls if not self.open_circuit(u)]
+            if not live:
+                error = error or "通知渠道本次运行已连续失败，暂停发送，下次运行重试"
+                break
+            if round_no:
+                self.sleep(min(self.policy.backoff_seconds * 2 ** (round_no - 1), self.policy.max_backoff_seconds))
+            attempts += 1
+            failed = []
+            for url in live:
+                problem = self._attempt(url, recipient, key, title, body, at)
+                if problem is None:
+                    self._failures[url] = 0
+                else:
+                    failed.append(url)
+                    error = f"第{attempts}次尝试：{problem}"
+            urls = [u for u in urls if u in failed or u not in live]
+            if not urls:
+                return attempts, None
+        for url in urls:
+            self._failures[url] = self._failures.get(url, 0) + 1
+        return attempts, error
+
+
 def send_one(channels: Channels, recipient: str, key: str, title: str, body: str, at: str) -> str | None:
-    """Send one message to every channel of its recipient. Returns None on success, else a redacted error."""
-    client = apprise.Apprise(asset=_asset())
-    for url in channels.urls_for(recipient):
-        if not client.add(with_delivery_metadata(url, key, at), tag=recipient):
-            return channels.redact(f"无法识别的通知渠道地址：{url}")
-    with apprise.LogCapture(level=apprise.logging.WARNING) as log:
-        ok = client.notify(title=title, body=body, tag=recipient)
-    if ok:
-        return None
-    detail = " ".join(line.strip() for line in log.getvalue().splitlines() if line.strip())
-    return channels.redact(detail or "通知渠道返回失败") [:2000]
+    """Send one message (with the configured retries). Returns None on success, else a redacted error."""
+    with Sender(channels) as sender:
+        return sender.send(recipient, key, title, body, at)[1]
 
 
-def deliver_pending(session: Session, channels: Channels, as_of: datetime, keys: Iterable[str] | None = None) -> DeliveryReport:
-    """Try each pending message (optionally only `keys`) once; commit per message so progress survives a crash."""
+def _pending(session: Session, keys: Iterable[str] | None):
     query = select(m.Notification).where(m.Notification.status == "pending").order_by(m.Notification.id)
-    if keys is not None:
-        query = query.where(m.Notification.key.in_(list(keys)))
+    if keys is None:
+        yield from session.scalars(query).all()
+        return
+    keys = list(keys)
+    # Chunks keep the IN list under the database's bound-parameter limit for 10,000+ messages.
+    for start in range(0, len(keys), 500):
+        yield from session.scalars(query.where(m.Notification.key.in_(keys[start : start + 500]))).all()
+
+
+def deliver_pending(
+    session: Session,
+    channels: Channels,
+    as_of: datetime,
+    keys: Iterable[str] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> DeliveryReport:
+    """Try each pending message (optionally only `keys`); commit per message so progress survives a crash."""
     report = DeliveryReport()
-    for note in session.scalars(query).all():
-        note.attempts += 1
-        error = send_one(channels, note.recipient, note.key, note.title, note.body, note.created_at.isoformat())
-        if error is None:
-            note.status, note.sent_at, note.last_error = "sent", as_of, None
-            report.sent.append(note.key)
-        else:
-            note.last_error = error
-            if note.attempts >= MAX_ATTEMPTS:
-                note.status = "failed"
-            report.failed[note.key] = error
-        session.commit()
+    policy = channels.delivery
+    with Sender(channels, sleep) as sender:
+        for note in _pending(session, keys):
+            attempts, error = sender.send(note.recipient, note.key, note.title, note.body, note.created_at.isoformat())
+            note.attempts += attempts
+            report.retried += max(attempts - 1, 0)
+            if error is None:
+                # last_error is kept: a message that went through on a retry still shows what failed.
+                note.status, note.sent_at = "sent", as_of
+                report.sent.append(note.key)
+            else:
+                note.last_error = error
+                if note.attempts >= policy.max_attempts:
+                    note.status = "failed"
+                report.failed[note.key] = error
+            session.commit()
     return report

@@ -1,0 +1,51 @@
+"""截止提醒 (daily, any as_of): remind enterprises that still owe a deliverable; one overdue digest to SASAC.
+
+Task runs per run are constant (prepare, plan, record, deliver, audit) whatever the number of
+enterprises: the planning is set-based SQL and delivery is one batch.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from prefect import flow
+from prefect.artifacts import create_table_artifact
+
+from campaign.clock import resolve_as_of
+from campaign.reminder_report import COLUMNS, run_table, totals
+from tasks.audit import audit
+from tasks.db import prepare_database
+from tasks.notify import deliver, record
+from tasks.reminders import plan
+
+
+@flow(
+    name="reminders",
+    description="截止提醒：工作日向尚未报送的企业发送提醒（同一步骤只发一次，停机后只补发最相关的一条），并向区国资委发送逾期汇总。",
+)
+def reminders(as_of: datetime | None = None) -> dict:
+    as_of = resolve_as_of(as_of)
+    prepare_database()
+    planned = plan(as_of)
+    keys = [msg.key for msg in planned.messages]
+    newly_recorded = record(planned.messages, as_of) if keys else 0
+    delivered = deliver(keys, as_of) if keys else {"sent": [], "failed": {}}
+    rows = run_table(planned.plan, delivered["sent"], list(delivered["failed"]))
+    summary = {
+        "as_of": as_of.isoformat(),
+        "day": planned.plan.day.isoformat(),
+        "working_day": planned.plan.working_day,
+        "due": len(keys),
+        "newly_recorded": newly_recorded,
+        "overdue": planned.plan.overdue_total,
+        **totals(rows),
+    }
+    audit("reminders.run", "reminders", planned.plan.day.isoformat(), as_of, summary)
+    create_table_artifact(
+        key="reminders-run",
+        table=[{COLUMNS[k]: v for k, v in row.items()} for row in rows],
+        description=f"截止提醒 {summary['day']}：发送 {summary['sent']}，失败 {summary['failed']}"
+        f"（失败的消息保留为待发送，下次运行重试）",
+    )
+    summary["sent_keys"] = delivered["sent"]
+    summary["failed_keys"] = delivered["failed"]
+    return summary
