@@ -47,7 +47,10 @@ class _RedactingFilter(logging.Filter):
 
 
 _FILTER = _RedactingFilter()
-APPRISE_LOGGER.addFilter(_FILTER)
+# Logger filters do not apply to records from child loggers, so every logger that can quote a
+# request line (urllib3 logs "POST /hook/<token>" at debug level) gets the filter itself.
+for _name in ("apprise", "urllib3.connectionpool", "urllib3.poolmanager", "urllib3.util.retry", "requests"):
+    logging.getLogger(_name).addFilter(_FILTER)
 
 
 def record_messages(session: Session, messages: Sequence[OutgoingMessage], channels: Channels, as_of: datetime) -> int:
@@ -118,7 +121,7 @@ class Sender:
         client = self._client(url, recipient, key, at)
         if client is None:
             return self.channels.redact(f"无法识别的通知渠道地址：{url}")
-        with apprise.LogCapture(level=logging.WARNING) as log:
+        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as log:
             ok = client.notify(title=title, body=body, tag=recipient)
         if ok:
             return None
@@ -128,10 +131,11 @@ class Sender:
     def open_circuit(self, url: str) -> bool:
         return self._failures.get(url, 0) >= self.policy.circuit_after
 
-    def send(self, recipient: str, key: str, title: str, body: str, at: str) -> tuple[int, str | None]:
-        """Deliver to every URL of the recipient. Returns (attempts made, None or the last redacted error).
+    def send(self, recipient: str, key: str, title: str, body: str, at: str) -> tuple[int, bool, str | None]:
+        """Deliver to every URL of the recipient: (attempts made, delivered, last redacted error seen).
 
         A URL that succeeded is not sent to again within the run; only the failing ones are retried.
+        The error is returned even when a retry succeeded, so the record shows what went wrong.
         """
         urls = list(self.channels.urls_for(recipient))
         attempts, error = 0, None
@@ -153,16 +157,17 @@ class Sender:
                     error = f"第{attempts}次尝试：{problem}"
             urls = [u for u in urls if u in failed or u not in live]
             if not urls:
-                return attempts, None
+                return attempts, True, error
         for url in urls:
             self._failures[url] = self._failures.get(url, 0) + 1
-        return attempts, error
+        return attempts, False, error
 
 
 def send_one(channels: Channels, recipient: str, key: str, title: str, body: str, at: str) -> str | None:
     """Send one message (with the configured retries). Returns None on success, else a redacted error."""
     with Sender(channels) as sender:
-        return sender.send(recipient, key, title, body, at)[1]
+        _, delivered, error = sender.send(recipient, key, title, body, at)
+    return None if delivered else error
 
 
 def _pending(session: Session, keys: Iterable[str] | None):
@@ -188,15 +193,18 @@ def deliver_pending(
     policy = channels.delivery
     with Sender(channels, sleep) as sender:
         for note in _pending(session, keys):
-            attempts, error = sender.send(note.recipient, note.key, note.title, note.body, note.created_at.isoformat())
+            attempts, delivered, error = sender.send(
+                note.recipient, note.key, note.title, note.body, note.created_at.isoformat()
+            )
             note.attempts += attempts
             report.retried += max(attempts - 1, 0)
-            if error is None:
-                # last_error is kept: a message that went through on a retry still shows what failed.
+            if error is not None:
+                # Kept after a successful retry too: the record shows what failed on the way.
+                note.last_error = error
+            if delivered:
                 note.status, note.sent_at = "sent", as_of
                 report.sent.append(note.key)
             else:
-                note.last_error = error
                 if note.attempts >= policy.max_attempts:
                     note.status = "failed"
                 report.failed[note.key] = error
