@@ -214,6 +214,11 @@ def demo(
     console.print("在 Prefect UI 中查看这次流程运行：另开终端执行 `prefect server start`，浏览器打开 http://127.0.0.1:4200 。")
 
 
+from campaign.cli_reminders import remind  # noqa: E402  (commands of other areas live in their own modules)
+
+app.command()(remind)
+
+
 def main() -> None:
     try:
         app()

@@ -22,7 +22,9 @@ from tasks.reminders import plan
     name="reminders",
     description="截止提醒：工作日向尚未报送的企业发送提醒（同一步骤只发一次，停机后只补发最相关的一条），并向区国资委发送逾期汇总。",
 )
-def reminders(as_of: datetime | None = None) -> dict:
+def reminders(as_of: datetime | str | None = None) -> dict:
+    # A bare date (e.g. typed in the Prefect UI) must mean that day at the send time, not midnight,
+    # which is before the send time and would silently send nothing: so strings reach resolve_as_of.
     as_of = resolve_as_of(as_of)
     prepare_database()
     planned = plan(as_of)
@@ -46,6 +48,7 @@ def reminders(as_of: datetime | None = None) -> dict:
         description=f"截止提醒 {summary['day']}：发送 {summary['sent']}，失败 {summary['failed']}"
         f"（失败的消息保留为待发送，下次运行重试）",
     )
+    summary["table"] = rows
     summary["sent_keys"] = delivered["sent"]
     summary["failed_keys"] = delivered["failed"]
     return summary

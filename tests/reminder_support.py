@@ -18,7 +18,7 @@ from campaign.db.session import session_scope
 from campaign.settings import REPO_ROOT, get_settings
 from notifications.channels import load_channels
 from notifications.delivery import deliver_pending, record_messages
-from tasks.reminders import planned_reminders
+from campaign.reminder_batch import planned_reminders
 
 AUTUMN = "autumn-check-2023"
 

@@ -1,0 +1,29 @@
+"""One day's reminders, planned and rendered: shared by the flow and `campaign remind --dry-run`.
+
+No Prefect here, and nothing is written: the dry run must work without either.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from campaign.config import load_config
+from campaign.db.session import session_scope
+from campaign.messages import OutgoingMessage
+from campaign.reminder_messages import build_overdue_digest, build_reminder_messages
+from campaign.reminder_plan import ReminderPlan, plan_reminders
+
+
+@dataclass(frozen=True)
+class PlannedReminders:
+    plan: ReminderPlan
+    messages: list[OutgoingMessage]  # reminders first, then the digest (if any)
+
+
+def planned_reminders(as_of: datetime) -> PlannedReminders:
+    config = load_config()
+    with session_scope() as session:
+        plan = plan_reminders(session, config.reminders, as_of)
+    messages = build_reminder_messages(plan, config.campaign)
+    digest = build_overdue_digest(plan, config.reminders, config.campaign)
+    return PlannedReminders(plan, messages + ([digest] if digest else []))
