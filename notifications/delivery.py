@@ -83,6 +83,12 @@ class DeliveryReport:
     retried: int = 0  # attempts beyond the first, over all messages
 
 
+def _tag(recipient: str):
+    # Apprise 2 stores tags as AppriseTag objects (lowercased); Apprise 1.9 as plain strings.
+    tag_type = getattr(apprise, "AppriseTag", None)
+    return tag_type.parse(recipient) if tag_type is not None else recipient
+
+
 def _asset() -> apprise.AppriseAsset:
     # Memory-only: Apprise must not write its own cache files next to the user's profile.
     return apprise.AppriseAsset(storage_mode="memory", async_mode=False)
@@ -95,7 +101,7 @@ class Sender:
         self.channels = channels
         self.policy = channels.delivery
         self.sleep = sleep
-        self._clients: dict[tuple[str, str], apprise.Apprise] = {}
+        self._clients: dict[str, apprise.Apprise] = {}
         self._failures: dict[str, int] = {}  # url -> consecutive messages that failed on it
 
     def __enter__(self) -> Sender:
@@ -109,12 +115,15 @@ class Sender:
         if url.lower().startswith("outbox://"):  # the URL carries the key: not reusable
             client = apprise.Apprise(asset=_asset())
             return client if client.add(with_delivery_metadata(url, key, at), tag=recipient) else None
-        cached = self._clients.get((url, recipient))
+        # One parsed client per URL for the run (parsing costs ~1 ms); each recipient sharing the URL
+        # (e.g. every enterprise on `default`) joins its tags, so notify() still selects by tag.
+        cached = self._clients.get(url)
         if cached is None:
             cached = apprise.Apprise(asset=_asset())
             if not cached.add(url, tag=recipient):
                 return None
-            self._clients[(url, recipient)] = cached
+            self._clients[url] = cached
+        cached[0].tags.add(_tag(recipient))
         return cached
 
     def _attempt(self, url: str, recipient: str, key: str, title: str, body: str, at: str) -> str | None:

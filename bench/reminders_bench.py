@@ -1,0 +1,150 @@
+"""Bench: the `reminders` flow for N enterprises x 1 deliverable against a bare Apprise send loop.
+
+Both send to the same local HTTP receiver (Apprise json://) in the same process and run. Reports
+wall times, the overhead ratio, and the number of Prefect task runs per flow run at each N (it must
+not grow with N). Enterprises come from a generated config dir: the database is synced from config
+and the flow's first task re-syncs it (enterprises missing from config are deactivated), so a bench
+that inserted rows straight into the database would find them switched off; reminders read the DB.
+
+    python bench/reminders_bench.py --sizes 1000 10000
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+WORK = Path(tempfile.mkdtemp(prefix="reminders-bench-"))
+os.environ.setdefault("PREFECT_HOME", str(WORK / "prefect"))
+os.environ["BENCH_TOKEN"] = "benchtoken0123456789"
+
+from campaign.runtime import prepare_prefect_environment  # noqa: E402
+
+prepare_prefect_environment(verbose=False)
+
+
+class Receiver:
+    def __init__(self):
+        self.count = 0
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):  # noqa: N802
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with receiver.lock:
+                    receiver.count += 1
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def make_config(n: int, port: int) -> Path:
+    target = WORK / f"config-{n}"
+    target.mkdir()
+    raw = yaml.safe_load((ROOT / "config/campaign.yaml").read_text(encoding="utf-8"))
+    raw["deliverables"] = [d for d in raw["deliverables"] if d["id"] == "plan-2023"]  # 1 deliverable
+    (target / "campaign.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    enterprises = [
+        {"code": f"B{i:06d}", "name": f"基准测试企业{i:06d}", "category": "商业一类", "tier": "达标",
+         "contacts": [{"name": "联系人"}]}
+        for i in range(1, n + 1)
+    ]
+    (target / "enterprises.yaml").write_text(yaml.safe_dump({"enterprises": enterprises}, allow_unicode=True), encoding="utf-8")
+    (target / "apprise.yaml").write_text(
+        yaml.safe_dump({"default": [f"json://127.0.0.1:{port}/hook/${{BENCH_TOKEN}}"]}), encoding="utf-8"
+    )
+    return target
+
+
+def bare_apprise_loop(n: int, port: int, body: str) -> float:
+    import apprise
+
+    client = apprise.Apprise(asset=apprise.AppriseAsset(storage_mode="memory", async_mode=False))
+    client.add(f"json://127.0.0.1:{port}/hook/{os.environ['BENCH_TOKEN']}")
+    started = time.perf_counter()
+    for i in range(n):
+        assert client.notify(title=f"提醒 {i}", body=body)
+    return time.perf_counter() - started
+
+
+def reminder_run(n: int, port: int) -> dict:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    from campaign.db.session import session_scope
+    from campaign.db import models as m
+    from flows.reminders import reminders
+    from sqlalchemy import func, select
+
+    config = make_config(n, port)
+    os.environ["CAMPAIGN_HOME"] = str(WORK / f"home-{n}")
+    os.environ["CAMPAIGN_CONFIG_DIR"] = str(config)
+    os.environ["CAMPAIGN_APPRISE_CONFIG"] = str(config / "apprise.yaml")
+    started = time.perf_counter()
+    state = reminders(as_of="2023-05-15", return_state=True)  # T-7 of plan-2023 for every enterprise
+    elapsed = time.perf_counter() - started
+    summary = state.result()
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+    with session_scope() as s:
+        sent_rows = s.scalar(select(func.count()).select_from(m.Notification).where(m.Notification.status == "sent"))
+    timings = {r.name.rsplit("-", 1)[0]: r.total_run_time.total_seconds() for r in runs}
+    return {"n": n, "seconds": elapsed, "sent": summary["sent"], "sent_rows": sent_rows, "task_runs": len(runs), "tasks": timings,
+            "body": None}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    args = parser.parse_args()
+    receiver = Receiver()
+    # Start the Prefect ephemeral server outside the measurements.
+    warm = reminder_run(5, receiver.port)
+    print(f"warm-up: {warm['task_runs']} task runs, {warm['seconds']:.1f}s", flush=True)
+    results = []
+    for n in args.sizes:
+        before = receiver.count
+        result = reminder_run(n, receiver.port)
+        assert result["sent"] == n == result["sent_rows"] == receiver.count - before, result
+        from campaign.db.session import session_scope
+        from campaign.db import models as m
+        from sqlalchemy import select
+
+        with session_scope() as s:
+            body = s.scalars(select(m.Notification.body).limit(1)).one()
+        result["bare_seconds"] = bare_apprise_loop(n, receiver.port, body)
+        results.append(result)
+        print(
+            f"N={n}: flow {result['seconds']:.1f}s (deliver task {result['tasks']['deliver-pending']:.1f}s), "
+            f"bare Apprise loop {result['bare_seconds']:.1f}s, ratio {result['seconds'] / result['bare_seconds']:.2f} "
+            f"(delivery only {result['tasks']['deliver-pending'] / result['bare_seconds']:.2f}), "
+            f"task runs {result['task_runs']}: {result['tasks']}",
+            flush=True,
+        )
+    counts = {r["task_runs"] for r in results}
+    print("task runs constant across sizes:", len(counts) == 1, counts)
+
+
+if __name__ == "__main__":
+    main()
