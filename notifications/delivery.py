@@ -115,15 +115,16 @@ class Sender:
         if url.lower().startswith("outbox://"):  # the URL carries the key: not reusable
             client = apprise.Apprise(asset=_asset())
             return client if client.add(with_delivery_metadata(url, key, at), tag=recipient) else None
-        # One parsed client per URL for the run (parsing costs ~1 ms); each recipient sharing the URL
-        # (e.g. every enterprise on `default`) joins its tags, so notify() still selects by tag.
+        # One parsed client per URL for the run (parsing costs ~1 ms). The URL is shared by many
+        # recipients (every enterprise on `default`), so it is re-tagged for the message at hand and
+        # notify() still selects by tag; accumulating 10,000 tags made each match O(tags).
         cached = self._clients.get(url)
         if cached is None:
             cached = apprise.Apprise(asset=_asset())
             if not cached.add(url, tag=recipient):
                 return None
             self._clients[url] = cached
-        cached[0].tags.add(_tag(recipient))
+        cached[0].tags = {_tag(recipient)}
         return cached
 
     def _attempt(self, url: str, recipient: str, key: str, title: str, body: str, at: str) -> str | None:
