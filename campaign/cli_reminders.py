@@ -33,6 +33,20 @@ def _database_ready() -> None:
         raise typer.BadParameter("数据库尚未初始化，请先运行 campaign init", param_hint="--dry-run")
 
 
+def _run_reminders_flow(moment, verbose: bool) -> dict:
+    """The flow fails (for the Prefect UI) when messages stay undelivered; the CLI still reports them."""
+    from campaign.cli import _run_flow
+    from campaign.runtime import prepare_prefect_environment
+
+    prepare_prefect_environment(verbose)  # before the first import of prefect
+    from flows.reminders import RemindersFailed
+
+    try:
+        return _run_flow("reminders", moment, verbose)
+    except RemindersFailed as exc:
+        return exc.summary
+
+
 def remind(
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="业务日期 YYYY-MM-DD（或 YYYY-MM-DDTHH:MM，北京时间）；默认为当前时间。")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出将要发送的提醒，不发送、不写入任何记录，也不启动 Prefect。")] = False,
@@ -40,7 +54,7 @@ def remind(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="在终端显示 Prefect 运行日志。")] = False,
 ) -> None:
     """截止提醒：向尚未报送的企业发送当日应发的提醒，并向区国资委发送逾期汇总；--dry-run 只预览。"""
-    from campaign.cli import _as_of, _print_json, _run_flow
+    from campaign.cli import _as_of, _print_json
     from campaign.reminder_report import run_table, totals
 
     moment = _as_of(as_of)
@@ -57,15 +71,18 @@ def remind(
         ]
         day, working = planned.plan.day, planned.plan.working_day
     else:
-        result = _run_flow("reminders", moment, verbose)
+        result = _run_reminders_flow(moment, verbose)
         rows = result["table"]
         items = [{"key": k, "recipient": _recipient(k), "status": "sent"} for k in result["sent_keys"]] + [
             {"key": k, "recipient": _recipient(k), "status": "failed", "error": e} for k, e in result["failed_keys"].items()
         ]
         day, working = result["day"], result["working_day"]
     if as_json:
+        failed_any = any(i["status"] == "failed" for i in items)
         _print_json({"as_of": moment.isoformat(), "day": str(day), "working_day": working, "dry_run": dry_run,
                      "totals": totals(rows), "table": rows, "messages": items})
+        if failed_any:
+            raise typer.Exit(1)
         return
     verb = "将发送" if dry_run else "已发送"
     headline = f"截止提醒（{day}{'' if working else '，非工作日，不发送'}）：{verb} {len([i for i in items if i['status'] != 'failed'])} 条"
@@ -82,3 +99,5 @@ def remind(
         console.print(f"  {item['recipient']:<12} {item['key']}  {state}")
     if len(items) > SHOWN:
         console.print(f"  …… 另有 {len(items) - SHOWN} 条，使用 --json 查看全部。")
+    if not dry_run and any(i["status"] == "failed" for i in items):
+        raise typer.Exit(1)

@@ -50,5 +50,19 @@ def reminders(as_of: datetime | str | None = None) -> dict:
     )
     summary["table"] = rows
     summary["sent_keys"] = delivered["sent"]
-    summary["failed_keys"] = delivered["failed"]
+    summary["failed_keys"] = delivered["failed"]  # errors are redacted: no URL, no token
+    if delivered["failed"]:
+        # The run fails so operators see it in the UI; the messages stay pending for the next run.
+        raise RemindersFailed(summary)
     return summary
+
+
+class RemindersFailed(RuntimeError):
+    """Some messages could not be delivered; `summary` is the run's report (errors redacted)."""
+
+    def __init__(self, summary: dict):
+        self.summary = summary
+        super().__init__(
+            f"{summary['failed']} 条提醒发送失败（已记录，保留为待发送，下次运行会重试，不会重复发送）："
+            + "；".join(f"{k}: {v}" for k, v in list(summary["failed_keys"].items())[:20])
+        )

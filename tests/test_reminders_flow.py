@@ -94,3 +94,38 @@ def _env():
     import os
 
     return dict(os.environ)
+
+
+def test_undelivered_reminders_fail_the_run_visibly_and_are_retried_next_run(
+    prefect_harness, initialized_home, tmp_path, monkeypatch, token, caplog  # noqa: F811
+):
+    from campaign.cli import app
+    from flows.registry import flows
+    from flows.reminders import RemindersFailed
+
+    caplog.set_level(logging.DEBUG)
+    with Receiver(token, fail=lambda n: False) as receiver:
+        dead = "json://127.0.0.1:9/hook/${REMINDER_TEST_TOKEN}"
+        config = write_apprise_config(tmp_path / "apprise.yaml", receiver.port, extra={"DDK007": [dead]})
+        monkeypatch.setenv("CAMPAIGN_APPRISE_CONFIG", str(config))
+        result = CliRunner().invoke(app, ["remind", "--as-of", "2023-05-19", "--json"])
+        assert result.exit_code == 1, result.output
+        report = json.loads(result.output)
+        failed = [m for m in report["messages"] if m["status"] == "failed"]
+        assert {m["recipient"] for m in failed} == {"DDK007"} and len(failed) == 4
+        assert all(m["error"] for m in failed)  # redacted reason, e.g. a connection error or a paused channel
+        assert report["totals"]["failed"] == 4 and report["totals"]["sent"] == 32
+        assert token not in result.output and token not in caplog.text and token not in _database_text()
+        # Direct flow call: the run fails with a Chinese message that names the keys, not the URL.
+        with pytest.raises(RemindersFailed, match="条提醒发送失败") as info:
+            flows()["reminders"](as_of="2023-05-19T11:00")
+        assert info.value.summary["failed"] == 4 and info.value.summary["sent"] == 0
+        # Channel fixed: the next run delivers the pending ones, once.
+        write_apprise_config(tmp_path / "apprise.yaml", receiver.port)
+        fixed = flows()["reminders"](as_of="2023-05-19T15:00")
+    assert fixed["sent"] == 4 and fixed["failed"] == 0
+    rows = [n for n in notifications() if ":DDK007:" in n.key]
+    assert all(n.status == "sent" and n.last_error for n in rows)
+    # 2 attempts per run for 3 messages, then the channel is paused for the run (circuit), twice; +1 when fixed.
+    assert sorted(n.attempts for n in rows) == [1, 5, 5, 5]
+    assert len(receiver.delivered) == 36 and len({p["title"] for p in receiver.delivered}) == 36
