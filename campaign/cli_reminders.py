@@ -13,10 +13,17 @@ console = Console(soft_wrap=True)
 SHOWN = 50  # a terminal lists this many messages; --json lists all
 
 
-def _recipient(key: str, recipient: str | None = None) -> str:
-    if recipient:
-        return recipient
-    return key.split(":")[1] if key.startswith("reminder:") else "sasac"
+def _channels_of():
+    """recipient -> Apprise schemas ("mailtos,wecombot"), never URLs; None when secrets are not set here."""
+    from campaign.config import ConfigError
+    from campaign.settings import get_settings
+    from notifications.channels import load_channels
+
+    try:
+        channels = load_channels(get_settings().apprise_config_path)
+    except ConfigError:
+        return lambda recipient: None
+    return channels.schemas_for
 
 
 def _database_ready() -> None:
@@ -65,16 +72,20 @@ def remind(
         planned = planned_reminders(moment)
         # Nothing is sent in a dry run: the "sent" column counts what would be sent.
         rows = run_table(planned.plan, [m.key for m in planned.messages], [])
+        channel = _channels_of()
         items = [
-            {"key": m.key, "kind": m.kind, "recipient": m.recipient, "title": m.title, "status": "would_send"}
+            {"key": m.key, "recipient": m.recipient, "channel": channel(m.recipient), "title": m.title, "status": "would_send"}
             for m in planned.messages
         ]
         day, working = planned.plan.day, planned.plan.working_day
     else:
         result = _run_reminders_flow(moment, verbose)
         rows = result["table"]
-        items = [{"key": k, "recipient": _recipient(k), "status": "sent"} for k in result["sent_keys"]] + [
-            {"key": k, "recipient": _recipient(k), "status": "failed", "error": e} for k, e in result["failed_keys"].items()
+        channel, to = _channels_of(), result["recipients"]
+        items = [{"key": k, "recipient": to[k], "channel": channel(to[k]), "status": "sent"} for k in result["sent_keys"]]
+        items += [
+            {"key": k, "recipient": to[k], "channel": channel(to[k]), "status": "failed", "error": e}
+            for k, e in result["failed_keys"].items()
         ]
         day, working = result["day"], result["working_day"]
     if as_json:
@@ -96,7 +107,8 @@ def remind(
     console.print(table)
     for item in items[:SHOWN]:
         state = {"would_send": "将发送", "sent": "已发送", "failed": f"失败：{item.get('error', '')}"}[item["status"]]
-        console.print(f"  {item['recipient']:<12} {item['key']}  {state}")
+        via = f"（{item['channel']}）" if item.get("channel") else ""
+        console.print(f"  {item['recipient']}{via}  {item['key']}  {state}")
     if len(items) > SHOWN:
         console.print(f"  …… 另有 {len(items) - SHOWN} 条，使用 --json 查看全部。")
     if not dry_run and any(i["status"] == "failed" for i in items):

@@ -49,6 +49,7 @@ def reminders(as_of: datetime | str | None = None) -> dict:
         f"（失败的消息保留为待发送，下次运行重试）",
     )
     summary["table"] = rows
+    summary["recipients"] = {msg.key: msg.recipient for msg in planned.messages}
     summary["sent_keys"] = delivered["sent"]
     summary["failed_keys"] = delivered["failed"]  # errors are redacted: no URL, no token
     if delivered["failed"]:
