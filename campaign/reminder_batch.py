@@ -11,7 +11,7 @@ from campaign.config import load_config
 from campaign.db.session import session_scope
 from campaign.messages import OutgoingMessage
 from campaign.reminder_messages import build_overdue_digest, build_reminder_messages
-from campaign.reminder_plan import ReminderPlan, plan_reminders
+from campaign.reminder_plan import ReminderPlan, cancel_superseded, plan_reminders
 
 
 @dataclass(frozen=True)
@@ -20,10 +20,13 @@ class PlannedReminders:
     messages: list[OutgoingMessage]  # reminders first, then the digest (if any)
 
 
-def planned_reminders(as_of: datetime) -> PlannedReminders:
+def planned_reminders(as_of: datetime, cancel_stale: bool = False) -> PlannedReminders:
+    """`cancel_stale` (the flow, never the dry run) also retires pending reminders no longer due."""
     config = load_config()
     with session_scope() as session:
         plan = plan_reminders(session, config.reminders, as_of)
+        if cancel_stale:
+            cancel_superseded(session, plan)
     messages = build_reminder_messages(plan, config.campaign)
     digest = build_overdue_digest(plan, config.reminders, config.campaign)
     return PlannedReminders(plan, messages + ([digest] if digest else []))

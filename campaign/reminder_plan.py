@@ -146,3 +146,24 @@ def plan_reminders(session: Session, policy: ReminderPolicy, as_of: datetime) ->
         )
         plan.overdue_sample = [OverdueRow(ec, en, dc, bool(rj)) for ec, en, dc, rj in rows]
     return plan
+
+
+CANCELLED = "cancelled"
+
+
+def cancel_superseded(session: Session, plan: ReminderPlan) -> int:
+    """Retire undelivered reminders this plan no longer selects: the enterprise has submitted since,
+    or a later step superseded it. Without this a generic "deliver all pending" would send them.
+
+    Only pending reminders are touched (normally a handful left by channel failures).
+    """
+    selected = {item.key for item in plan.items}
+    stale = [
+        note
+        for note in session.scalars(select(N).where(N.kind == "reminder", N.status == "pending"))
+        if note.key not in selected and note.created_at <= plan.as_of
+    ]
+    for note in stale:
+        note.status = CANCELLED
+        note.last_error = ((note.last_error or "") + "；" if note.last_error else "") + "已取消：企业已报送或已有更新的提醒"
+    return len(stale)

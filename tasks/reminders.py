@@ -11,7 +11,7 @@ from campaign.reminder_batch import PlannedReminders, planned_reminders
 # No cache: the plan depends on the database, so every run recomputes it.
 @task(name="plan-reminders", cache_policy=None)
 def plan(as_of: datetime) -> PlannedReminders:
-    planned = planned_reminders(as_of)
+    planned = planned_reminders(as_of, cancel_stale=True)
     get_run_logger().info(
         "%s: %d messages due, %d overdue items, working day: %s",
         planned.plan.day, len(planned.messages), planned.plan.overdue_total, planned.plan.working_day,

@@ -62,7 +62,7 @@ def add_submission(enterprise: str, deliverable: str, at: str, status: str, erro
 def run_reminders_without_prefect(day: str, sleep=lambda s: None):
     """What the flow does, minus Prefect: plan, record, deliver. Returns (planned, delivery report)."""
     as_of = resolve_as_of(day)
-    planned = planned_reminders(as_of)
+    planned = planned_reminders(as_of, cancel_stale=True)
     channels = load_channels(get_settings().apprise_config_path)
     with session_scope() as s:
         record_messages(s, planned.messages, channels, as_of)

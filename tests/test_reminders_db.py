@@ -151,3 +151,30 @@ def test_reminders_read_enterprises_from_the_database(initialized_home):
     keys = {m.key for m in planned.messages}
     assert "reminder:BENCH00001:plan-2023:T-7" in keys
     assert not any(":GONE001:" in k for k in keys)
+
+
+def test_undelivered_reminder_is_cancelled_once_the_enterprise_submits(initialized_home, tmp_path, monkeypatch):
+    import yaml
+
+    config = tmp_path / "apprise.yaml"
+    config.write_text(yaml.safe_dump({
+        "default": ["outbox://"],
+        "recipients": {"DDK006": ["json://127.0.0.1:9/hook"]},  # refused: DDK006's reminders stay pending
+        "delivery": {"attempts_per_run": 1, "backoff_seconds": 0},
+    }), encoding="utf-8")
+    monkeypatch.setenv("CAMPAIGN_APPRISE_CONFIG", str(config))
+    _, report = run_reminders_without_prefect("2023-05-15")
+    assert {k.split(":")[1] for k in report.failed} == {"DDK006"} and len(report.failed) == 4
+    add_submission("DDK006", "plan-2023", "2023-05-16T10:00", "accepted")
+    planned, report = run_reminders_without_prefect("2023-05-17")  # same step (T-7) still current
+    rows = {n.key: n for n in notifications("reminder")}
+    assert rows["reminder:DDK006:plan-2023:T-7"].status == "cancelled"
+    assert "已取消" in rows["reminder:DDK006:plan-2023:T-7"].last_error
+    # The other three are still owed: retried (and still failing), not cancelled.
+    assert {k for k in report.failed} == {f"reminder:DDK006:{d}:T-7" for d in ("targets-2023", "task-list-2023", "deployment-report-2023")}
+    assert rows["reminder:DDK006:targets-2023:T-7"].status == "pending" and rows["reminder:DDK006:targets-2023:T-7"].attempts == 2
+    # A later step supersedes the undelivered T-7: it is cancelled and T-1 is due instead.
+    planned, _ = run_reminders_without_prefect("2023-05-19")
+    rows = {n.key: n for n in notifications("reminder")}
+    assert rows["reminder:DDK006:targets-2023:T-7"].status == "cancelled"
+    assert "reminder:DDK006:targets-2023:T-1" in {m.key for m in planned.messages}

@@ -133,7 +133,8 @@ class Notification(Base):
     deliverable_id: Mapped[int | None] = mapped_column(ForeignKey("deliverable.id"))
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending | sent | failed
+    # pending | sent | failed | cancelled (an undelivered reminder no longer due: see campaign/reminder_plan.py)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]  # business time (the flow's as_of)
