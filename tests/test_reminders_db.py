@@ -178,3 +178,19 @@ def test_undelivered_reminder_is_cancelled_once_the_enterprise_submits(initializ
     rows = {n.key: n for n in notifications("reminder")}
     assert rows["reminder:DDK006:targets-2023:T-7"].status == "cancelled"
     assert "reminder:DDK006:targets-2023:T-1" in {m.key for m in planned.messages}
+
+
+@pytest.mark.postgres
+def test_planning_sql_runs_on_postgresql(campaign_home, postgres_url, monkeypatch):
+    monkeypatch.setenv("CAMPAIGN_DATABASE_URL", postgres_url)
+    _init_database()
+    add_submission("DDK001", "plan-2023", "2023-05-16T10:00", "accepted")
+    add_submission("DDK002", "plan-2023", "2023-05-18T10:00", "rejected", [{"code": "x", "message": "缺少盖章页", "hint": ""}])
+    first, _ = run_reminders_without_prefect("2023-05-19")
+    again, _ = run_reminders_without_prefect("2023-05-19T16:00")
+    keys = {m.key for m in first.messages}
+    assert len(keys) == 35 and "reminder:DDK001:plan-2023:T-1" not in keys and again.messages == []
+    body = next(m.body for m in first.messages if m.key == "reminder:DDK002:plan-2023:T-1")
+    assert "缺少盖章页" in body
+    late, _ = run_reminders_without_prefect("2023-05-25")
+    assert late.messages[-1].key == "digest:overdue:2023-05-25" and late.plan.overdue_total == 35
