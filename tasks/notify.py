@@ -29,6 +29,9 @@ def deliver(keys: list[str], as_of: datetime) -> dict:
         report = deliver_pending(session, channels, as_of, keys)
     logger = get_run_logger()
     logger.info("delivered %d, failed %d", len(report.sent), len(report.failed))
-    for key, error in report.failed.items():
-        logger.warning("delivery of %s failed: %s", key, error)  # errors are redacted already
+    # Errors are redacted already. Capped: a dead default channel must not flood the run log with 10,000 lines.
+    for key, error in list(report.failed.items())[:50]:
+        logger.warning("delivery of %s failed: %s", key, error)
+    if len(report.failed) > 50:
+        logger.warning("... and %d more failed deliveries (see the notification table)", len(report.failed) - 50)
     return {"sent": report.sent, "failed": report.failed}
