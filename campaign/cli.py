@@ -192,6 +192,9 @@ def demo(
         if not (home / DEMO_MARKER).exists():
             err.print(f"[red]{home} 已存在且不是演示目录，为避免误删数据，请换一个 --home。[/red]")
             raise typer.Exit(2)
+        from campaign.db.session import dispose_engines
+
+        dispose_engines()  # pooled connections would keep writing into the deleted database file
         shutil.rmtree(home)
     home.mkdir(parents=True)
     (home / DEMO_MARKER).write_text("此目录由 campaign demo 创建，可随时删除。\n", encoding="utf-8")

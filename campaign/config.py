@@ -162,6 +162,47 @@ class ReminderPolicy(_Strict):
         return sorted(days, reverse=True)
 
 
+class RuleConfig(_Strict):
+    kind: Literal["proportional", "threshold", "lower_is_better", "manual"] = "proportional"
+    floor: float = Field(default=0.0, ge=0, le=1)
+    cap: float = Field(default=1.0, ge=1, le=3)
+
+
+class StretchBonus(_Strict):
+    tier: Tier = Tier.EXEMPLAR
+    stretch_cap: float = Field(default=1.2, ge=1, le=3)
+    max_points: float = Field(default=5, ge=0, le=20)
+
+
+class GradeBand(_Strict):
+    min: float = Field(ge=0, le=120)
+    name: str
+
+
+class ScoringConfig(_Strict):
+    dimension_weights: dict[str, float]
+    default_rule: RuleConfig = RuleConfig()
+    dimension_rules: dict[str, RuleConfig] = {}
+    indicator_rules: dict[str, RuleConfig] = {}
+    stretch_bonus: StretchBonus | None = None
+    grades: list[GradeBand] = Field(min_length=1)
+
+    @field_validator("dimension_weights")
+    @classmethod
+    def _positive(cls, weights: dict[str, float]) -> dict[str, float]:
+        bad = [k for k, v in weights.items() if v < 0]
+        if bad:
+            raise ValueError(f"权重不能为负数：{', '.join(bad)}")
+        if sum(weights.values()) <= 0:
+            raise ValueError("权重合计应大于 0")
+        return weights
+
+    def rule_for(self, dimension: str, indicator: str | None = None) -> RuleConfig:
+        if indicator and indicator in self.indicator_rules:
+            return self.indicator_rules[indicator]
+        return self.dimension_rules.get(dimension, self.default_rule)
+
+
 class CampaignConfig(_Strict):
     campaign: CampaignInfo
     phases: list[Phase] = Field(min_length=1)
@@ -169,6 +210,7 @@ class CampaignConfig(_Strict):
     benchmark_dimensions: list[str] = Field(min_length=1)
     core_indicators: list[Indicator] = Field(min_length=1)
     enterprises: list[Enterprise] = Field(min_length=1)
+    scoring: ScoringConfig
     # Optional so that older config files keep loading; the defaults are the policy.
     reminders: ReminderPolicy = ReminderPolicy()
 
@@ -191,6 +233,17 @@ class CampaignConfig(_Strict):
             dupes = sorted(k for k, n in Counter(ids).items() if n > 1)
             if dupes:
                 problems.append(f"{label} 中的编号重复：{', '.join(dupes)}")
+        dims = set(self.benchmark_dimensions)
+        for where, names in (
+            ("scoring.dimension_weights", self.scoring.dimension_weights),
+            ("scoring.dimension_rules", self.scoring.dimension_rules),
+        ):
+            unknown = sorted(set(names) - dims)
+            if unknown:
+                problems.append(f"{where}：不是对标维度：{', '.join(unknown)}")
+        unknown = sorted(set(self.scoring.indicator_rules) - {i.name for i in self.core_indicators})
+        if unknown:
+            problems.append(f"scoring.indicator_rules：不是核心指标：{', '.join(unknown)}")
         phase_ids = {p.id for p in self.phases}
         for i, d in enumerate(self.deliverables):
             if d.phase not in phase_ids:

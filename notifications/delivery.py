@@ -106,9 +106,14 @@ class Sender:
 
     def __enter__(self) -> Sender:
         _FILTER.channels.append(self.channels)
+        # Apprise logs its warnings while handling the HTTP library's exception, whose text holds the
+        # full URL. If any log handler then fails (e.g. a closed stream), logging.handleError prints
+        # that chained exception, token included, to stderr. Not while we send.
+        self._raise_exceptions, logging.raiseExceptions = logging.raiseExceptions, False
         return self
 
     def __exit__(self, *exc) -> None:
+        logging.raiseExceptions = self._raise_exceptions
         _FILTER.channels.remove(self.channels)
 
     def _client(self, url: str, recipient: str, key: str, at: str) -> apprise.Apprise | None:

@@ -89,3 +89,18 @@ def test_config_errors_name_the_bad_field_in_chinese(mutate, expected):
 def test_missing_config_file_is_reported(tmp_path):
     with pytest.raises(ConfigError, match="找不到配置文件"):
         load_config(tmp_path)
+
+
+def test_scoring_rules_resolve_by_indicator_then_dimension():
+    scoring = load_config().scoring
+    assert scoring.rule_for("企业效益", "资产负债率").kind == "lower_is_better"
+    assert scoring.rule_for("企业效益", "利润总额").kind == "proportional"
+    assert scoring.rule_for("企业文化").kind == "manual"
+    assert scoring.rule_for("其他").floor == 0.6
+
+
+def test_scoring_weight_for_an_unknown_dimension_is_named():
+    raw = raw_config()
+    raw["scoring"]["dimension_weights"]["企业效率"] = 5
+    with pytest.raises(ConfigError, match="scoring.dimension_weights：不是对标维度：企业效率"):
+        parse_config(raw)

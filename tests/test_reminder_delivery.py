@@ -121,3 +121,23 @@ def test_real_channels_are_configuration_only(url, monkeypatch):
     schema = url.split("://")[0]
     assert channels.schemas_for("DDK001") == schema
     assert channels.redact(f"failed: {expanded}") == f"failed: {schema}://***"
+
+
+def test_a_broken_log_handler_does_not_print_the_token(initialized_home, tmp_path, monkeypatch, token, capfd):
+    """logging.handleError would print the HTTP library's exception (URL and token) to stderr."""
+    import io
+
+    closed = io.StringIO()
+    closed.close()
+    broken = logging.StreamHandler(closed)
+    broken.setLevel(logging.WARNING)
+    logging.getLogger().addHandler(broken)
+    try:
+        config = write_apprise_config(tmp_path / "apprise.yaml", 9, delivery={"attempts_per_run": 1})
+        monkeypatch.setenv("CAMPAIGN_APPRISE_CONFIG", str(config))
+        _, report = run_reminders_without_prefect("2023-05-22")
+    finally:
+        logging.getLogger().removeHandler(broken)
+    assert len(report.failed) == 36
+    out, err = capfd.readouterr()
+    assert token not in out and token not in err

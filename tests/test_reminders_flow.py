@@ -62,7 +62,7 @@ def test_campaign_remind_runs_the_flow_and_reports_who_got_what(prefect_harness,
 
     result = CliRunner().invoke(app, ["remind", "--as-of", "2023-05-25", "--json"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert report["dry_run"] is False and report["totals"]["sent"] == 37  # 36 overdue-1 + one SASAC digest
     recipients = {m["recipient"] for m in report["messages"]}
     assert recipients == {f"DDK00{i}" for i in range(1, 10)} | {"sasac"}
@@ -110,7 +110,7 @@ def test_undelivered_reminders_fail_the_run_visibly_and_are_retried_next_run(
         monkeypatch.setenv("CAMPAIGN_APPRISE_CONFIG", str(config))
         result = CliRunner().invoke(app, ["remind", "--as-of", "2023-05-19", "--json"])
         assert result.exit_code == 1, result.output
-        report = json.loads(result.output)
+        report = json.loads(result.stdout)
         failed = [m for m in report["messages"] if m["status"] == "failed"]
         assert {m["recipient"] for m in failed} == {"DDK007"} and len(failed) == 4
         assert all(m["error"] for m in failed)  # redacted reason, e.g. a connection error or a paused channel

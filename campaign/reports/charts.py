@@ -1,0 +1,73 @@
+"""Charts as inline SVG (matplotlib, Agg). Text stays <text> so the reader's browser draws the Chinese
+glyphs with its own fonts; the report is one self-contained HTML file with no external assets."""
+from __future__ import annotations
+
+import io
+import logging
+import warnings
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+# Servers rarely have CJK fonts; matplotlib only needs them for layout metrics, so its per-glyph
+# "font not found" chatter is noise here.
+logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+
+_STYLE = {
+    "svg.fonttype": "none",
+    "font.family": ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "SimHei", "DejaVu Sans", "sans-serif"],
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.unicode_minus": False,
+}
+PALETTE = ["#1f5fa8", "#e07b24", "#3a9b5c", "#c23b3b", "#7b5ea7", "#8c6d31", "#d45fa6", "#6b6b6b"]
+
+
+def _svg(fig) -> str:
+    buffer = io.StringIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # missing CJK glyph metrics: layout only, the browser renders text
+        fig.savefig(buffer, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg") :]
+
+
+def bar_chart(labels: Sequence[str], series: dict[str, Sequence[float]], title: str, unit: str = "", horizontal: bool = False) -> str:
+    """Grouped bars: one group per label, one bar per series."""
+    with plt.rc_context(_STYLE):
+        height = max(2.6, 0.42 * len(labels) + 1.2) if horizontal else 3.4
+        fig, ax = plt.subplots(figsize=(7.2, height))
+        n = max(len(series), 1)
+        width = 0.8 / n
+        positions = range(len(labels))
+        for k, (name, values) in enumerate(series.items()):
+            offsets = [p - 0.4 + width * (k + 0.5) for p in positions]
+            draw = ax.barh if horizontal else ax.bar
+            draw(offsets, list(values), width, label=name, color=PALETTE[k % len(PALETTE)])
+        if horizontal:
+            ax.set_yticks(list(positions), list(labels))
+            ax.invert_yaxis()
+            ax.set_xlabel(unit)
+        else:
+            ax.set_xticks(list(positions), list(labels), rotation=20 if max(map(len, labels), default=0) > 4 else 0, ha="right")
+            ax.set_ylabel(unit)
+        ax.set_title(title)
+        if len(series) > 1:
+            ax.legend(frameon=False, fontsize=8)
+        return _svg(fig)
+
+
+def line_chart(x_labels: Sequence[str], series: dict[str, Sequence[float | None]], title: str, unit: str = "") -> str:
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(7.2, 3.2))
+        for k, (name, values) in enumerate(series.items()):
+            ax.plot(list(x_labels), [float("nan") if v is None else v for v in values], marker="o", label=name, color=PALETTE[k % len(PALETTE)])
+        ax.set_title(title)
+        ax.set_ylabel(unit)
+        if len(series) > 1:
+            ax.legend(frameon=False, fontsize=8)
+        return _svg(fig)
