@@ -111,5 +111,7 @@ def problem(code: str, **params) -> Problem:
 
 
 def shorten(value: object, limit: int = 20) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # readers return 10.0 for the 10 a person typed
     text = str(value).replace("\n", " ").strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
