@@ -59,7 +59,8 @@ def examine(
     if kind is not None:
         report = inspect_package(path, ext, [kind], max_bytes)
         exam.problems += report.problems
-        if report.ok:
+        # Formulas make a file untrusted, not unsafe: it is still read to learn who sent it.
+        if all(p.code == "E_FORMULA" for p in report.problems):
             content = _read(path, kind, reader, exam)
     elif exam.size > max_bytes:
         exam.problems += inspect_package(path, ext, [], max_bytes).problems
@@ -73,8 +74,8 @@ def examine(
         expected = "、".join(KIND_LABEL.get(k, k) for k in deliverable.file_kinds)
         exam.problems.append(problem("E_FILE_TYPE", reason=f"“{deliverable.title}”不接收 .{ext} 文件", expected=expected))
         return exam
-    if content is None:
-        return exam
+    if content is None or _has(exam, "E_FORMULA"):
+        return exam  # content rules would only repeat the formula cells as unreadable values
     expected_version = TEMPLATE_VERSION_OF.get(deliverable.template or "")
     if expected_version:
         exam.problems += check_meta(meta, expected_version, None)
