@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy import func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -152,3 +152,33 @@ class AuditEvent(Base):
     entity_key: Mapped[str] = mapped_column(String(200))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     recorded_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class TaskItem(Base):
+    """One row of an accepted Attachment 2 task list (目标任务清单). Later phases score and track these."""
+
+    __tablename__ = "task_item"
+    __table_args__ = (UniqueConstraint("submission_id", "row_no", name="uq_task_item_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    deliverable_id: Mapped[int] = mapped_column(ForeignKey("deliverable.id"), index=True)
+    row_no: Mapped[int] = mapped_column(Integer)  # row in the sheet, as the enterprise sees it
+    seq: Mapped[str | None] = mapped_column(String(20))  # 序号
+    level1: Mapped[str] = mapped_column(String(100))  # 一级任务 (对标维度)
+    level2: Mapped[str | None] = mapped_column(Text)  # 二级任务
+    core_indicator: Mapped[str | None] = mapped_column(String(40))  # set when the row is one of the six
+    benchmark_status: Mapped[str | None] = mapped_column(Text)  # 标杆企业现状
+    current_status: Mapped[str | None] = mapped_column(Text)  # 企业现状
+    gap: Mapped[str | None] = mapped_column(Text)  # 存在差距
+    overall_target: Mapped[str | None] = mapped_column(Text)  # 发展目标 / 总体目标
+    annual_target_text: Mapped[str | None] = mapped_column(String(100))  # 年度目标值 as written
+    annual_target_value: Mapped[float | None] = mapped_column(Float)
+    annual_target_unit: Mapped[str | None] = mapped_column(String(20))
+    annual_target_comparator: Mapped[str | None] = mapped_column(String(8))
+    measures: Mapped[str | None] = mapped_column(Text)  # 主要措施
+    actual_value: Mapped[str | None] = mapped_column(Text)  # 实际完成值
+    scoring_rule: Mapped[str | None] = mapped_column(Text)  # 计分规则 (SASAC)
+    score: Mapped[float | None] = mapped_column(Float)  # 年度考核得分 (SASAC)
+    remarks: Mapped[str | None] = mapped_column(Text)  # 备注
