@@ -182,3 +182,64 @@ class TaskItem(Base):
     scoring_rule: Mapped[str | None] = mapped_column(Text)  # 计分规则 (SASAC)
     score: Mapped[float | None] = mapped_column(Float)  # 年度考核得分 (SASAC)
     remarks: Mapped[str | None] = mapped_column(Text)  # 备注
+
+
+class Assessment(Base):
+    """One annual assessment (年度考核) per year: scored -> awaiting_review -> final."""
+
+    __tablename__ = "assessment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    status: Mapped[str] = mapped_column(String(20))  # scored | awaiting_review | final
+    as_of: Mapped[datetime]
+    flow_run_id: Mapped[str | None] = mapped_column(String(64))
+    reviewer: Mapped[str | None] = mapped_column(String(100))
+    finalized_at: Mapped[datetime | None]
+
+
+class AssessmentScore(Base):
+    """One scored list row; `auto_score` is the rule's result, `score` what counts after SASAC's review."""
+
+    __tablename__ = "assessment_score"
+    __table_args__ = (UniqueConstraint("assessment_id", "enterprise_id", "row_no", name="uq_assessment_score_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    row_no: Mapped[int] = mapped_column(Integer)
+    dimension: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(Text)
+    indicator: Mapped[str | None] = mapped_column(String(40))
+    direction: Mapped[str] = mapped_column(String(8), default="higher")
+    target: Mapped[float | None] = mapped_column(Float)
+    actual: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(20))
+    weight: Mapped[float] = mapped_column(Float)
+    rule_kind: Mapped[str] = mapped_column(String(20))
+    rule_text: Mapped[str] = mapped_column(Text)
+    completion: Mapped[float | None] = mapped_column(Float)
+    auto_score: Mapped[float | None] = mapped_column(Float)
+    score: Mapped[float | None] = mapped_column(Float)
+    adjusted: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    enterprise: Mapped[Enterprise] = relationship()
+
+
+class AssessmentResult(Base):
+    __tablename__ = "assessment_result"
+    __table_args__ = (UniqueConstraint("assessment_id", "enterprise_id", name="uq_assessment_result"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"))
+    base_total: Mapped[float] = mapped_column(Float)
+    bonus: Mapped[float] = mapped_column(Float)
+    total: Mapped[float] = mapped_column(Float)
+    rank_in_category: Mapped[int] = mapped_column(Integer)
+    category_size: Mapped[int] = mapped_column(Integer)
+    grade: Mapped[str] = mapped_column(String(20))
+    notes: Mapped[list[Any]] = mapped_column(default=list)
+
+    enterprise: Mapped[Enterprise] = relationship()
