@@ -6,5 +6,6 @@ from collections.abc import Callable
 
 def flows() -> dict[str, Callable]:
     from flows.deployment_phase import deployment_phase
+    from flows.intake import intake
 
-    return {"deployment-phase": deployment_phase}
+    return {"deployment-phase": deployment_phase, "intake": intake}

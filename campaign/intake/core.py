@@ -102,7 +102,7 @@ def _task_rows(exam: Examination, config: CampaignConfig, submission: m.Submissi
 
 def record(session: Session, config: CampaignConfig, exam: Examination, path: Path, as_of: datetime, channels: Channels, home: Path) -> Outcome:
     problems = [p.as_dict() for p in exam.problems]
-    outcome = Outcome(exam.name, "accepted" if exam.accepted else "rejected", exam.sha256,
+    outcome = Outcome(display_name(exam.name), "accepted" if exam.accepted else "rejected", exam.sha256,
                       exam.identity.enterprise, exam.identity.deliverable, problems=problems, items=len(exam.items))
     if exam.identity.enterprise is None or exam.identity.deliverable is None:
         message = _message(config, exam, as_of, None, None)
