@@ -123,6 +123,13 @@ def deliverables(as_json: JsonOut = False) -> None:
     console.print(table)
 
 
+def _run_flow_callable(flow_fn, verbose: bool = False, **parameters):
+    from campaign.runtime import prepare_prefect_environment
+
+    prepare_prefect_environment(verbose)
+    return flow_fn(**parameters)
+
+
 def _run_flow(name: str, as_of: datetime, verbose: bool = False):
     from campaign.runtime import prepare_prefect_environment
 
@@ -132,7 +139,7 @@ def _run_flow(name: str, as_of: datetime, verbose: bool = False):
     available = flows()
     if name not in available:
         raise typer.BadParameter(f"没有名为“{name}”的流程。可用：{', '.join(available)}", param_hint="FLOW")
-    return available[name](as_of=as_of)
+    return _run_flow_callable(available[name], verbose, as_of=as_of)
 
 
 @app.command()
@@ -215,6 +222,13 @@ def demo(
     console.print(f"通知存放在 outbox：{outbox}（共 {len(notices)} 个文件），例如 {notices[0].name if notices else '—'}")
     console.print(f"数据库：{home / 'campaign.db'}；查看报送状态：CAMPAIGN_HOME={home} campaign status --as-of 2023-05-12")
     console.print("在 Prefect UI 中查看这次流程运行：另开终端执行 `prefect server start`，浏览器打开 http://127.0.0.1:4200 。")
+
+
+from campaign import cli_assessment  # noqa: E402  (commands live in their own modules)
+
+app.command()(cli_assessment.assess)
+app.command()(cli_assessment.resume)
+app.add_typer(cli_assessment.scores_app, name="scores")
 
 
 def main() -> None:

@@ -150,7 +150,8 @@ def build_linkage_sheet(year: int, results: list[EnterpriseResult], issuer: str)
 
 def write_scores_into_list(original: Path, result: EnterpriseResult, out: Path) -> Path:
     """The enterprise's own list with SASAC's 计分规则, 年度考核得分 and 总分 filled in."""
-    wb = load_workbook(original)
+    with original.open("rb") as fh:  # content-addressed files have no extension for openpyxl to check
+        wb = load_workbook(fh)
     ws = wb[s.SHEET_TITLE] if s.SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
     rule_col = s.COLUMN_KEYS.index("scoring_rule") + 1
     score_col = s.COLUMN_KEYS.index("score") + 1

@@ -19,10 +19,10 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('as_of', campaign.db.models.AwareDateTime(timezone=True), nullable=False),
+    sa.Column('as_of', sa.DateTime(timezone=True), nullable=False),
     sa.Column('flow_run_id', sa.String(length=64), nullable=True),
     sa.Column('reviewer', sa.String(length=100), nullable=True),
-    sa.Column('finalized_at', campaign.db.models.AwareDateTime(timezone=True), nullable=True),
+    sa.Column('finalized_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('year')
     )
