@@ -243,3 +243,33 @@ class AssessmentResult(Base):
     notes: Mapped[list[Any]] = mapped_column(default=list)
 
     enterprise: Mapped[Enterprise] = relationship()
+
+
+class ProgressItem(Base):
+    """One row of an accepted 进展情况 workbook: the half-year value against a task item's annual target."""
+
+    __tablename__ = "progress_item"
+    __table_args__ = (UniqueConstraint("submission_id", "task_row_no", name="uq_progress_item_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    deliverable_id: Mapped[int] = mapped_column(ForeignKey("deliverable.id"), index=True)
+    task_row_no: Mapped[int] = mapped_column(Integer)
+    dimension: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(Text)
+    target_text: Mapped[str | None] = mapped_column(String(100))
+    value_text: Mapped[str | None] = mapped_column(String(100))
+    value: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    issues: Mapped[str | None] = mapped_column(Text)
+
+
+class ProgressNarrative(Base):
+    """总体进展情况 of one accepted 进展情况 submission."""
+
+    __tablename__ = "progress_narrative"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), unique=True)
+    text: Mapped[str] = mapped_column(Text)

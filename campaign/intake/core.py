@@ -22,7 +22,9 @@ from campaign.intake.store import move_unique, safe_name, store_content
 from campaign.messages import OutgoingMessage
 from campaign.settings import get_settings
 from campaign.validation.filename import display_name
+from campaign.progress import planned_rows, progress_rows
 from campaign.validation.task_list import indicator_of, unit_for
+from campaign.workbook.progress import check_rows_match
 from campaign.workbook.read import DEFAULT_READER
 from notifications.channels import Channels
 from notifications.delivery import record_messages
@@ -123,6 +125,11 @@ def record(session: Session, config: CampaignConfig, exam: Examination, path: Pa
             else f"rejection:{exam.identity.enterprise}:{dlv.code}:{exam.sha256[:12]}"
         )
         return outcome
+    if exam.progress is not None and exam.accepted:
+        # The rows must still be the ones the enterprise filed in its accepted list for that year.
+        exam.problems += check_rows_match(exam.progress, planned_rows(session, ent_id, dlv.year, as_of))
+        outcome.status, outcome.problems = ("accepted" if exam.accepted else "rejected"), [p.as_dict() for p in exam.problems]
+        problems = outcome.problems
     version = (session.scalar(
         select(func.max(m.Submission.version)).where(m.Submission.enterprise_id == ent_id, m.Submission.deliverable_id == dlv.id)
     ) or 0) + 1
@@ -137,7 +144,9 @@ def record(session: Session, config: CampaignConfig, exam: Examination, path: Pa
     )
     session.add(submission)
     session.flush()
-    if exam.accepted:
+    if exam.accepted and exam.progress is not None:
+        session.add_all(progress_rows(exam.progress, submission))
+    elif exam.accepted:
         session.add_all(_task_rows(exam, config, submission))
     message = _message(config, exam, as_of, version, on_time)
     record_messages(session, [message], channels, as_of)

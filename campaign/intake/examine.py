@@ -19,12 +19,17 @@ from campaign.validation.meta import check_meta
 from campaign.validation.package import KIND_LABEL, inspect_package
 from campaign.validation.problems import Problem, problem
 from campaign.validation.task_list import TaskItem, validate_task_list
+from campaign.workbook import progress as progress_wb
 from campaign.workbook import schema as wb_schema
 from campaign.workbook.read import DEFAULT_READER, read_workbook
 
 # Extension -> the package kind it must contain (macro/legacy variants are caught by their own rule).
 PACKAGE_KIND = {"xlsx": "xlsx", "xlsm": "xlsx", "docx": "docx", "docm": "docx", "pdf": "pdf", "xls": "xlsx", "doc": "docx"}
-TEMPLATE_VERSION_OF = {wb_schema.TEMPLATE_ID: wb_schema.TEMPLATE_VERSION, **TEMPLATE_VERSIONS}
+TEMPLATE_VERSION_OF = {
+    wb_schema.TEMPLATE_ID: wb_schema.TEMPLATE_VERSION,
+    progress_wb.TEMPLATE_ID: progress_wb.TEMPLATE_VERSION,
+    **TEMPLATE_VERSIONS,
+}
 
 
 @dataclass
@@ -35,6 +40,7 @@ class Examination:
     identity: Identity = field(default_factory=lambda: Identity(None, None, "none"))
     problems: list[Problem] = field(default_factory=list)
     items: list[TaskItem] = field(default_factory=list)
+    progress: progress_wb.ProgressReport | None = None  # rows are matched to the filed list in intake.core
 
     @property
     def accepted(self) -> bool:
@@ -104,6 +110,9 @@ def _content_rules(content, deliverable: Deliverable, config: CampaignConfig, ex
     template = deliverable.template
     if template == wb_schema.TEMPLATE_ID and hasattr(content, "rows"):
         exam.items, problems = validate_task_list(content.rows, config.benchmark_dimensions, config.core_indicators)
+        return problems
+    if template == progress_wb.TEMPLATE_ID and hasattr(content, "rows"):
+        exam.progress, problems = progress_wb.validate_progress(content.rows, planned=None)
         return problems
     if template in ("attachment1-targets", "deployment-report") and hasattr(content, "paragraphs"):
         paragraphs = content.paragraphs

@@ -1,8 +1,8 @@
-"""annual assessment: assessment, scores, results
+"""implementation phase: annual assessment and half-year progress
 
 Revision ID: 0005
 Revises: 0002
-Create Date: 2026-11-29 06:04:11.256686
+Create Date: 2026-11-29 06:11:19.728656
 """
 from alembic import op
 import sqlalchemy as sa
@@ -74,9 +74,48 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_assessment_score_assessment_id'), ['assessment_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_assessment_score_enterprise_id'), ['enterprise_id'], unique=False)
 
+    op.create_table('progress_item',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=False),
+    sa.Column('enterprise_id', sa.Integer(), nullable=False),
+    sa.Column('deliverable_id', sa.Integer(), nullable=False),
+    sa.Column('task_row_no', sa.Integer(), nullable=False),
+    sa.Column('dimension', sa.String(length=100), nullable=False),
+    sa.Column('title', sa.Text(), nullable=False),
+    sa.Column('target_text', sa.String(length=100), nullable=True),
+    sa.Column('value_text', sa.String(length=100), nullable=True),
+    sa.Column('value', sa.Float(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('issues', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['deliverable_id'], ['deliverable.id'], ),
+    sa.ForeignKeyConstraint(['enterprise_id'], ['enterprise.id'], ),
+    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('submission_id', 'task_row_no', name='uq_progress_item_row')
+    )
+    with op.batch_alter_table('progress_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_progress_item_deliverable_id'), ['deliverable_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_progress_item_enterprise_id'), ['enterprise_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_progress_item_submission_id'), ['submission_id'], unique=False)
+
+    op.create_table('progress_narrative',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('submission_id')
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('progress_narrative')
+    with op.batch_alter_table('progress_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_progress_item_submission_id'))
+        batch_op.drop_index(batch_op.f('ix_progress_item_enterprise_id'))
+        batch_op.drop_index(batch_op.f('ix_progress_item_deliverable_id'))
+
+    op.drop_table('progress_item')
     with op.batch_alter_table('assessment_score', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assessment_score_enterprise_id'))
         batch_op.drop_index(batch_op.f('ix_assessment_score_assessment_id'))
