@@ -36,7 +36,7 @@ def template(
     elif dlv.template in BUILDERS:
         path = write_document(ent, dlv, out)
     else:
-        err.print(f"[red]“{dlv.title}”（{dlv.id}）没有统一模板，由企业自行编制。[/red]")
+        err.print(f"[red]“{dlv.title}”（{dlv.id}）没有可生成的统一模板。[/red]")
         raise typer.Exit(2)
     console.print(f"已生成模板：{path}")
 
@@ -78,9 +78,8 @@ def _print(outcome, delivery: dict) -> None:
     if outcome.accepted:
         timing = "按时" if outcome.on_time else "逾期"
         again = "（与已登记的文件相同，未新增版本）" if outcome.duplicate else ""
-        console.print(f"[green]已接收[/green]：{outcome.enterprise} {outcome.deliverable} 第{outcome.version}版，{timing}{again}；"
-                      f"清单 {outcome.items} 项。回执已发送。" if outcome.items else
-                      f"[green]已接收[/green]：{outcome.enterprise} {outcome.deliverable} 第{outcome.version}版，{timing}{again}。回执已发送。")
+        items = f"，清单 {outcome.items} 项" if outcome.items else ""
+        console.print(f"[green]已接收[/green]：{outcome.enterprise} {outcome.deliverable} 第{outcome.version}版，{timing}{again}{items}。回执已发送。")
     else:
         console.print(f"[red]已退回[/red]：{outcome.name}，共 {len(outcome.problems)} 个问题（退回通知已发送给企业）：")
         for i, p in enumerate(outcome.problems, start=1):

@@ -164,3 +164,28 @@ def test_deployment_report(initialized_home, tmp_path):
 def test_template_for_deliverable_without_one(initialized_home, tmp_path):
     result = runner.invoke(app, ["template", "--enterprise", "DDK001", "--deliverable", "plan-2023", "--out", str(tmp_path)])
     assert result.exit_code == 2
+
+
+def test_completion_without_actuals_rejected(initialized_home, tmp_path):
+    path = fill(make_template(tmp_path, deliverable="completion-2023"))
+    code, data = submit(path, deliverable="completion-2023", as_of="2024-01-20")
+    assert code == 3 and {p["code"] for p in data["problems"]} == {"E_ACTUAL_MISSING"} and len(data["problems"]) == 9
+
+
+def test_plan_accepts_pdf_and_docx_but_checks_the_content(initialized_home, tmp_path):
+    pdf = tmp_path / "DDK001_plan-2023.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    assert submit(pdf, deliverable="plan-2023")[0] == 0
+    fake = tmp_path / "DDK002_plan-2023.pdf"
+    fake.write_bytes(b"MZ\x90\x00 not a pdf")
+    code, data = submit(fake, enterprise="DDK002", deliverable="plan-2023")
+    assert code == 3 and [p["message"] for p in data["problems"]] == ["文件类型不符：扩展名为 .pdf，但内容不是 PDF。"]
+
+
+def test_extra_sheet_before_the_list_is_ignored(initialized_home, tmp_path):
+    def add_cover(wb, ws, col):
+        cover = wb.create_sheet("封面", 0)
+        cover["A1"] = "报送说明"
+
+    code, data = submit(fill(make_template(tmp_path), edit=add_cover))
+    assert (code, data["problems"]) == (0, [])
