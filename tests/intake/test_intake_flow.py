@@ -30,7 +30,8 @@ def test_intake_flow(prefect_harness, initialized_home, tmp_path):
     (inbox / "DDK003_task-list-2023.xlsx").write_bytes(b"PK\x03\x04truncated")
     (inbox / os.fsdecode(b"\xb1\xea\xd7\xbc.xlsx")).write_bytes(b"GBK-named, not a workbook")  # non-UTF-8 name
 
-    summary = intake(as_of="2023-05-22", chunk_size=2)
+    state = intake(as_of="2023-05-22", chunk_size=2, return_state=True)
+    summary, flow_run_id = state.result(), state.state_details.flow_run_id
     assert {k: summary[k] for k in ("files", "accepted", "rejected", "duplicates", "errors", "failed")} == {
         "files": 5, "accepted": 2, "rejected": 2, "duplicates": 1, "errors": 0, "failed": 0,
     }
@@ -57,9 +58,12 @@ def test_intake_flow(prefect_harness, initialized_home, tmp_path):
     from prefect.client.orchestration import get_client as client_factory
     import asyncio
 
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
     async def read():
         async with client_factory() as client:
-            return await client.read_artifacts(), await client.read_task_runs()
+            mine = FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+            return await client.read_artifacts(), await client.read_task_runs(flow_run_filter=mine)
 
     artifacts, task_runs = asyncio.run(read())
     assert {"intake-files", "intake-summary"} <= {a.key for a in artifacts}
