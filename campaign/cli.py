@@ -224,14 +224,17 @@ def demo(
     console.print("在 Prefect UI 中查看这次流程运行：另开终端执行 `prefect server start`，浏览器打开 http://127.0.0.1:4200 。")
 
 
-from campaign import cli_assessment, cli_reports  # noqa: E402  (commands live in their own modules)
+# Commands of later phases live in their own modules; registering them here keeps one `campaign` app.
+from campaign import cli_assessment, cli_intake, cli_reports  # noqa: E402
 
+app.command()(cli_intake.template)
+app.command()(cli_intake.submit)
+app.command("half-year")(cli_reports.half_year)
+app.command("next-year")(cli_reports.next_year)
 app.command()(cli_assessment.assess)
 app.command()(cli_assessment.resume)
 app.add_typer(cli_assessment.scores_app, name="scores")
-app.command("half-year")(cli_reports.half_year)
 app.add_typer(cli_reports.report_app, name="report")
-app.command("next-year")(cli_reports.next_year)
 
 
 def main() -> None:

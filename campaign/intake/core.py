@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from campaign.config import CampaignConfig
@@ -172,8 +173,14 @@ def process_file(
     settings = get_settings()
     home = settings.home_dir
     exam = examine(path, config, settings.max_upload_bytes, claim, reader)
-    with session_scope() as session:
-        outcome = record(session, config, exam, path, as_of, channels, home)
+    try:
+        with session_scope() as session:
+            outcome = record(session, config, exam, path, as_of, channels, home)
+    except IntegrityError:
+        # Another process (a staff member's `campaign submit` during a flow run) took the same
+        # version number or recorded the same bytes first: once more sees its row and moves on.
+        with session_scope() as session:
+            outcome = record(session, config, exam, path, as_of, channels, home)
     if move:
         # Moved only after the commit: a crash before it leaves the file in the inbox, and the next
         # run finds the same bytes already recorded (one version, no second message).

@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from campaign.config import CampaignConfig, Deliverable
+from campaign.config import CampaignConfig, Deliverable, DeliverableKind
 from campaign.documents.schema import TEMPLATE_VERSIONS
 from campaign.intake.identify import Identity, identify
 from campaign.intake.store import sha256_of
@@ -109,7 +109,8 @@ def _read(path: Path, kind: str, reader: str, exam: Examination):
 def _content_rules(content, deliverable: Deliverable, config: CampaignConfig, exam: Examination) -> list[Problem]:
     template = deliverable.template
     if template == wb_schema.TEMPLATE_ID and hasattr(content, "rows"):
-        exam.items, problems = validate_task_list(content.rows, config.benchmark_dimensions, config.core_indicators)
+        completion = deliverable.kind in (DeliverableKind.COMPLETION, DeliverableKind.COMPLETION_FINAL)
+        exam.items, problems = validate_task_list(content.rows, config.benchmark_dimensions, config.core_indicators, completion)
         return problems
     if template == progress_wb.TEMPLATE_ID and hasattr(content, "rows"):
         exam.progress, problems = progress_wb.validate_progress(content.rows, planned=None)

@@ -51,7 +51,7 @@ _UNSAFE = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 def safe_name(name: str, limit: int = 80) -> str:
     """A harmless file name derived from anything (undecodable bytes, paths, control characters)."""
     text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    text = _UNSAFE.sub("_", text.replace("\\", "_").replace("/", "_")).strip("._") or "file"
+    text = _UNSAFE.sub("_", text.replace("\\", "_").replace("/", "_")).lstrip(".") or "file"
     return text[-limit:]
 
 

@@ -136,6 +136,15 @@ def check_targets(items: Sequence[TaskItem]) -> list[Problem]:
     ]
 
 
+def check_actuals(items: Sequence[TaskItem]) -> list[Problem]:
+    """完成情况 (completion-*) reports what was achieved: every task needs its 实际完成值."""
+    return [
+        problem("E_ACTUAL_MISSING", row=i.row, task=shorten(i.text("level2") or i.text("level1") or "未命名任务", 16))
+        for i in items
+        if i.text("actual_value") is None
+    ]
+
+
 def check_sasac_columns(items: Sequence[TaskItem]) -> list[Problem]:
     return [
         problem("E_SASAC_COLUMN_FILLED", row=i.row, column=col.header, value=shorten(i.values[col.key]))
@@ -181,7 +190,9 @@ def unit_for(item: TaskItem, indicators: Sequence[Indicator]) -> str:
     return ind.unit if ind else ""
 
 
-def validate_task_list(rows: Sequence[Sequence[object]], dimensions: Sequence[str], indicators: Sequence[Indicator]) -> tuple[list[TaskItem], list[Problem]]:
+def validate_task_list(
+    rows: Sequence[Sequence[object]], dimensions: Sequence[str], indicators: Sequence[Indicator], completion: bool = False
+) -> tuple[list[TaskItem], list[Problem]]:
     header = check_header(rows)
     if header:
         return [], header  # without the right columns, every other rule would read the wrong cells
@@ -191,6 +202,8 @@ def validate_task_list(rows: Sequence[Sequence[object]], dimensions: Sequence[st
         return items, problems
     problems += check_dimensions(items, dimensions)
     problems += check_targets(items)
+    if completion:
+        problems += check_actuals(items)
     problems += check_sasac_columns(items)
     problems += check_core_indicators(items, indicators)
     problems += check_cell_lengths(items)

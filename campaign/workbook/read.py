@@ -17,7 +17,7 @@ MAX_COLS_READ = 40
 
 @dataclass(frozen=True)
 class RawWorkbook:
-    rows: list[list[object]]  # main sheet, values only (None for empty), row 1 first
+    rows: list[list[object]]  # the 目标任务清单 sheet (else the first one), values only (None for empty), row 1 first
     meta: dict[str, str] | None  # None when the file has no metadata sheet
 
 
@@ -42,7 +42,7 @@ def read_with_calamine(path: Path) -> RawWorkbook:
 
     wb = CalamineWorkbook.from_path(str(path))
     names = wb.sheet_names
-    main = next((n for n in names if n != s.META_SHEET), None)
+    main = s.SHEET_TITLE if s.SHEET_TITLE in names else next((n for n in names if n != s.META_SHEET), None)
     rows: list[list[object]] = []
     if main is not None:
         data = wb.get_sheet_by_name(main).to_python(skip_empty_area=False, nrows=MAX_ROWS_READ)
@@ -59,7 +59,7 @@ def read_with_openpyxl(path: Path) -> RawWorkbook:
     # data_only=False: a formula would come back as its text, never as a (possibly forged) cached result.
     wb = load_workbook(path, read_only=True, data_only=False, keep_links=False)
     try:
-        main = next((ws for ws in wb.worksheets if ws.title != s.META_SHEET), None)
+        main = wb[s.SHEET_TITLE] if s.SHEET_TITLE in wb.sheetnames else next((ws for ws in wb.worksheets if ws.title != s.META_SHEET), None)
         rows: list[list[object]] = []
         if main is not None:
             for r in main.iter_rows(max_row=MAX_ROWS_READ, max_col=MAX_COLS_READ, values_only=True):

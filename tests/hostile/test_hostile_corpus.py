@@ -13,6 +13,7 @@ from campaign.db.session import session_scope
 from campaign.documents.generate import write_document
 from campaign.intake.core import inbox_files, process_paths
 from campaign.settings import get_settings
+from campaign.validation.filename import display_name
 from campaign.workbook.generate import write_task_list
 from notifications.channels import load_channels
 from tests.hostile.make_corpus import build_corpus
@@ -52,7 +53,7 @@ def test_hostile_files_rejected_with_reason_and_batch_goes_on(corpus):
     assert errors == {}
     by_name = {o.name: o for o in outcomes}
     for name, code in expected.items():
-        outcome = by_name[name]
+        outcome = by_name[display_name(name)]
         codes = [p["code"] for p in outcome.problems]
         assert outcome.status == "rejected", (name, codes)
         assert code in codes, (name, codes)

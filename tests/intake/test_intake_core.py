@@ -109,3 +109,22 @@ def test_rejection_lists_every_problem_with_exact_text(initialized_home, templat
         sub = s.scalars(select(m.Submission)).one()
         assert (sub.status, sub.stored_path, [e["code"] for e in sub.errors]) == ("rejected", None, outcome and [p["code"] for p in outcome.problems])
         assert s.query(m.TaskItem).count() == 0
+
+
+def test_safe_name_and_move_never_overwrites(tmp_path):
+    import os
+
+    from campaign.intake.store import move_unique, safe_name
+
+    assert safe_name("..\\..\\etc/passwd") == "_.._etc_passwd"
+    assert safe_name(os.fsdecode(b"\xb1\xea.xlsx")) == "_.xlsx"
+    assert safe_name("DDK001_task-list-2023 - 副本.xlsx") == "DDK001_task-list-2023_-_副本.xlsx"
+    dest = tmp_path / "dest"
+    made = []
+    for content in (b"one", b"two", b"three"):
+        src = tmp_path / "in.xlsx"
+        src.write_bytes(content)
+        made.append(move_unique(src, dest, "same.xlsx"))
+        assert not src.exists()
+    assert [p.name for p in made] == ["same.xlsx", "same-1.xlsx", "same-2.xlsx"]
+    assert [p.read_bytes() for p in made] == [b"one", b"two", b"three"]

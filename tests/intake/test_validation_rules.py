@@ -237,3 +237,13 @@ def test_catalog_messages_are_chinese_and_have_hints():
         assert code.startswith("E_") and message and hint
         assert any("\u4e00" <= ch <= "\u9fff" for ch in message + hint)
     assert problem("E_EMPTY_LIST").as_dict()["code"] == "E_EMPTY_LIST"
+
+
+def test_completion_needs_actual_values():
+    rows = valid_rows()
+    items, problems = tl.validate_task_list(rows, DIMS, INDICATORS, completion=True)
+    assert codes(problems) == ["E_ACTUAL_MISSING"] * 8
+    assert problems[0].message == "第 5 行（利润总额（万元））未填写实际完成值。"
+    for r in rows[4:12]:
+        r[9] = "已完成"
+    assert tl.validate_task_list(rows, DIMS, INDICATORS, completion=True)[1] == []
