@@ -47,8 +47,13 @@ def review_key(year: int) -> str:
     "定稿后计算总分、功能分类内排名和等级，输出经营业绩考核挂钩表和各企业考核结果清单。",
 )
 def annual_assessment(
-    year: int, as_of: datetime | None = None, review_timeout_seconds: int = WEEK, review_poll_seconds: int = 10
+    year: int,
+    as_of: datetime | None = None,
+    review_timeout_seconds: int = WEEK,
+    review_poll_seconds: int = 10,
+    approve_as: str | None = None,
 ) -> dict:
+    """`approve_as`: finalise without pausing, with this name as the reviewer (rehearsals and simulations)."""
     as_of = resolve_as_of(as_of)
     prepare_database()
     scored = score_year(year, as_of, str(get_run_context().flow_run.id))
@@ -60,15 +65,10 @@ def annual_assessment(
                 "数据来源": scored["sources"][code]} for code, total in scored["auto_totals"].items()],
         description=f"{year}年度考核自动评分（待审核）。评分表：{scored['scoring_sheet']}",
     )
-    try:
-        review = pause_flow_run(
-            wait_for_input=AssessmentReview, timeout=review_timeout_seconds, poll_interval=review_poll_seconds, key=review_key(year)
-        )
-    except FlowPauseTimeout:
-        raise RuntimeError(
-            f"等待区国资委审核 {year} 年度考核超时（{review_timeout_seconds} 秒）。自动评分已保存；"
-            f"可用 campaign scores import 导入评分表后重新运行 campaign assess {year}。"
-        ) from None
+    if approve_as:
+        review = AssessmentReview(reviewer=approve_as, approve=True)
+    else:
+        review = _wait_for_review(year, review_timeout_seconds, review_poll_seconds)
     if not review.approve:
         return {"status": "awaiting_review", "year": year, "message": f"{review.reviewer} 未批准定稿；评分已保存，可重新运行考核"}
     adjustments = [Adjustment(a.enterprise, a.row_no, a.score, a.reason) for a in review.adjustments]
@@ -79,6 +79,16 @@ def annual_assessment(
         description=f"{year}年度考核结果（已定稿）",
     )
     return final
+
+
+def _wait_for_review(year: int, timeout: int, poll: int) -> AssessmentReview:
+    try:
+        return pause_flow_run(wait_for_input=AssessmentReview, timeout=timeout, poll_interval=poll, key=review_key(year))
+    except FlowPauseTimeout:
+        raise RuntimeError(
+            f"等待区国资委审核 {year} 年度考核超时（{timeout} 秒）。自动评分已保存；"
+            f"可用 campaign scores import 导入评分表后重新运行 campaign assess {year}。"
+        ) from None
 
 
 def _final_markdown(final: dict) -> str:

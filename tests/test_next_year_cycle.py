@@ -24,9 +24,12 @@ def test_carry_over_row_moves_actual_to_current_status_and_clears_the_target():
 
 
 def test_next_year_cycle_prefills_and_the_filled_list_is_accepted(prefect_harness, initialized_home, tmp_path):
+    from flows.annual_assessment import annual_assessment
     from flows.next_year_cycle import next_year_cycle
 
     _file(tmp_path, "DDK005", "completion-2023", ACTUALS["weak"], "2024-01-25")
+    final = annual_assessment(2023, as_of=resolve_as_of("2024-01-30"), approve_as="演练审核人")  # no pause
+    assert final["status"] == "final" and final["reviewer"] == "演练审核人"
     result = next_year_cycle(2024, as_of=resolve_as_of("2024-02-01"))
     assert (result["notices"], result["sent"]) == (9, 9)
     assert next_year_cycle(2024, as_of=resolve_as_of("2024-02-02"))["sent"] == 0
@@ -38,6 +41,7 @@ def test_next_year_cycle_prefills_and_the_filled_list_is_accepted(prefect_harnes
     assert ws.cell(s.FIRST_DATA_ROW, col["current_status"]).value == "2023年实际完成值：6000"
     assert ws.cell(s.FIRST_DATA_ROW, col["annual_target"]).value is None
     assert ws.cell(s.FIRST_DATA_ROW + 6, col["level2"]).value == "研发投入强度"
+    assert ws.cell(s.FIRST_DATA_ROW + 6, col["remarks"]).value == "2023年度目标值：2%；考核得分：0"  # below the floor
     assert (initialized_home / "outgoing/targets-2024/DDK005_targets-2024.docx").is_file()
     notice = next(m for m in read_outbox(initialized_home) if m["key"] == "notice:cycle-2024:DDK005")
     assert "2024年3月15日" in notice["body"] and "（9 项任务）" in notice["body"]
