@@ -127,6 +127,10 @@ def finalize(results: Iterable[EnterpriseResult], scoring: ScoringConfig) -> lis
     bands = [(g.min, g.name) for g in scoring.grades]
     for r in results:
         r.notes = [f"第 {i.item.row_no} 行为定性指标，未评定，按 0 分计" for i in r.pending_manual]
+        if not r.items:
+            r.notes.append("未报送目标任务清单及完成情况，按 0 分计")
+        elif all(i.item.actual is None for i in r.items if i.rule.kind != "manual"):
+            r.notes.append("未报送完成情况（实际完成值），按 0 分计")
         bonus_cfg = scoring.stretch_bonus
         r.bonus = 0.0
         if bonus_cfg is not None and r.tier == bonus_cfg.tier.value:

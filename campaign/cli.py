@@ -123,6 +123,13 @@ def deliverables(as_json: JsonOut = False) -> None:
     console.print(table)
 
 
+def _run_flow_callable(flow_fn, verbose: bool = False, **parameters):
+    from campaign.runtime import prepare_prefect_environment
+
+    prepare_prefect_environment(verbose)
+    return flow_fn(**parameters)
+
+
 def _run_flow(name: str, as_of: datetime, verbose: bool = False):
     from campaign.runtime import prepare_prefect_environment
 
@@ -132,7 +139,7 @@ def _run_flow(name: str, as_of: datetime, verbose: bool = False):
     available = flows()
     if name not in available:
         raise typer.BadParameter(f"没有名为“{name}”的流程。可用：{', '.join(available)}", param_hint="FLOW")
-    return available[name](as_of=as_of)
+    return _run_flow_callable(available[name], verbose, as_of=as_of)
 
 
 @app.command()
@@ -217,9 +224,18 @@ def demo(
     console.print("在 Prefect UI 中查看这次流程运行：另开终端执行 `prefect server start`，浏览器打开 http://127.0.0.1:4200 。")
 
 
-from campaign.cli_reminders import remind  # noqa: E402  (commands of other areas live in their own modules)
+# Commands of later phases live in their own modules; registering them here keeps one `campaign` app.
+from campaign import cli_assessment, cli_intake, cli_reminders, cli_reports  # noqa: E402
 
-app.command()(remind)
+app.command()(cli_intake.template)
+app.command()(cli_intake.submit)
+app.command("half-year")(cli_reports.half_year)
+app.command("next-year")(cli_reports.next_year)
+app.command()(cli_assessment.assess)
+app.command()(cli_assessment.resume)
+app.command()(cli_reminders.remind)
+app.add_typer(cli_assessment.scores_app, name="scores")
+app.add_typer(cli_reports.report_app, name="report")
 
 
 def main() -> None:

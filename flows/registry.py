@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 def flows() -> dict[str, Callable]:
     from flows.deployment_phase import deployment_phase
+    from flows.intake import intake
     from flows.reminders import reminders
 
-    return {"deployment-phase": deployment_phase, "reminders": reminders}
+    return {"deployment-phase": deployment_phase, "intake": intake, "reminders": reminders}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy import func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -153,3 +153,124 @@ class AuditEvent(Base):
     entity_key: Mapped[str] = mapped_column(String(200))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     recorded_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class TaskItem(Base):
+    """One row of an accepted Attachment 2 task list (目标任务清单). Later phases score and track these."""
+
+    __tablename__ = "task_item"
+    __table_args__ = (UniqueConstraint("submission_id", "row_no", name="uq_task_item_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    deliverable_id: Mapped[int] = mapped_column(ForeignKey("deliverable.id"), index=True)
+    row_no: Mapped[int] = mapped_column(Integer)  # row in the sheet, as the enterprise sees it
+    seq: Mapped[str | None] = mapped_column(String(20))  # 序号
+    level1: Mapped[str] = mapped_column(String(100))  # 一级任务 (对标维度)
+    level2: Mapped[str | None] = mapped_column(Text)  # 二级任务
+    core_indicator: Mapped[str | None] = mapped_column(String(40))  # set when the row is one of the six
+    benchmark_status: Mapped[str | None] = mapped_column(Text)  # 标杆企业现状
+    current_status: Mapped[str | None] = mapped_column(Text)  # 企业现状
+    gap: Mapped[str | None] = mapped_column(Text)  # 存在差距
+    overall_target: Mapped[str | None] = mapped_column(Text)  # 发展目标 / 总体目标
+    annual_target_text: Mapped[str | None] = mapped_column(String(100))  # 年度目标值 as written
+    annual_target_value: Mapped[float | None] = mapped_column(Float)
+    annual_target_unit: Mapped[str | None] = mapped_column(String(20))
+    annual_target_comparator: Mapped[str | None] = mapped_column(String(8))
+    measures: Mapped[str | None] = mapped_column(Text)  # 主要措施
+    actual_value: Mapped[str | None] = mapped_column(Text)  # 实际完成值
+    scoring_rule: Mapped[str | None] = mapped_column(Text)  # 计分规则 (SASAC)
+    score: Mapped[float | None] = mapped_column(Float)  # 年度考核得分 (SASAC)
+    remarks: Mapped[str | None] = mapped_column(Text)  # 备注
+
+
+class Assessment(Base):
+    """One annual assessment (年度考核) per year: scored -> awaiting_review -> final."""
+
+    __tablename__ = "assessment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    status: Mapped[str] = mapped_column(String(20))  # scored | awaiting_review | final
+    as_of: Mapped[datetime]
+    flow_run_id: Mapped[str | None] = mapped_column(String(64))
+    reviewer: Mapped[str | None] = mapped_column(String(100))
+    finalized_at: Mapped[datetime | None]
+
+
+class AssessmentScore(Base):
+    """One scored list row; `auto_score` is the rule's result, `score` what counts after SASAC's review."""
+
+    __tablename__ = "assessment_score"
+    __table_args__ = (UniqueConstraint("assessment_id", "enterprise_id", "row_no", name="uq_assessment_score_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    row_no: Mapped[int] = mapped_column(Integer)
+    dimension: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(Text)
+    indicator: Mapped[str | None] = mapped_column(String(40))
+    direction: Mapped[str] = mapped_column(String(8), default="higher")
+    target: Mapped[float | None] = mapped_column(Float)
+    actual: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(20))
+    weight: Mapped[float] = mapped_column(Float)
+    rule_kind: Mapped[str] = mapped_column(String(20))
+    rule_text: Mapped[str] = mapped_column(Text)
+    completion: Mapped[float | None] = mapped_column(Float)
+    auto_score: Mapped[float | None] = mapped_column(Float)
+    score: Mapped[float | None] = mapped_column(Float)
+    adjusted: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    enterprise: Mapped[Enterprise] = relationship()
+
+
+class AssessmentResult(Base):
+    __tablename__ = "assessment_result"
+    __table_args__ = (UniqueConstraint("assessment_id", "enterprise_id", name="uq_assessment_result"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"))
+    base_total: Mapped[float] = mapped_column(Float)
+    bonus: Mapped[float] = mapped_column(Float)
+    total: Mapped[float] = mapped_column(Float)
+    rank_in_category: Mapped[int] = mapped_column(Integer)
+    category_size: Mapped[int] = mapped_column(Integer)
+    grade: Mapped[str] = mapped_column(String(20))
+    notes: Mapped[list[Any]] = mapped_column(default=list)
+
+    enterprise: Mapped[Enterprise] = relationship()
+
+
+class ProgressItem(Base):
+    """One row of an accepted 进展情况 workbook: the half-year value against a task item's annual target."""
+
+    __tablename__ = "progress_item"
+    __table_args__ = (UniqueConstraint("submission_id", "task_row_no", name="uq_progress_item_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    deliverable_id: Mapped[int] = mapped_column(ForeignKey("deliverable.id"), index=True)
+    task_row_no: Mapped[int] = mapped_column(Integer)
+    dimension: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(Text)
+    target_text: Mapped[str | None] = mapped_column(String(100))
+    value_text: Mapped[str | None] = mapped_column(String(100))
+    value: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    issues: Mapped[str | None] = mapped_column(Text)
+
+
+class ProgressNarrative(Base):
+    """总体进展情况 of one accepted 进展情况 submission."""
+
+    __tablename__ = "progress_narrative"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), unique=True)
+    text: Mapped[str] = mapped_column(Text)

@@ -57,7 +57,7 @@ def bar_chart(labels: Sequence[str], series: dict[str, Sequence[float]], title: 
             ax.set_ylabel(unit)
         ax.set_title(title)
         if len(series) > 1:
-            ax.legend(frameon=False, fontsize=8)
+            ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         return _svg(fig)
 
 
@@ -69,5 +69,5 @@ def line_chart(x_labels: Sequence[str], series: dict[str, Sequence[float | None]
         ax.set_title(title)
         ax.set_ylabel(unit)
         if len(series) > 1:
-            ax.legend(frameon=False, fontsize=8)
+            ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         return _svg(fig)

@@ -1,0 +1,140 @@
+"""Intake throughput: files/second for filled 30-row Attachment 2 workbooks, against raw reader baselines.
+
+    python bench/intake_bench.py --files 1000
+
+Measured in the same run, on the same files:
+  - raw readers: openpyxl (read-only, values), python-calamine, pandas.read_excel (openpyxl and calamine engines)
+  - intake core end to end (package checks + defusedxml scan + read + rules + SQLite + store + receipt + move),
+    once with each reader, each time on a fresh CAMPAIGN_HOME.
+Results go to stdout as a markdown table (paste into bench/RESULTS.md).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def make_files(n: int, out: Path) -> list[Path]:
+    from openpyxl import load_workbook
+
+    from campaign.config import load_config
+    from campaign.workbook import schema as s
+    from campaign.workbook.generate import write_task_list
+    from tests.intake.filling import fill
+
+    config = load_config()
+    codes = [e.code for e in config.enterprises]
+    templates = {c: write_task_list(config, config.enterprise(c), config.deliverable("task-list-2023"), out / "_tpl" / c) for c in codes}
+    extra = [("科技创新", f"研发项目{i}", "行业领先", "起步", "较大", "形成成果", f"{i + 1}项", "设立专项") for i in range(24)]
+    filled_by_code = {c: fill(t, out / "_tpl" / c / "filled.xlsx", extra_rows=extra) for c, t in templates.items()}
+    files = []
+    for i in range(n):
+        code = codes[i % len(codes)]
+        wb = load_workbook(filled_by_code[code])
+        wb.worksheets[0]["M5"] = f"第{i}份"  # distinct bytes: every file is a new version
+        path = out / f"{code}_task-list-2023.{i:05d}.xlsx"
+        wb.save(path)
+        files.append(path)
+    return files
+
+
+def raw_openpyxl(path: Path) -> int:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=False)
+    n = sum(1 for _ in wb.worksheets[0].iter_rows(values_only=True))
+    wb.close()
+    return n
+
+
+def raw_calamine(path: Path) -> int:
+    from python_calamine import CalamineWorkbook
+
+    return len(CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False))
+
+
+def raw_pandas(engine: str):
+    def read(path: Path) -> int:
+        import pandas as pd
+
+        return len(pd.read_excel(path, sheet_name=0, header=None, engine=engine))
+
+    return read
+
+
+def timed(label: str, fn, files: list[Path]) -> tuple[str, float]:
+    start = time.perf_counter()
+    for f in files:
+        fn(f)
+    elapsed = time.perf_counter() - start
+    return label, len(files) / elapsed
+
+
+def intake_run(files: list[Path], reader: str) -> float:
+    home = Path(tempfile.mkdtemp(prefix="intake-bench-"))
+    os.environ["CAMPAIGN_HOME"] = str(home)
+    os.environ.pop("CAMPAIGN_DATABASE_URL", None)
+    from campaign.cli import _init_database
+    from campaign.clock import resolve_as_of
+    from campaign.config import load_config
+    from campaign.intake.core import process_paths
+    from campaign.settings import get_settings
+    from notifications.channels import load_channels
+
+    _init_database()
+    inbox = home / "inbox"
+    inbox.mkdir()
+    # Renamed to the announced convention so identification also exercises the file-name path.
+    staged = []
+    for f in files:
+        target = inbox / f.name
+        shutil.copy(f, target)
+        staged.append(target)
+    config, channels = load_config(), load_channels(get_settings().apprise_config_path)
+    start = time.perf_counter()
+    outcomes, errors = process_paths(staged, config, resolve_as_of("2023-05-20"), channels, move=True, reader=reader)
+    elapsed = time.perf_counter() - start
+    assert not errors and all(o.accepted for o in outcomes), (errors, [o.problems for o in outcomes if not o.accepted][:1])
+    assert sum(o.items for o in outcomes) == 30 * len(files)
+    shutil.rmtree(home)
+    return len(files) / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--files", type=int, default=1000)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="intake-bench-files-"))
+    try:
+        t0 = time.perf_counter()
+        files = make_files(args.files, work)
+        print(f"generated {len(files)} files in {time.perf_counter() - t0:.1f}s "
+              f"({sum(f.stat().st_size for f in files) / len(files) / 1024:.1f} KiB each)", file=sys.stderr)
+        results = [
+            timed("raw openpyxl (read_only, values)", raw_openpyxl, files),
+            timed("raw python-calamine", raw_calamine, files),
+            timed("raw pandas.read_excel (engine=openpyxl)", raw_pandas("openpyxl"), files),
+            timed("raw pandas.read_excel (engine=calamine)", raw_pandas("calamine"), files),
+            ("intake core, reader=calamine (end to end)", intake_run(files, "calamine")),
+            ("intake core, reader=openpyxl (end to end)", intake_run(files, "openpyxl")),
+        ]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    base = results[0][1]
+    print(f"\n{args.files} files, Python {platform.python_version()}, {os.cpu_count()} CPUs\n")
+    print("| what | files/s | vs raw openpyxl |")
+    print("|---|---:|---:|")
+    for label, rate in results:
+        print(f"| {label} | {rate:.1f} | {rate / base:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()

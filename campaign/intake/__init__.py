@@ -1,0 +1,1 @@
+"""Intake: identify, check, store and record files returned by enterprises (no Prefect here)."""

@@ -1,0 +1,226 @@
+"""Intake core: examine a file, record the submission version and the receipt/rejection, move the file.
+
+One file = one transaction: a hostile or broken file ends in its own rejection and never disturbs
+what was stored before. Natural keys make re-processing harmless: the same bytes for the same
+enterprise and deliverable are one version (uq_submission_content), and notification keys
+(receipt:<企业>:<材料>:v<版本>, rejection:<企业>:<材料>:<sha256[:12]>) are sent at most once.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from campaign.config import CampaignConfig
+from campaign.db import models as m
+from campaign.db.session import session_scope
+from campaign.intake.examine import Examination, examine
+from campaign.intake.store import move_unique, safe_name, store_content
+from campaign.messages import OutgoingMessage
+from campaign.settings import get_settings
+from campaign.validation.filename import display_name
+from campaign.progress import planned_rows, progress_rows
+from campaign.validation.task_list import indicator_of, unit_for
+from campaign.workbook.progress import check_rows_match
+from campaign.workbook.read import DEFAULT_READER
+from notifications.channels import Channels
+from notifications.delivery import record_messages
+from notifications.render import render_message
+
+SASAC = "sasac"
+
+
+@dataclass
+class Outcome:
+    name: str
+    status: str  # accepted | rejected
+    sha256: str
+    enterprise: str | None
+    deliverable: str | None
+    version: int | None = None
+    on_time: bool | None = None
+    duplicate: bool = False
+    items: int = 0
+    problems: list[dict] = field(default_factory=list)
+    message_key: str | None = None
+    moved_to: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == "accepted"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _message(config: CampaignConfig, exam: Examination, as_of: datetime, version: int | None, on_time: bool | None) -> OutgoingMessage:
+    ent = config.enterprise(exam.identity.enterprise) if exam.identity.enterprise else None
+    dlv = config.deliverable(exam.identity.deliverable) if exam.identity.deliverable else None
+    common = {"issuer": config.campaign.issuer, "as_of": as_of, "sha256": exam.sha256, "original_name": display_name(exam.name)}
+    if exam.accepted:
+        core = sum(1 for i in exam.items if indicator_of(i, config.core_indicators))
+        title, body = render_message(
+            "receipt", **common, enterprise=ent, deliverable=dlv, version=version, received_at=as_of,
+            on_time=on_time, items=len(exam.items), core_items=core,
+        )
+        key, kind = f"receipt:{ent.code}:{dlv.id}:v{version}", "receipt"
+    else:
+        title, body = render_message(
+            "rejection", **common, enterprise=ent, deliverable=dlv, problems=exam.problems,
+            subject=dlv.title if dlv else "报送文件", addressee=ent.name if ent else "区国资委工作人员",
+        )
+        key, kind = f"rejection:{ent.code if ent else 'unknown'}:{dlv.id if dlv else 'unknown'}:{exam.sha256[:12]}", "rejection"
+    # An unidentified file has no enterprise to answer: SASAC staff see it and follow up.
+    recipient = ent.code if ent else SASAC
+    return OutgoingMessage(key, kind, recipient, title, body, ent.code if ent else None, dlv.id if dlv else None)
+
+
+def _task_rows(exam: Examination, config: CampaignConfig, submission: m.Submission) -> list[m.TaskItem]:
+    rows = []
+    for item in exam.items:
+        ind = indicator_of(item, config.core_indicators) if item.text("level1") == "企业效益" else None
+        score = item.values.get("score")
+        rows.append(
+            m.TaskItem(
+                submission_id=submission.id, enterprise_id=submission.enterprise_id, deliverable_id=submission.deliverable_id,
+                row_no=item.row, seq=item.text("seq"), level1=item.text("level1") or "", level2=item.text("level2"),
+                core_indicator=ind.name if ind else None,
+                benchmark_status=item.text("benchmark_status"), current_status=item.text("current_status"),
+                gap=item.text("gap"), overall_target=item.text("overall_target"),
+                annual_target_text=(item.text("annual_target") or "")[:100] or None,
+                annual_target_value=item.target.value if item.target else None,
+                annual_target_unit=unit_for(item, config.core_indicators) or None,
+                annual_target_comparator=item.target.comparator or None if item.target else None,
+                measures=item.text("measures"), actual_value=item.text("actual_value"),
+                scoring_rule=item.text("scoring_rule"),
+                score=float(score) if isinstance(score, (int, float)) else None, remarks=item.text("remarks"),
+            )
+        )
+    return rows
+
+
+def record(session: Session, config: CampaignConfig, exam: Examination, path: Path, as_of: datetime, channels: Channels, home: Path) -> Outcome:
+    problems = [p.as_dict() for p in exam.problems]
+    outcome = Outcome(display_name(exam.name), "accepted" if exam.accepted else "rejected", exam.sha256,
+                      exam.identity.enterprise, exam.identity.deliverable, problems=problems, items=len(exam.items))
+    if exam.identity.enterprise is None or exam.identity.deliverable is None:
+        message = _message(config, exam, as_of, None, None)
+        record_messages(session, [message], channels, as_of)
+        outcome.message_key = message.key
+        return outcome
+    ent_id = session.scalar(select(m.Enterprise.id).where(m.Enterprise.code == exam.identity.enterprise))
+    dlv = session.scalars(select(m.Deliverable).where(m.Deliverable.code == exam.identity.deliverable)).one()
+    existing = session.scalars(
+        select(m.Submission).where(
+            m.Submission.enterprise_id == ent_id, m.Submission.deliverable_id == dlv.id, m.Submission.content_hash == exam.sha256
+        )
+    ).one_or_none()
+    if existing is not None:
+        outcome.duplicate, outcome.version, outcome.on_time, outcome.status = True, existing.version, existing.on_time, existing.status
+        outcome.message_key = (
+            f"receipt:{exam.identity.enterprise}:{dlv.code}:v{existing.version}" if existing.status == "accepted"
+            else f"rejection:{exam.identity.enterprise}:{dlv.code}:{exam.sha256[:12]}"
+        )
+        return outcome
+    if exam.progress is not None and exam.accepted:
+        # The rows must still be the ones the enterprise filed in its accepted list for that year.
+        exam.problems += check_rows_match(exam.progress, planned_rows(session, ent_id, dlv.year, as_of))
+        outcome.status, outcome.problems = ("accepted" if exam.accepted else "rejected"), [p.as_dict() for p in exam.problems]
+        problems = outcome.problems
+    version = (session.scalar(
+        select(func.max(m.Submission.version)).where(m.Submission.enterprise_id == ent_id, m.Submission.deliverable_id == dlv.id)
+    ) or 0) + 1
+    on_time = as_of.date() <= dlv.due
+    stored = None
+    if exam.accepted:
+        stored = store_content(home, path, exam.sha256).relative_to(home).as_posix()
+    submission = m.Submission(
+        enterprise_id=ent_id, deliverable_id=dlv.id, version=version, content_hash=exam.sha256,
+        original_name=display_name(exam.name)[:255], stored_path=stored, size_bytes=exam.size, received_at=as_of,
+        on_time=on_time, status=outcome.status, errors=problems,
+    )
+    session.add(submission)
+    session.flush()
+    if exam.accepted and exam.progress is not None:
+        session.add_all(progress_rows(exam.progress, submission))
+    elif exam.accepted:
+        session.add_all(_task_rows(exam, config, submission))
+    message = _message(config, exam, as_of, version, on_time)
+    record_messages(session, [message], channels, as_of)
+    session.add(m.AuditEvent(
+        at=as_of, actor="intake", action=f"submission.{outcome.status}", entity="submission",
+        entity_key=f"{exam.identity.enterprise}:{dlv.code}:v{version}",
+        detail={"sha256": exam.sha256, "codes": [p["code"] for p in problems], "on_time": on_time},
+    ))
+    outcome.version, outcome.on_time, outcome.message_key = version, on_time, message.key
+    return outcome
+
+
+def process_file(
+    path: Path,
+    config: CampaignConfig,
+    as_of: datetime,
+    channels: Channels,
+    claim: tuple[str, str] | None = None,
+    move: bool = False,
+    reader: str = DEFAULT_READER,
+) -> Outcome:
+    """Examine, record (one transaction), then move an inbox file to inbox/processed or inbox/rejected."""
+    settings = get_settings()
+    home = settings.home_dir
+    exam = examine(path, config, settings.max_upload_bytes, claim, reader)
+    try:
+        with session_scope() as session:
+            outcome = record(session, config, exam, path, as_of, channels, home)
+    except IntegrityError:
+        # Another process (a staff member's `campaign submit` during a flow run) took the same
+        # version number or recorded the same bytes first: once more sees its row and moves on.
+        with session_scope() as session:
+            outcome = record(session, config, exam, path, as_of, channels, home)
+    if move:
+        # Moved only after the commit: a crash before it leaves the file in the inbox, and the next
+        # run finds the same bytes already recorded (one version, no second message).
+        folder = home / "inbox" / ("processed" if outcome.accepted else "rejected")
+        target = move_unique(path, folder, f"{as_of:%Y%m%d}_{exam.sha256[:12]}_{safe_name(exam.name)}")
+        outcome.moved_to = target.relative_to(home).as_posix()
+    return outcome
+
+
+def inbox_files(home: Path) -> list[Path]:
+    """Files waiting in CAMPAIGN_HOME/inbox (not its sub-folders), oldest first so versions follow arrival."""
+    inbox = home / "inbox"
+    if not inbox.is_dir():
+        return []
+    entries = [p for p in inbox.iterdir() if p.is_symlink() or p.is_file()]
+    return sorted(entries, key=lambda p: (p.lstat().st_mtime, p.name.encode("utf-8", "surrogateescape")))
+
+
+def process_paths(
+    paths: list[Path], config: CampaignConfig, as_of: datetime, channels: Channels, move: bool = True,
+    claim: tuple[str, str] | None = None, reader: str = DEFAULT_READER,
+) -> tuple[list[Outcome], dict[str, str]]:
+    """Process many files; an unexpected error on one is reported and the rest go on.
+
+    A file that hit an unexpected error stays in the inbox (nothing was committed for it), so the
+    next run retries it once the cause is fixed. Returns (outcomes, {file name: error}).
+    """
+    outcomes: list[Outcome] = []
+    errors: dict[str, str] = {}
+    for path in paths:
+        try:
+            outcomes.append(process_file(path, config, as_of, channels, claim=claim, move=move, reader=reader))
+        except Exception as exc:  # noqa: BLE001 - one file must never stop the batch
+            errors[display_name(path.name)] = f"{type(exc).__name__}: {exc}"[:500]
+    return outcomes, errors
+
+
+def deliver_messages(keys: list[str], as_of: datetime, channels: Channels) -> dict:
+    from notifications.delivery import deliver_pending
+
+    with session_scope() as session:
+        report = deliver_pending(session, channels, as_of, keys)
+    return {"sent": report.sent, "failed": report.failed}

@@ -1,0 +1,130 @@
+"""Examine one received file: name, safety, identity, template version, content rules. No database.
+
+The order matters: nothing parses a file before the package checks (size, zip/XML bombs, macros)
+have passed, and a file that fails them is never opened by openpyxl, calamine or python-docx.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from campaign.config import CampaignConfig, Deliverable, DeliverableKind
+from campaign.documents.schema import TEMPLATE_VERSIONS
+from campaign.intake.identify import Identity, identify
+from campaign.intake.store import sha256_of
+from campaign.validation import documents as doc_rules
+from campaign.validation.filename import check_filename, extension
+from campaign.validation.meta import check_meta
+from campaign.validation.package import KIND_LABEL, inspect_package
+from campaign.validation.problems import Problem, problem
+from campaign.validation.task_list import TaskItem, validate_task_list
+from campaign.workbook import progress as progress_wb
+from campaign.workbook import schema as wb_schema
+from campaign.workbook.read import DEFAULT_READER, read_workbook
+
+# Extension -> the package kind it must contain (macro/legacy variants are caught by their own rule).
+PACKAGE_KIND = {"xlsx": "xlsx", "xlsm": "xlsx", "docx": "docx", "docm": "docx", "pdf": "pdf", "xls": "xlsx", "doc": "docx"}
+TEMPLATE_VERSION_OF = {
+    wb_schema.TEMPLATE_ID: wb_schema.TEMPLATE_VERSION,
+    progress_wb.TEMPLATE_ID: progress_wb.TEMPLATE_VERSION,
+    **TEMPLATE_VERSIONS,
+}
+
+
+@dataclass
+class Examination:
+    name: str
+    size: int
+    sha256: str
+    identity: Identity = field(default_factory=lambda: Identity(None, None, "none"))
+    problems: list[Problem] = field(default_factory=list)
+    items: list[TaskItem] = field(default_factory=list)
+    progress: progress_wb.ProgressReport | None = None  # rows are matched to the filed list in intake.core
+
+    @property
+    def accepted(self) -> bool:
+        return not self.problems
+
+
+def examine(
+    path: Path, config: CampaignConfig, max_bytes: int, claim: tuple[str, str] | None = None, reader: str = DEFAULT_READER
+) -> Examination:
+    name = path.name
+    if path.is_symlink() or not path.is_file():
+        # Never follow a link out of the inbox; the key hashes the name since there is no content to hash.
+        exam = Examination(name, 0, hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest())
+        exam.problems.append(problem("E_FILE_TYPE", reason="不是普通文件（可能是快捷方式或链接）", expected="xlsx/docx/pdf"))
+        exam.identity, _ = identify(config, None, name, claim)
+        return exam
+    exam = Examination(name, path.stat().st_size, sha256_of(path))
+    exam.problems += check_filename(name)
+    ext = extension(name)
+    kind = PACKAGE_KIND.get(ext)
+    content = None
+    if kind is not None:
+        report = inspect_package(path, ext, [kind], max_bytes)
+        exam.problems += report.problems
+        # Formulas make a file untrusted, not unsafe: it is still read to learn who sent it.
+        if all(p.code == "E_FORMULA" for p in report.problems):
+            content = _read(path, kind, reader, exam)
+    elif exam.size > max_bytes:
+        exam.problems += inspect_package(path, ext, [], max_bytes).problems
+    meta = getattr(content, "meta", None)
+    exam.identity, id_problems = identify(config, meta, name, claim)
+    exam.problems += id_problems
+    if exam.identity.deliverable is None or exam.identity.enterprise is None:
+        return exam
+    deliverable = config.deliverable(exam.identity.deliverable)
+    if kind is not None and ext in PACKAGE_KIND and PACKAGE_KIND[ext] not in deliverable.file_kinds and not _has(exam, "E_FILE_TYPE", "E_MACRO"):
+        expected = "、".join(KIND_LABEL.get(k, k) for k in deliverable.file_kinds)
+        exam.problems.append(problem("E_FILE_TYPE", reason=f"“{deliverable.title}”不接收 .{ext} 文件", expected=expected))
+        return exam
+    if content is None or _has(exam, "E_FORMULA"):
+        return exam  # content rules would only repeat the formula cells as unreadable values
+    expected_version = TEMPLATE_VERSION_OF.get(deliverable.template or "")
+    if expected_version:
+        exam.problems += check_meta(meta, expected_version, None)
+    exam.problems += _content_rules(content, deliverable, config, exam)
+    return exam
+
+
+def _has(exam: Examination, *codes: str) -> bool:
+    return any(p.code in codes for p in exam.problems)
+
+
+def _read(path: Path, kind: str, reader: str, exam: Examination):
+    try:
+        if kind == "xlsx":
+            return read_workbook(path, reader)
+        if kind == "docx":
+            from campaign.documents.read import read_document
+
+            return read_document(path)
+    except Exception as exc:  # noqa: BLE001 - whatever a broken file raises, it is the sender's problem
+        exam.problems.append(problem("E_CORRUPT", reason=f"读取失败（{type(exc).__name__}）"))
+    return None
+
+
+def _content_rules(content, deliverable: Deliverable, config: CampaignConfig, exam: Examination) -> list[Problem]:
+    template = deliverable.template
+    if template == wb_schema.TEMPLATE_ID and hasattr(content, "rows"):
+        completion = deliverable.kind in (DeliverableKind.COMPLETION, DeliverableKind.COMPLETION_FINAL)
+        exam.items, problems = validate_task_list(content.rows, config.benchmark_dimensions, config.core_indicators, completion)
+        return problems
+    if template == progress_wb.TEMPLATE_ID and hasattr(content, "rows"):
+        exam.progress, problems = progress_wb.validate_progress(content.rows, planned=None)
+        return problems
+    if template in ("attachment1-targets", "deployment-report") and hasattr(content, "paragraphs"):
+        paragraphs = content.paragraphs
+        title = next((p.strip() for p in paragraphs if p.strip()), None)
+        if title and not (title.endswith("目标任务") or title.endswith("情况报告")):
+            title = None
+        problems = doc_rules.check_not_blank(paragraphs, title)
+        if template == "attachment1-targets":
+            problems += doc_rules.check_sections(paragraphs)
+        if deliverable.char_limit:
+            what = "目标任务" if template == "attachment1-targets" else "部署推动情况报告"
+            problems += doc_rules.check_char_limit(paragraphs, deliverable.char_limit, what, title)
+        return problems
+    return []

@@ -1,0 +1,103 @@
+"""年度考核 (seed §三(二)二, §三(三)一): score the year's lists, let SASAC review in the Prefect UI, finalise.
+
+The review is a pause with a typed form (`AssessmentReview`): approve, or adjust named scores with a
+reason. The same adjustments can be imported beforehand from the scoring sheet (`campaign scores import`).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from prefect import flow, pause_flow_run
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.context import get_run_context
+from prefect.exceptions import FlowPauseTimeout
+from prefect.input import RunInput
+from pydantic import BaseModel, Field
+
+from campaign.assessment import Adjustment
+from campaign.clock import resolve_as_of
+from tasks.assessment import finalize_year, score_year
+from tasks.db import prepare_database
+
+WEEK = 7 * 24 * 3600
+
+
+class ScoreAdjustmentInput(BaseModel):
+    enterprise: str = Field(description="企业代码，如 DDK001")
+    row_no: int = Field(description="清单行号（评分表“行号”列）")
+    score: float = Field(description="调整后得分")
+    reason: str = Field(description="调整理由（必填，记入审计）")
+
+
+class AssessmentReview(RunInput):
+    """区国资委审核：批准定稿，或逐项调整得分并说明理由。"""
+
+    reviewer: str = Field(description="审核人")
+    approve: bool = Field(default=True, description="批准定稿（不批准则保留评分、暂不定稿）")
+    adjustments: list[ScoreAdjustmentInput] = Field(default_factory=list, description="需要调整的得分（可为空）")
+
+
+def review_key(year: int) -> str:
+    return f"assessment-{year}"
+
+
+@flow(
+    name="annual-assessment",
+    description="年度考核：按区国资委设定的计分规则为各企业目标任务清单自动计分，暂停等待区国资委在 UI 中审核调整，"
+    "定稿后计算总分、功能分类内排名和等级，输出经营业绩考核挂钩表和各企业考核结果清单。",
+)
+def annual_assessment(
+    year: int,
+    as_of: datetime | None = None,
+    review_timeout_seconds: int = WEEK,
+    review_poll_seconds: int = 10,
+    approve_as: str | None = None,
+) -> dict:
+    """`approve_as`: finalise without pausing, with this name as the reviewer (rehearsals and simulations)."""
+    as_of = resolve_as_of(as_of)
+    prepare_database()
+    scored = score_year(year, as_of, str(get_run_context().flow_run.id))
+    if scored["status"] == "final":
+        return {"status": "final", "year": year, "message": f"{year} 年度考核已定稿，本次未做任何改动"}
+    create_table_artifact(
+        key=f"assessment-{year}-auto-scores",
+        table=[{"企业": code, "自动得分": total, "待评定定性行": ",".join(map(str, scored["pending_manual"].get(code, []))) or "—",
+                "数据来源": scored["sources"][code]} for code, total in scored["auto_totals"].items()],
+        description=f"{year}年度考核自动评分（待审核）。评分表：{scored['scoring_sheet']}",
+    )
+    if approve_as:
+        review = AssessmentReview(reviewer=approve_as, approve=True)
+    else:
+        review = _wait_for_review(year, review_timeout_seconds, review_poll_seconds)
+    if not review.approve:
+        return {"status": "awaiting_review", "year": year, "message": f"{review.reviewer} 未批准定稿；评分已保存，可重新运行考核"}
+    adjustments = [Adjustment(a.enterprise, a.row_no, a.score, a.reason) for a in review.adjustments]
+    final = finalize_year(year, adjustments, review.reviewer, as_of)
+    create_markdown_artifact(
+        key=f"assessment-{year}-final",
+        markdown=_final_markdown(final),
+        description=f"{year}年度考核结果（已定稿）",
+    )
+    return final
+
+
+def _wait_for_review(year: int, timeout: int, poll: int) -> AssessmentReview:
+    try:
+        return pause_flow_run(wait_for_input=AssessmentReview, timeout=timeout, poll_interval=poll, key=review_key(year))
+    except FlowPauseTimeout:
+        raise RuntimeError(
+            f"等待区国资委审核 {year} 年度考核超时（{timeout} 秒）。自动评分已保存；"
+            f"可用 campaign scores import 导入评分表后重新运行 campaign assess {year}。"
+        ) from None
+
+
+def _final_markdown(final: dict) -> str:
+    lines = [
+        f"## {final['year']}年度考核结果（审核人：{final['reviewer']}，调整 {final['changes']} 项）",
+        "",
+        "| 企业 | 功能分类 | 总分 | 创标加分 | 分类排名 | 等级 |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [f"| {r['code']} {r['name']} | {r['category']} | {r['total']} | {r['bonus']} | {r['rank']} | {r['grade']} |" for r in final["results"]]
+    lines += ["", f"- 经营业绩考核挂钩表：`{final['outputs']['linkage']}`", f"- 报告：`{final['outputs']['html']}`"]
+    return "\n".join(lines)

@@ -1,0 +1,75 @@
+"""Annual assessment tasks: score the year, apply SASAC's review, finalise and write the outputs."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from prefect import get_run_logger, task
+
+from campaign.assessment import Adjustment
+from campaign.assessment_store import (
+    apply_review,
+    collect_inputs,
+    finalize_assessment,
+    get_or_create,
+    load_results,
+    save_auto_scores,
+    source_submissions,
+)
+from campaign.config import load_config
+from campaign.db.session import session_scope
+from campaign.reports.annual import write_final_outputs, write_scoring_sheet
+from campaign.settings import get_settings
+
+
+@task(name="score-year")
+def score_year(year: int, as_of: datetime, flow_run_id: str | None) -> dict:
+    """Auto-score every enterprise's rows (one task run for all of them) and export the scoring sheet."""
+    config = load_config()
+    home = get_settings().home_dir
+    with session_scope() as session:
+        assessment = get_or_create(session, year, as_of)
+        if assessment.status == "final":
+            return {"status": "final", "year": year}
+        inputs = collect_inputs(session, config, year, as_of)
+        rows = save_auto_scores(session, assessment, config, inputs)
+        assessment.status, assessment.flow_run_id, assessment.as_of = "awaiting_review", flow_run_id, as_of
+        results = list(load_results(session, assessment, config).values())
+        sheet = write_scoring_sheet(home, year, results)
+    get_run_logger().info("scored %d rows for %d enterprises", rows, len(inputs))
+    return {
+        "status": "awaiting_review",
+        "year": year,
+        "scoring_sheet": str(sheet),
+        "sources": {i.code: i.source for i in inputs},
+        "auto_totals": {r.code: r.base_total for r in results},
+        "pending_manual": {r.code: [i.item.row_no for i in r.pending_manual] for r in results if r.pending_manual},
+    }
+
+
+@task(name="finalize-year")
+def finalize_year(year: int, adjustments: list[Adjustment], reviewer: str, as_of: datetime) -> dict:
+    config = load_config()
+    home = get_settings().home_dir
+    with session_scope() as session:
+        assessment = get_or_create(session, year, as_of)
+        changes = apply_review(session, assessment, config, adjustments, reviewer, as_of)
+        results = finalize_assessment(session, assessment, config, reviewer, as_of)
+        sources = {
+            sub.enterprise.code: home / sub.stored_path
+            for sub, _ in source_submissions(session, config, year, as_of).values()
+            if sub.stored_path
+        }
+    outputs = write_final_outputs(home, config, year, results, sources, as_of)
+    return {
+        "status": "final",
+        "year": year,
+        "reviewer": reviewer,
+        "changes": len(changes),
+        "results": [
+            {"code": r.code, "name": r.name, "category": r.category, "total": r.total, "bonus": r.bonus,
+             "rank": f"{r.rank_in_category}/{r.category_size}", "grade": r.grade}
+            for r in results
+        ],
+        "outputs": outputs,
+    }
+

@@ -1,0 +1,62 @@
+"""Half-year collection tasks: open the period (templates + notices), close it (summary + reports)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from prefect import task
+from sqlalchemy import select
+
+from campaign.config import load_config
+from campaign.db import models as m
+from campaign.db.session import session_scope
+from campaign.half_year import summarize
+from campaign.half_year_store import gather, narratives, progress_deliverable
+from campaign.messages import OutgoingMessage
+from campaign.progress import latest_task_lists, planned_from_items
+from campaign.reports.half_year import summary_dict, write_outputs
+from campaign.settings import get_settings
+from campaign.workbook.progress import write_progress_workbook
+from notifications.render import render_message
+
+ATTENTION_BELOW = 0.4  # half a year in, under 40% of the annual target deserves a look
+
+
+@task(name="prepare-progress-templates")
+def prepare_templates(period: str, as_of: datetime) -> list[OutgoingMessage]:
+    """Pre-fill every enterprise's progress workbook from its accepted list; build (not send) the notices."""
+    config = load_config()
+    deliverable = progress_deliverable(config, period)
+    out_dir = get_settings().home_dir / "outgoing" / deliverable.id
+    messages = []
+    with session_scope() as session:
+        lists = latest_task_lists(session, deliverable.year, as_of)
+        items: dict[int, list[m.TaskItem]] = {}
+        if lists:
+            for item in session.scalars(select(m.TaskItem).where(m.TaskItem.submission_id.in_([s.id for s in lists.values()]))):
+                items.setdefault(item.enterprise_id, []).append(item)
+        ids = dict(session.execute(select(m.Enterprise.code, m.Enterprise.id)).all())
+    for enterprise in config.enterprises:
+        planned = planned_from_items(items.get(ids.get(enterprise.code, -1), []))
+        template_name = ""
+        if planned:
+            template_name = write_progress_workbook(enterprise, deliverable, planned, out_dir).name
+        title, body = render_message(
+            "notice_progress", issuer=config.campaign.issuer, campaign_title=config.campaign.title, enterprise=enterprise,
+            deliverable=deliverable, planned=len(planned), template_name=template_name, as_of=as_of.date(),
+        )
+        messages.append(OutgoingMessage(f"notice:{deliverable.id}:{enterprise.code}", "notice", enterprise.code, title, body, enterprise.code, deliverable.id))
+    return messages
+
+
+@task(name="summarize-half-year")
+def summarize_period(period: str, as_of: datetime) -> dict:
+    config = load_config()
+    deliverable = progress_deliverable(config, period)
+    with session_scope() as session:
+        statuses, rows = gather(session, config, deliverable, as_of)
+        texts = narratives(session, deliverable, as_of)
+    summary = summarize(statuses, rows, ATTENTION_BELOW)
+    names = {s.code: s.name for s in statuses}
+    categories = {s.code: s.category for s in statuses}
+    outputs = write_outputs(get_settings().home_dir, config, deliverable, summary, names, categories, texts, as_of)
+    return {"period": period, "deliverable": deliverable.id, "summary": summary_dict(summary), "outputs": outputs}
