@@ -1,12 +1,10 @@
 """研究部署阶段 (seed §三(二)一): issue the campaign notice to every enterprise, once."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
-from campaign.clock import resolve_as_of
+from campaign.clock import AsOfParam, resolve_as_of
 from campaign.config import load_config
 from campaign.notices import build_deployment_notices
 from tasks.audit import audit
@@ -18,7 +16,7 @@ from tasks.notify import deliver, record
     name="deployment-phase",
     description="研究部署阶段：向每户区属国有企业印发行动方案通知及 2023-05-22 前的报送要求；重复运行不会重复发送。",
 )
-def deployment_phase(as_of: datetime | None = None) -> dict:
+def deployment_phase(as_of: AsOfParam = None) -> dict:
     as_of = resolve_as_of(as_of)
     prepare_database()
     config = load_config()
