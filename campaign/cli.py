@@ -214,6 +214,12 @@ def demo(
     console.print("在 Prefect UI 中查看这次流程运行：另开终端执行 `prefect server start`，浏览器打开 http://127.0.0.1:4200 。")
 
 
+from campaign.cli_serve import serve, worker  # noqa: E402
+
+app.command()(serve)
+app.command()(worker)
+
+
 def main() -> None:
     try:
         app()
