@@ -6,16 +6,17 @@ pending row that the next run delivers; the outbox file name is the key, so it i
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import apprise
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 import notifications.outbox  # noqa: F401  (registers the outbox:// schema with Apprise)
 from campaign.db import models as m
+from campaign.db.claims import wall_clock, worker_identity
 from campaign.db.upsert import insert_ignoring_conflicts
 from campaign.messages import OutgoingMessage
 from notifications.channels import Channels, with_delivery_metadata
@@ -71,22 +72,75 @@ def send_one(channels: Channels, recipient: str, key: str, title: str, body: str
     return channels.redact(detail or "通知渠道返回失败") [:2000]
 
 
-def deliver_pending(session: Session, channels: Channels, as_of: datetime, keys: Iterable[str] | None = None) -> DeliveryReport:
-    """Try each pending message (optionally only `keys`) once; commit per message so progress survives a crash."""
-    query = select(m.Notification).where(m.Notification.status == "pending").order_by(m.Notification.id)
+CLAIM_CHUNK = 50
+# A message left 'sending' this long belongs to a deliverer that died mid-send; another may take it.
+SENDING_LEASE = timedelta(minutes=10)
+
+
+def claim_pending(session: Session, worker: str, now: datetime, keys: list[str] | None = None,
+                  exclude: Collection[int] = (), limit: int = CLAIM_CHUNK) -> list[m.Notification]:
+    """Atomically move up to `limit` deliverable messages to 'sending' for `worker`, and return them.
+
+    PostgreSQL: the candidates are locked with FOR UPDATE SKIP LOCKED, so concurrent deliverers take
+    disjoint sets without waiting on each other. SQLite has no row locks; the single UPDATE runs under
+    its database-wide writer lock, so the second deliverer waits (busy_timeout) and then finds the
+    rows no longer 'pending'. The outer WHERE repeats the condition so a row changed between the
+    sub-select and the update is never taken twice (PostgreSQL re-checks it after a lock wait).
+    """
+    N, C = m.Notification, aliased(m.Notification)  # the alias keeps the sub-select uncorrelated
+
+    def claimable(t):
+        return or_(t.status == "pending", and_(t.status == "sending", t.claimed_at < now - SENDING_LEASE))
+
+    candidates = select(C.id).where(claimable(C)).order_by(C.id).limit(limit)
     if keys is not None:
-        query = query.where(m.Notification.key.in_(list(keys)))
+        candidates = candidates.where(C.key.in_(keys))
+    if exclude:
+        candidates = candidates.where(C.id.not_in(list(exclude)))
+    if session.bind.dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    session.commit()  # start the claim in a fresh transaction (SQLite: the UPDATE takes the write lock first)
+    ids = session.execute(
+        update(N)
+        .where(N.id.in_(candidates.scalar_subquery()), claimable(N))
+        .values(status="sending", claimed_by=worker, claimed_at=now, attempts=N.attempts + 1)
+        .returning(N.id)
+        .execution_options(synchronize_session=False)
+    ).scalars().all()
+    session.commit()
+    if not ids:
+        return []
+    return list(session.scalars(select(N).where(N.id.in_(ids)).order_by(N.id).execution_options(populate_existing=True)))
+
+
+def deliver_pending(session: Session, channels: Channels, as_of: datetime, keys: Iterable[str] | None = None,
+                    worker: str | None = None, now: datetime | None = None) -> DeliveryReport:
+    """Try each pending message (optionally only `keys`) once; commit per message so progress survives a crash.
+
+    Safe with several deliverers at once (processes, machines): each message is claimed by exactly one
+    of them before it is sent, so none is sent twice. Failures stay claimed until the end of this call
+    (so this call does not retry them) and then go back to 'pending', or 'failed' after MAX_ATTEMPTS.
+    """
+    worker = worker or worker_identity()
+    now = now or wall_clock()
+    keys = list(keys) if keys is not None else None
     report = DeliveryReport()
-    for note in session.scalars(query).all():
-        note.attempts += 1
-        error = send_one(channels, note.recipient, note.key, note.title, note.body, note.created_at.isoformat())
-        if error is None:
-            note.status, note.sent_at, note.last_error = "sent", as_of, None
-            report.sent.append(note.key)
-        else:
-            note.last_error = error
-            if note.attempts >= MAX_ATTEMPTS:
-                note.status = "failed"
-            report.failed[note.key] = error
-        session.commit()
+    tried: set[int] = set()
+    retry_later: list[m.Notification] = []
+    while batch := claim_pending(session, worker, now, keys, exclude=tried):
+        for note in batch:
+            tried.add(note.id)
+            error = send_one(channels, note.recipient, note.key, note.title, note.body, note.created_at.isoformat())
+            if error is None:
+                note.status, note.sent_at, note.last_error = "sent", as_of, None
+                report.sent.append(note.key)
+            else:
+                note.last_error = error
+                report.failed[note.key] = error
+                retry_later.append(note)
+            session.commit()
+    for note in retry_later:
+        note.status = "failed" if note.attempts >= MAX_ATTEMPTS else "pending"
+        note.claimed_by = note.claimed_at = None
+    session.commit()
     return report
