@@ -225,7 +225,7 @@ def demo(
 
 
 # Commands of later phases live in their own modules; registering them here keeps one `campaign` app.
-from campaign import cli_assessment, cli_intake, cli_reminders, cli_reports  # noqa: E402
+from campaign import cli_assessment, cli_intake, cli_reminders, cli_reports, cli_serve  # noqa: E402
 
 app.command()(cli_intake.template)
 app.command()(cli_intake.submit)
@@ -236,6 +236,8 @@ app.command()(cli_assessment.resume)
 app.command()(cli_reminders.remind)
 app.add_typer(cli_assessment.scores_app, name="scores")
 app.add_typer(cli_reports.report_app, name="report")
+app.command()(cli_serve.serve)
+app.command()(cli_serve.worker)
 
 
 def main() -> None:

@@ -5,7 +5,10 @@ Everything below the CLI and the flows' defaults takes `as_of` as a parameter.
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Annotated
 from zoneinfo import ZoneInfo
+
+from pydantic import BeforeValidator
 
 TZ = ZoneInfo("Asia/Shanghai")
 # A bare date means "that working day's morning send time" (reminders go out at 09:00).
@@ -39,3 +42,13 @@ def weekday_zh(day: date) -> str:
 
 def format_date_zh(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _as_of_or_none(value):
+    return None if value is None or value == "" else resolve_as_of(value)
+
+
+# The type of every flow's `as_of` parameter. A deployment run started from the CLI, API or UI
+# hands the flow a string; plain pydantic would read "2023-05-12" as midnight, this reads it as
+# 09:00 Beijing time like the CLI does. The JSON schema stays date-time, so the UI shows a picker.
+AsOfParam = Annotated[datetime | None, BeforeValidator(_as_of_or_none)]

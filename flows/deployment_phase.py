@@ -1,14 +1,14 @@
 """研究部署阶段 (seed §三(二)一): issue the campaign notice to every enterprise, once."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from prefect import flow
-from prefect.artifacts import create_markdown_artifact
 
-from campaign.clock import resolve_as_of
+from campaign import markdown
+from campaign.clock import AsOfParam, resolve_as_of
 from campaign.config import load_config
+from campaign.errors import ActionRequired
 from campaign.notices import build_deployment_notices
+from tasks.artifacts import publish_summary
 from tasks.audit import audit
 from tasks.db import prepare_database
 from tasks.notify import deliver, record
@@ -18,7 +18,7 @@ from tasks.notify import deliver, record
     name="deployment-phase",
     description="研究部署阶段：向每户区属国有企业印发行动方案通知及 2023-05-22 前的报送要求；重复运行不会重复发送。",
 )
-def deployment_phase(as_of: datetime | None = None) -> dict:
+def deployment_phase(as_of: AsOfParam = None) -> dict:
     as_of = resolve_as_of(as_of)
     prepare_database()
     config = load_config()
@@ -33,30 +33,29 @@ def deployment_phase(as_of: datetime | None = None) -> dict:
         "failed": len(delivered["failed"]),
     }
     audit("notice.issued", "phase", "deployment", as_of, summary)
-    create_markdown_artifact(
-        key="deployment-phase-notices",
-        markdown=_artifact(messages, delivered, summary),
-        description="研究部署阶段通知发送情况",
+    publish_summary(
+        "deployment-phase-notices",
+        "研究部署阶段通知发送情况",
+        summary["as_of"][:10],
+        {"企业（户）": summary["enterprises"], "本次发送": summary["sent"], "发送失败": summary["failed"]},
+        sections=[("逐户情况", _notice_table(messages, delivered))],
     )
     if delivered["failed"]:
-        raise RuntimeError(
-            f"{len(delivered['failed'])} 条通知发送失败（已记录，重新运行本流程会补发，不会重复发送）："
-            + "；".join(f"{k}: {v}" for k, v in delivered["failed"].items())
+        raise ActionRequired(
+            f"{len(delivered['failed'])} 条通知发送失败（已记录）：",
+            "检查 config/apprise.yaml 中这些企业的通知渠道及环境变量中的令牌，然后重新运行本流程："
+            "已发送的不会重复发送，失败的会补发。",
+            [f"{k}: {v}" for k, v in delivered["failed"].items()],
         )
     return summary
 
 
-def _artifact(messages, delivered: dict, summary: dict) -> str:
+def _notice_table(messages, delivered: dict) -> str:
     sent, failed = set(delivered["sent"]), delivered["failed"]
-    lines = [
-        f"## 研究部署阶段通知（as_of {summary['as_of'][:10]}）",
-        "",
-        f"企业 {summary['enterprises']} 户；本次发送 {summary['sent']} 条，失败 {summary['failed']} 条。",
-        "",
-        "| 企业代码 | 通知 | 状态 |",
-        "|---|---|---|",
-    ]
-    for msg in messages:
-        state = "本次已发送" if msg.key in sent else f"失败：{failed[msg.key]}" if msg.key in failed else "此前已发送"
-        lines.append(f"| {msg.recipient} | {msg.title} | {state} |")
-    return "\n".join(lines)
+
+    def state(key: str) -> str:
+        # Not sent by this run and not failed: an earlier run (or another worker) sent it.
+        return "本次已发送" if key in sent else f"失败：{failed[key]}" if key in failed else "此前已发送"
+
+    rows = [{"to": msg.recipient, "title": msg.title, "state": state(msg.key)} for msg in messages]
+    return markdown.table({"to": "企业代码", "title": "通知", "state": "状态"}, rows)

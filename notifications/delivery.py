@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import apprise
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 import notifications.outbox  # noqa: F401  (registers the outbox:// schema with Apprise)
 from campaign.db import models as m
+from campaign.db.claims import wall_clock, worker_identity
 from campaign.db.upsert import insert_ignoring_conflicts
 from campaign.messages import OutgoingMessage
 from notifications.channels import Channels, with_delivery_metadata
@@ -185,15 +186,46 @@ def send_one(channels: Channels, recipient: str, key: str, title: str, body: str
     return None if delivered else error
 
 
-def _pending(session: Session, keys: Iterable[str] | None):
-    query = select(m.Notification).where(m.Notification.status == "pending").order_by(m.Notification.id)
-    if keys is None:
-        yield from session.scalars(query).all()
-        return
-    keys = list(keys)
-    # Chunks keep the IN list under the database's bound-parameter limit for 10,000+ messages.
-    for start in range(0, len(keys), 500):
-        yield from session.scalars(query.where(m.Notification.key.in_(keys[start : start + 500]))).all()
+CLAIM_CHUNK = 50
+KEY_CHUNK = 500  # keeps IN lists under the database's bound-parameter limit for 10,000+ messages
+# A message left 'sending' this long belongs to a deliverer that died mid-send; another may take it.
+SENDING_LEASE = timedelta(minutes=10)
+
+
+def claim_pending(session: Session, worker: str, now: datetime, keys: list[str] | None = None,
+                  exclude: Collection[int] = (), limit: int = CLAIM_CHUNK) -> list[m.Notification]:
+    """Atomically move up to `limit` deliverable messages to 'sending' for `worker`, and return them.
+
+    PostgreSQL: the candidates are locked with FOR UPDATE SKIP LOCKED, so concurrent deliverers take
+    disjoint sets without waiting on each other. SQLite has no row locks; the single UPDATE runs under
+    its database-wide writer lock, so the second deliverer waits (busy_timeout) and then finds the
+    rows no longer 'pending'. The outer WHERE repeats the condition so a row changed between the
+    sub-select and the update is never taken twice (PostgreSQL re-checks it after a lock wait).
+    """
+    N, C = m.Notification, aliased(m.Notification)  # the alias keeps the sub-select uncorrelated
+
+    def claimable(t):
+        return or_(t.status == "pending", and_(t.status == "sending", t.claimed_at < now - SENDING_LEASE))
+
+    candidates = select(C.id).where(claimable(C)).order_by(C.id).limit(limit)
+    if keys is not None:
+        candidates = candidates.where(C.key.in_(keys))
+    if exclude:
+        candidates = candidates.where(C.id.not_in(list(exclude)))
+    if session.bind.dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    session.commit()  # start the claim in a fresh transaction (SQLite: the UPDATE takes the write lock first)
+    ids = session.execute(
+        update(N)
+        .where(N.id.in_(candidates.scalar_subquery()), claimable(N))
+        .values(status="sending", claimed_by=worker, claimed_at=now)
+        .returning(N.id)
+        .execution_options(synchronize_session=False)
+    ).scalars().all()
+    session.commit()
+    if not ids:
+        return []
+    return list(session.scalars(select(N).where(N.id.in_(ids)).order_by(N.id).execution_options(populate_existing=True)))
 
 
 def deliver_pending(
@@ -202,26 +234,44 @@ def deliver_pending(
     as_of: datetime,
     keys: Iterable[str] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    worker: str | None = None,
+    now: datetime | None = None,
 ) -> DeliveryReport:
-    """Try each pending message (optionally only `keys`); commit per message so progress survives a crash."""
-    report = DeliveryReport()
+    """Deliver pending messages (optionally only `keys`); commit per message so progress survives a crash.
+
+    Safe with several deliverers at once (processes, machines): each message is claimed by exactly one
+    of them before it is sent, so none is sent twice. Within this call a message gets the configured
+    retries with backoff; if it still fails it goes back to 'pending' for the next run, or 'failed'
+    after `max_attempts`.
+    """
+    worker = worker or worker_identity()
+    now = now or wall_clock()
     policy = channels.delivery
+    key_list = list(keys) if keys is not None else None
+    key_chunks = [key_list[i : i + KEY_CHUNK] for i in range(0, len(key_list), KEY_CHUNK)] if key_list is not None else [None]
+    report = DeliveryReport()
+    tried: set[int] = set()
+    retry_later: list[m.Notification] = []
     with Sender(channels, sleep) as sender:
-        for note in _pending(session, keys):
-            attempts, delivered, error = sender.send(
-                note.recipient, note.key, note.title, note.body, note.created_at.isoformat()
-            )
-            note.attempts += attempts
-            report.retried += max(attempts - 1, 0)
-            if error is not None:
-                # Kept after a successful retry too: the record shows what failed on the way.
-                note.last_error = error
-            if delivered:
-                note.status, note.sent_at = "sent", as_of
-                report.sent.append(note.key)
-            else:
-                if note.attempts >= policy.max_attempts:
-                    note.status = "failed"
-                report.failed[note.key] = error
-            session.commit()
+        for chunk in key_chunks:
+            while batch := claim_pending(session, worker, now, chunk, exclude=tried):
+                for note in batch:
+                    tried.add(note.id)
+                    attempts, delivered, error = sender.send(note.recipient, note.key, note.title, note.body, note.created_at.isoformat())
+                    note.attempts += attempts
+                    report.retried += max(attempts - 1, 0)
+                    if error is not None:
+                        # Kept after a successful retry too: the record shows what failed on the way.
+                        note.last_error = error
+                    if delivered:
+                        note.status, note.sent_at = "sent", as_of
+                        report.sent.append(note.key)
+                    else:
+                        report.failed[note.key] = error
+                        retry_later.append(note)
+                    session.commit()
+    for note in retry_later:
+        note.status = "failed" if note.attempts >= policy.max_attempts else "pending"
+        note.claimed_by = note.claimed_at = None
+    session.commit()
     return report

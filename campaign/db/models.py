@@ -133,13 +133,33 @@ class Notification(Base):
     deliverable_id: Mapped[int | None] = mapped_column(ForeignKey("deliverable.id"))
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    # pending | sent | failed | cancelled (an undelivered reminder no longer due: see campaign/reminder_plan.py)
+    # pending | sending (claimed by one deliverer) | sent | failed | cancelled (an undelivered reminder
+    # no longer due: see campaign/reminder_plan.py)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]  # business time (the flow's as_of)
     sent_at: Mapped[datetime | None]
     recorded_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # Who is sending it (status "sending") or sent it, and since when (wall clock: a lease, not business time).
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_at: Mapped[datetime | None]
+
+
+class WorkClaim(Base):
+    """A unit of work taken by one worker. Claiming is an INSERT that loses on the unique key, so two
+    workers (threads, processes or machines; SQLite or PostgreSQL) never both get the same item."""
+
+    __tablename__ = "work_claim"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_work_claim"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))  # e.g. inbox
+    key: Mapped[str] = mapped_column(String(500))  # natural key of the item, e.g. inbox path + content hash
+    status: Mapped[str] = mapped_column(String(16), default="claimed", index=True)  # claimed | done
+    claimed_by: Mapped[str] = mapped_column(String(200))
+    claimed_at: Mapped[datetime]  # wall clock: lease start
+    finished_at: Mapped[datetime | None]
 
 
 class AuditEvent(Base):

@@ -23,5 +23,6 @@ def insert_ignoring_conflicts(session: Session, table: Table, rows: Sequence[dic
     # Chunked so a 10,000-row batch stays under SQLite's bound-parameter limit.
     for start in range(0, len(rows), 500):
         stmt = insert(table).values(list(rows[start : start + 500])).on_conflict_do_nothing(index_elements=key)
-        inserted += session.execute(stmt).rowcount or 0
+        # Count RETURNING rows: psycopg reports rowcount -1 for this statement, which reads as "inserted".
+        inserted += len(session.execute(stmt.returning(table.c[key[0]])).all())
     return inserted

@@ -1,0 +1,100 @@
+"""Row claims, so several workers (processes or machines) never do the same piece of work twice.
+
+Two mechanisms, both portable between SQLite and PostgreSQL:
+
+* Items that have no row yet (inbox files): `claim()` INSERTs a `work_claim` row under the item's
+  natural key. The unique constraint decides the race: on PostgreSQL the second INSERT waits for the
+  first transaction and then does nothing; on SQLite writers are serialised by the database lock.
+  Either way exactly one worker sees "inserted 1 row".
+* Rows that exist already (pending notifications): see notifications/delivery.py. On PostgreSQL the
+  candidates are picked with `SELECT ... FOR UPDATE SKIP LOCKED` inside one atomic UPDATE to
+  status 'sending'; on SQLite the same UPDATE ... WHERE status = 'pending' runs under the single
+  writer lock (its equivalent of SKIP LOCKED is waiting for the lock, bounded by busy_timeout).
+
+Claims are leases: a worker that dies mid-item leaves a claim that another worker may take over
+once `lease` has passed. Leases are measured on the wall clock (real elapsed time), not on the
+business `as_of` time the flows run at.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, update
+from sqlalchemy.orm import Session
+
+from campaign.db import models as m
+from campaign.db.session import session_scope
+from campaign.db.upsert import insert_ignoring_conflicts
+
+INBOX = "inbox"
+DEFAULT_LEASE = timedelta(minutes=30)
+
+
+def worker_identity() -> str:
+    """host:pid:random — unique per call site, readable in the database."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"[:200]
+
+
+def wall_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def claim(session: Session, kind: str, key: str, worker: str, *, now: datetime | None = None,
+          lease: timedelta | None = DEFAULT_LEASE) -> bool:
+    """Take (kind, key) for `worker`. True = this worker owns it now; False = someone else does or did."""
+    now = now or wall_clock()
+    row = {"kind": kind, "key": key, "status": "claimed", "claimed_by": worker, "claimed_at": now}
+    if insert_ignoring_conflicts(session, m.WorkClaim.__table__, [row], ["kind", "key"]):
+        return True
+    if lease is None:
+        return False
+    # A claim still 'claimed' after its lease belongs to a worker that died: take it over, atomically.
+    taken = session.execute(
+        update(m.WorkClaim)
+        .where(m.WorkClaim.kind == kind, m.WorkClaim.key == key, m.WorkClaim.status == "claimed",
+               m.WorkClaim.claimed_at < now - lease)
+        .values(claimed_by=worker, claimed_at=now)
+    )
+    return taken.rowcount == 1
+
+
+def finish(session: Session, kind: str, key: str, worker: str, *, now: datetime | None = None) -> bool:
+    """Mark the item done (never claimable again). False if the lease was lost to another worker."""
+    done = session.execute(
+        update(m.WorkClaim)
+        .where(m.WorkClaim.kind == kind, m.WorkClaim.key == key, m.WorkClaim.claimed_by == worker,
+               m.WorkClaim.status == "claimed")
+        .values(status="done", finished_at=now or wall_clock())
+    )
+    return done.rowcount == 1
+
+
+def release(session: Session, kind: str, key: str, worker: str) -> bool:
+    """Give the item back (e.g. a transient failure) so the next run retries it."""
+    gone = session.execute(
+        delete(m.WorkClaim).where(m.WorkClaim.kind == kind, m.WorkClaim.key == key,
+                                  m.WorkClaim.claimed_by == worker, m.WorkClaim.status == "claimed")
+    )
+    return gone.rowcount == 1
+
+
+# -- inbox files: each call is its own committed transaction, so the claim is visible at once --------
+
+def claim_inbox_file(path_key: str, worker: str, *, lease: timedelta | None = DEFAULT_LEASE) -> bool:
+    """Claim one inbox file for processing. `path_key` must name the file *version* (e.g. its path
+    relative to the inbox plus its content hash), so a corrected re-upload under the same name is new work."""
+    with session_scope() as session:
+        return claim(session, INBOX, path_key, worker, lease=lease)
+
+
+def finish_inbox_file(path_key: str, worker: str) -> bool:
+    with session_scope() as session:
+        return finish(session, INBOX, path_key, worker)
+
+
+def release_inbox_file(path_key: str, worker: str) -> bool:
+    with session_scope() as session:
+        return release(session, INBOX, path_key, worker)

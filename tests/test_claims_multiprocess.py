@@ -1,0 +1,167 @@
+"""Two worker processes, one database: every inbox file processed and every notification sent exactly once.
+
+Real processes (multiprocessing, spawn), a real database (PostgreSQL, and SQLite for the embedded
+default), real side effects counted afterwards.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import queue
+import time
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from campaign.clock import resolve_as_of
+
+FILES = 500
+WORKERS = 2
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def database(request, tmp_path, monkeypatch) -> dict[str, str]:
+    """The environment of a migrated campaign database of the requested kind."""
+    env = {"CAMPAIGN_HOME": str(tmp_path / "home")}
+    if request.param == "postgresql":
+        env["CAMPAIGN_DATABASE_URL"] = request.getfixturevalue("postgres_url")
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    if request.param == "sqlite":
+        monkeypatch.delenv("CAMPAIGN_DATABASE_URL", raising=False)
+    from campaign.db.migrate import upgrade_to_head
+
+    upgrade_to_head()
+    return env
+
+
+def _run(target, args_for) -> list[dict]:
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(WORKERS), ctx.Queue()
+    procs = [ctx.Process(target=target, args=(*args_for(i), barrier, results)) for i in range(WORKERS)]
+    for p in procs:
+        p.start()
+    out = []
+    deadline = time.monotonic() + 240
+    while len(out) < len(procs):
+        try:
+            out.append(results.get(timeout=1))
+        except queue.Empty:
+            dead = [p.exitcode for p in procs if p.exitcode not in (None, 0)]
+            assert not dead, f"a worker process died (exit codes {dead}); see its traceback above"
+            assert time.monotonic() < deadline, "worker processes did not finish within 240 s"
+    for p in procs:
+        p.join(30)
+        assert p.exitcode == 0, f"worker process failed with exit code {p.exitcode}"
+    return out
+
+
+@pytest.mark.postgres
+def test_two_processes_process_each_of_500_inbox_files_exactly_once(database, tmp_path):
+    from tests.support.claim_workers import inbox_worker
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for i in range(FILES):
+        (inbox / f"DDK{i % 9 + 1:03d}_plan-2023_{i:03d}.docx").write_bytes(f"file {i}".encode())
+    # The natural key of a file version: its name plus its content hash (the claim API's contract).
+    keys = [f"{p.name}:{hashlib.sha256(p.read_bytes()).hexdigest()[:16]}" for p in sorted(inbox.iterdir())]
+    effects = tmp_path / "effects.log"
+
+    # Both walk the same list in the same order: every single file is contended.
+    results = _run(inbox_worker, lambda i: (database, keys, str(effects)))
+
+    lines = effects.read_text().splitlines()
+    processed = Counter(line.split("\t")[0] for line in lines)
+    assert len(lines) == FILES
+    assert set(processed) == set(keys) and max(processed.values()) == 1
+    assert sum(r["won"] for r in results) == FILES
+    assert all(r["won"] + r["lost"] == FILES for r in results)
+    assert all(r["won"] > 0 for r in results), f"one worker did everything, the race was not exercised: {results}"
+    by_worker = Counter(line.split("\t")[1] for line in lines)
+    assert by_worker == {r["worker"]: r["won"] for r in results}
+
+    from campaign.db.session import get_engine
+
+    with get_engine().connect() as conn:
+        rows = conn.execute(sa.text("SELECT status, count(*) FROM work_claim WHERE kind = 'inbox' GROUP BY status")).all()
+    assert dict(rows) == {"done": FILES}
+
+
+@pytest.mark.postgres
+def test_two_deliverers_send_each_of_500_notifications_exactly_once(database, tmp_path):
+    from campaign.db.session import get_engine, session_scope
+    from campaign.messages import OutgoingMessage
+    from notifications.channels import parse_channels
+    from notifications.delivery import record_messages
+    from tests.support.claim_workers import delivery_worker
+
+    as_of = resolve_as_of("2023-05-15")
+    prefix = f"claimtest-{tmp_path.name}"
+    messages = [
+        OutgoingMessage(key=f"{prefix}-{i:03d}", kind="digest", recipient="sasac", title=f"测试 {i}", body="正文")
+        for i in range(FILES)
+    ]
+    with session_scope() as session:
+        assert record_messages(session, messages, parse_channels({"default": ["outbox://"]}, "test"), as_of) == FILES
+
+    # Each deliverer writes to its own outbox directory, so a message sent twice shows up twice.
+    outboxes, envs = [], []
+    for i in range(WORKERS):
+        box = tmp_path / f"outbox-{i}"
+        conf = tmp_path / f"apprise-{i}.yaml"
+        conf.write_text(json.dumps({"default": [f"outbox://{box}"], "recipients": {"sasac": [f"outbox://{box}"]}}))
+        outboxes.append(box)
+        envs.append({**database, "CAMPAIGN_APPRISE_CONFIG": str(conf)})
+    keys = [msg.key for msg in messages]
+
+    results = _run(delivery_worker, lambda i: (envs[i], keys, as_of.isoformat()))
+
+    files = [json.loads(p.read_text(encoding="utf-8"))["key"] for box in outboxes for p in box.glob("*.json")]
+    assert len(files) == FILES and set(files) == set(keys)
+    sent = [k for r in results for k in r["sent"]]
+    assert sorted(sent) == sorted(keys) and not any(r["failed"] for r in results)
+    assert all(r["sent"] for r in results), f"one deliverer did everything, the race was not exercised: {results}"
+    with get_engine().connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT key, status, attempts, claimed_by FROM notification WHERE key LIKE :p"), {"p": prefix + "-%"}
+        ).all()
+    assert len(rows) == FILES
+    assert {(status, attempts) for _, status, attempts, _ in rows} == {("sent", 1)}
+    claimed = {key: who for key, _, _, who in rows}
+    for r in results:
+        assert {k for k, who in claimed.items() if who == r["worker"]} == set(r["sent"])
+
+
+def test_a_claim_whose_lease_ran_out_can_be_taken_over(initialized_home):
+    from datetime import timedelta, timezone
+
+    from campaign.db.claims import INBOX, claim, finish
+    from campaign.db.session import session_scope
+
+    t0 = datetime(2026, 1, 1, 8, 0, tzinfo=timezone.utc)
+    with session_scope() as s:
+        assert claim(s, INBOX, "a.docx:1", "w1", now=t0)
+    with session_scope() as s:
+        assert not claim(s, INBOX, "a.docx:1", "w2", now=t0 + timedelta(minutes=29))
+    with session_scope() as s:
+        assert claim(s, INBOX, "a.docx:1", "w2", now=t0 + timedelta(minutes=31))
+    with session_scope() as s:
+        assert not finish(s, INBOX, "a.docx:1", "w1"), "the dead worker's late finish must not count"
+        assert finish(s, INBOX, "a.docx:1", "w2")
+    with session_scope() as s:
+        assert not claim(s, INBOX, "a.docx:1", "w3", now=t0 + timedelta(days=30)), "done is done"
+
+
+def test_released_inbox_file_is_claimable_again(initialized_home):
+    from campaign.db.claims import claim_inbox_file, release_inbox_file
+
+    assert claim_inbox_file("b.xlsx:2", "w1")
+    assert not claim_inbox_file("b.xlsx:2", "w2")
+    assert not release_inbox_file("b.xlsx:2", "w2"), "only the owner can give a file back"
+    assert release_inbox_file("b.xlsx:2", "w1")
+    assert claim_inbox_file("b.xlsx:2", "w2")
