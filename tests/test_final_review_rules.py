@@ -79,7 +79,7 @@ def _points(closed: list[bool]) -> list[IndicatorPoints]:
     return [IndicatorPoints(f"指标{i}", "万元", "higher", 100, 200, {2024: 150}, {2023: 110, 2024: 160 if c else 120}) for i, c in enumerate(closed)]
 
 
-def _ent(code="E1", tier="创标", grades=("优秀", "优秀"), totals=(95, 96), closed=(True, True, True), report=date(2025, 5, 10), reached=(1, 1)):
+def _ent(code="E1", tier="创标", grades=("优秀", "优秀"), totals=(95, 96), closed=(True, True, True), report=date(2025, 5, 10), reached=(2, 2)):
     scores = {y: YearScore(t, 1, 3, g) for y, g, t in zip((2023, 2024), grades, totals) if g}
     items = {y: [_item(100, 100 if k < r else 50) for k in range(2)] for y, r in zip((2023, 2024), reached)}
     return EnterpriseData(code, f"企业{code}", "商业一类", tier, items, _points(list(closed)), scores, report)
@@ -94,7 +94,7 @@ def _ent(code="E1", tier="创标", grades=("优秀", "优秀"), totals=(95, 96),
         (_ent(closed=(True, True, False)), {BENCHMARK}),  # two indicators closed, three required
         (_ent(report=None), {EXEMPLAR}),  # 标杆 requires the evaluation report
         (_ent(totals=(95, 70), grades=("优秀", "优秀")), {EXEMPLAR}),  # average 82.5 < 85
-        (_ent(reached=(1, 0)), {EXEMPLAR}),  # 2024: 1 of 2 rows reached is 50% < 60%
+        (_ent(reached=(2, 1)), {EXEMPLAR}),  # 2024: 1 of 2 rows reached is 50% < 60%
         (_ent(grades=("优秀", None)), set()),  # 2024 not assessed: neither
         (_ent(tier="达标", totals=(60, 70), grades=("合格", "合格")), set()),
     ],
@@ -120,7 +120,7 @@ def test_candidate_explanations_name_the_numbers():
 
 
 def test_category_summary_averages_over_enterprises():
-    a, b = _ent("A", totals=(90, 100)), _ent("B", totals=(70, 80), grades=("合格", "良好"), reached=(0, 1))
+    a, b = _ent("A", totals=(90, 100)), _ent("B", totals=(70, 80), grades=("合格", "良好"), reached=(0, 2))
     cat = review([a, b], RULES).categories[0]
     assert (cat.category, cat.enterprises) == ("商业一类", 2)
     assert cat.average_total == {2023: 80, 2024: 90}
