@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 def flows() -> dict[str, Callable]:
     from flows.deployment_phase import deployment_phase
+    from flows.final_review import final_review
     from flows.intake import intake
 
-    return {"deployment-phase": deployment_phase, "intake": intake}
+    return {"deployment-phase": deployment_phase, "intake": intake, "final-review": final_review}
