@@ -183,3 +183,23 @@ def test_final_review_end_to_end(prefect_harness, initialized_home, tmp_path):
     assert keys == ["final-review:2025-07-01"]
     assert sorted(p.name for p in (initialized_home / "reports/final-review").iterdir()) == [
         "价值创造行动总结评估报告.docx", "价值创造行动总结评估报告.html", "价值创造行动总结评估汇总表.xlsx"]
+
+
+def test_report_final_on_an_empty_campaign_reports_the_gaps(prefect_harness, initialized_home, monkeypatch):
+    """Nothing filed, nothing assessed: the review still runs, proposes nobody and says what is missing."""
+    from typer.testing import CliRunner
+
+    from campaign.cli import app
+
+    for key in ("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL",
+                "PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL", "PREFECT_SERVER_ANALYTICS_ENABLED"):
+        monkeypatch.setenv(key, "WARNING" if "LOGGING" in key else "false")  # restored after the test
+    out = CliRunner().invoke(app, ["report", "final", "--as-of", "2025-07-01"])
+    assert out.exit_code == 0, out.output
+    assert "候选 0 个，数据缺失 54 项" in out.output  # 9 enterprises × (2 completions, 2023 list, 2 assessments, report)
+    wb = load_workbook(initialized_home / "reports/final-review/价值创造行动总结评估汇总表.xlsx")
+    assert wb["候选名单"].max_row == 1
+    notes = [r[-1] for r in wb["企业汇总"].iter_rows(min_row=2, values_only=True)]
+    assert all("2023年度考核尚未定稿" in n and "未报送评估报告" in n for n in notes)
+    doc = Document(initialized_home / "reports/final-review/价值创造行动总结评估报告.docx")
+    assert "典范企业候选：本次无企业满足全部条件。" in [p.text for p in doc.paragraphs]
