@@ -164,6 +164,8 @@ def test_final_review_end_to_end(prefect_harness, initialized_home, tmp_path):
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "典范企业候选：示例城市建设投资集团有限公司（示例）（商业二类）。推荐理由：创标企业" in text
     assert "3户企业报送评估报告并被接收，6户尚未报送" in text
+    follow_up = next(p.text for p in doc.paragraphs if p.text.startswith("（四）加强督促指导"))
+    assert "示例水务有限公司（示例）" in follow_up and "示例公共交通运营有限公司（示例）" not in follow_up  # 6/9 ≥ 60%
     assert doc.paragraphs[0].runs[0].element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "方正小标宋简体"
 
     # -- the HTML report in headless Chromium ------------------------------------------------

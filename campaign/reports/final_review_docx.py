@@ -92,7 +92,8 @@ def build_document(config: CampaignConfig, review: FinalReview, as_of: datetime)
             _para(doc, f"{kind}候选：{c.name}（{c.category}）。推荐理由：{c.explanation}")
 
     _heading(doc, SECTIONS[4])
-    lagging = [r.data.name for r in ents if any(r.completion[y] is None or r.completion[y].share < 0.6 for y in years)]
+    floor = rules.benchmark.min_targets_met_share  # "lagging" uses the same bar as the 标杆 rule
+    lagging = [r.data.name for r in ents if any(r.completion[y] is None or r.completion[y].share < floor for y in years)]
     steps = [
         "（一）持续对标提升。各企业对照标杆企业现状，针对差距未明显缩小的核心指标动态调整工作措施，将价值创造目标纳入年度经营计划。",
         "（二）完善考核挂钩。年度评估结果继续与企业负责人经营业绩考核挂钩，核心指标实行常态化监测、半年报送、年度评估。",
