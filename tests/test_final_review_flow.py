@@ -3,6 +3,7 @@ reports filed through the real intake, both assessments finalised, then the fina
 enterprise and 功能分类, candidates with their explanations, the .docx, the workbook, and the HTML in Chromium."""
 from __future__ import annotations
 
+from pathlib import Path
 from statistics import mean
 
 import pytest
@@ -169,7 +170,7 @@ def test_final_review_end_to_end(prefect_harness, initialized_home, tmp_path):
     assert doc.paragraphs[0].runs[0].element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "方正小标宋简体"
 
     # -- the HTML report in headless Chromium ------------------------------------------------
-    shot, boxes = screenshot_report(__import__("pathlib").Path(result["outputs"]["html"]), "final-review")
+    shot, boxes = screenshot_report(Path(result["outputs"]["html"]), "final-review")
     assert shot.stat().st_size > 10_000
     assert len(boxes) == 3 + 6  # completion, scores, gaps + one trajectory per core indicator
     assert all(b["width"] > 200 and b["height"] > 100 for b in boxes)
