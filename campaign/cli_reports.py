@@ -83,3 +83,21 @@ def next_year(year: Annotated[int, typer.Argument(help="新年度，如 2024。"
     from flows.next_year_cycle import next_year_cycle
 
     _print_json(_run_flow_callable(next_year_cycle, year=year, as_of=_as_of(as_of)))
+
+
+@report_app.command("final")
+def report_final(as_of: AsOf = None) -> None:
+    """深化评估阶段总结评估：生成 HTML 报告、Excel 汇总表和 Word 公文稿，推荐标杆/典范候选并通知区国资委。"""
+    from campaign.cli import _as_of, _run_flow_callable
+    from campaign.runtime import prepare_prefect_environment
+
+    prepare_prefect_environment()
+    from flows.final_review import final_review
+
+    result = _run_flow_callable(final_review, as_of=_as_of(as_of))
+    typer.echo(f"总结评估（截至 {result['as_of']}）：候选 {len(result['candidates'])} 个，数据缺失 {len(result['notes'])} 项。")
+    for c in result["candidates"]:
+        typer.echo(f"  {c['kind']}候选：{c['code']} {c['name']}——{c['explanation']}")
+    typer.echo(f"HTML 报告：{result['outputs']['html']}")
+    typer.echo(f"汇总表：{result['outputs']['xlsx']}")
+    typer.echo(f"公文稿（Word）：{result['outputs']['docx']}")

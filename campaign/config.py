@@ -203,6 +203,29 @@ class ScoringConfig(_Strict):
         return self.dimension_rules.get(dimension, self.default_rule)
 
 
+class ExemplarRule(_Strict):
+    """典范企业候选 (seed §三(三)二: 逐步推出一批价值创造的典范企业)."""
+
+    tiers: list[Tier] = Field(default=[Tier.EXEMPLAR], min_length=1)
+    grade: str = "优秀"  # required in every reviewed year
+    min_indicators: int = Field(default=3, ge=1, le=6)  # core indicators whose gap to the benchmark closed enough
+
+
+class BenchmarkRule(_Strict):
+    """价值创造标杆候选 (seed §三(三)二: 打造一批价值创造标杆)."""
+
+    min_average_total: float = Field(default=85, ge=0, le=120)
+    min_targets_met_share: float = Field(default=0.0, ge=0, le=1)  # share of quantified rows reaching target, every year
+    require_evaluation_report: bool = True
+
+
+class FinalReviewConfig(_Strict):
+    years: list[int] = Field(default=[2023, 2024], min_length=1)
+    gap_closed_threshold: float = Field(default=0.5, gt=0, le=1)
+    exemplar: ExemplarRule = ExemplarRule()
+    benchmark: BenchmarkRule = BenchmarkRule()
+
+
 class CampaignConfig(_Strict):
     campaign: CampaignInfo
     phases: list[Phase] = Field(min_length=1)
@@ -213,6 +236,7 @@ class CampaignConfig(_Strict):
     scoring: ScoringConfig
     # Optional so that older config files keep loading; the defaults are the issue's policy.
     reminders: ReminderPolicy = ReminderPolicy()
+    final_review: FinalReviewConfig = FinalReviewConfig()
 
     @field_validator("phases")
     @classmethod
@@ -244,6 +268,12 @@ class CampaignConfig(_Strict):
         unknown = sorted(set(self.scoring.indicator_rules) - {i.name for i in self.core_indicators})
         if unknown:
             problems.append(f"scoring.indicator_rules：不是核心指标：{', '.join(unknown)}")
+        grades = {g.name for g in self.scoring.grades}
+        if self.final_review.exemplar.grade not in grades:
+            problems.append(f"final_review.exemplar.grade：“{self.final_review.exemplar.grade}”不是 scoring.grades 中的等级（可选：{'、'.join(sorted(grades))}）")
+        for year in self.final_review.years:
+            if not any(d.kind is DeliverableKind.COMPLETION and d.year == year for d in self.deliverables):
+                problems.append(f"final_review.years：{year} 年度没有完成情况（completion）报送材料")
         phase_ids = {p.id for p in self.phases}
         for i, d in enumerate(self.deliverables):
             if d.phase not in phase_ids:

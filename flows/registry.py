@@ -1,4 +1,7 @@
-"""Flows runnable by name from the CLI (`campaign run NAME`). Later phases add themselves here."""
+"""Flows runnable by name from the CLI (`campaign run NAME`): those that take only `as_of`.
+
+Flows with more parameters have their own commands (`campaign half-year`, `campaign assess`, ...).
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -6,7 +9,8 @@ from collections.abc import Callable
 
 def flows() -> dict[str, Callable]:
     from flows.deployment_phase import deployment_phase
+    from flows.final_review import final_review
     from flows.intake import intake
     from flows.reminders import reminders
 
-    return {"deployment-phase": deployment_phase, "intake": intake, "reminders": reminders}
+    return {"deployment-phase": deployment_phase, "intake": intake, "reminders": reminders, "final-review": final_review}
