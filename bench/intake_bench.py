@@ -26,7 +26,6 @@ def make_files(n: int, out: Path) -> list[Path]:
     from openpyxl import load_workbook
 
     from campaign.config import load_config
-    from campaign.workbook import schema as s
     from campaign.workbook.generate import write_task_list
     from tests.intake.filling import fill
 

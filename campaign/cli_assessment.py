@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from campaign.assessment import Adjustment, AdjustmentError
+from campaign.assessment import AdjustmentError
 
 scores_app = typer.Typer(help="年度考核评分表：导出给区国资委填写调整，或导入已填写的评分表。", no_args_is_help=True)
 

@@ -5,17 +5,18 @@ reason. The same adjustments can be imported beforehand from the scoring sheet (
 """
 from __future__ import annotations
 
-from datetime import datetime
+from pathlib import Path
 
 from prefect import flow, pause_flow_run
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.context import get_run_context
 from prefect.exceptions import FlowPauseTimeout
 from prefect.input import RunInput
 from pydantic import BaseModel, Field
 
+from campaign import markdown as md
 from campaign.assessment import Adjustment
-from campaign.clock import resolve_as_of
+from campaign.clock import AsOfParam, resolve_as_of
+from tasks.artifacts import publish_summary, publish_table
 from tasks.assessment import finalize_year, score_year
 from tasks.db import prepare_database
 
@@ -48,7 +49,7 @@ def review_key(year: int) -> str:
 )
 def annual_assessment(
     year: int,
-    as_of: datetime | None = None,
+    as_of: AsOfParam = None,
     review_timeout_seconds: int = WEEK,
     review_poll_seconds: int = 10,
     approve_as: str | None = None,
@@ -59,11 +60,12 @@ def annual_assessment(
     scored = score_year(year, as_of, str(get_run_context().flow_run.id))
     if scored["status"] == "final":
         return {"status": "final", "year": year, "message": f"{year} 年度考核已定稿，本次未做任何改动"}
-    create_table_artifact(
-        key=f"assessment-{year}-auto-scores",
-        table=[{"企业": code, "自动得分": total, "待评定定性行": ",".join(map(str, scored["pending_manual"].get(code, []))) or "—",
-                "数据来源": scored["sources"][code]} for code, total in scored["auto_totals"].items()],
-        description=f"{year}年度考核自动评分（待审核）。评分表：{scored['scoring_sheet']}",
+    publish_table(
+        f"assessment-{year}-auto-scores",
+        {"code": "企业", "total": "自动得分", "manual": "待评定定性行", "source": "数据来源"},
+        [{"code": code, "total": total, "manual": ",".join(map(str, scored["pending_manual"].get(code, []))) or None,
+          "source": scored["sources"][code]} for code, total in scored["auto_totals"].items()],
+        f"{year}年度考核自动评分（待审核）。评分表：{scored['scoring_sheet']}",
     )
     if approve_as:
         review = AssessmentReview(reviewer=approve_as, approve=True)
@@ -73,10 +75,16 @@ def annual_assessment(
         return {"status": "awaiting_review", "year": year, "message": f"{review.reviewer} 未批准定稿；评分已保存，可重新运行考核"}
     adjustments = [Adjustment(a.enterprise, a.row_no, a.score, a.reason) for a in review.adjustments]
     final = finalize_year(year, adjustments, review.reviewer, as_of)
-    create_markdown_artifact(
-        key=f"assessment-{year}-final",
-        markdown=_final_markdown(final),
-        description=f"{year}年度考核结果（已定稿）",
+    publish_summary(
+        f"assessment-{year}-final",
+        f"{year}年度考核结果（已定稿，审核人：{final['reviewer']}）",
+        as_of.date().isoformat(),
+        {"参加考核企业（户）": len(final["results"]), "得分调整（项）": final["changes"]},
+        sections=[("考核结果", md.table(
+            {"code": "企业代码", "name": "企业名称", "category": "功能分类", "total": "总分", "bonus": "创标加分", "rank": "分类排名", "grade": "等级"},
+            final["results"],
+        ))],
+        links={"经营业绩考核挂钩表": Path(final["outputs"]["linkage"]).as_uri(), "HTML 报告": Path(final["outputs"]["html"]).as_uri()},
     )
     return final
 
@@ -90,14 +98,3 @@ def _wait_for_review(year: int, timeout: int, poll: int) -> AssessmentReview:
             f"可用 campaign scores import 导入评分表后重新运行 campaign assess {year}。"
         ) from None
 
-
-def _final_markdown(final: dict) -> str:
-    lines = [
-        f"## {final['year']}年度考核结果（审核人：{final['reviewer']}，调整 {final['changes']} 项）",
-        "",
-        "| 企业 | 功能分类 | 总分 | 创标加分 | 分类排名 | 等级 |",
-        "|---|---|---|---|---|---|",
-    ]
-    lines += [f"| {r['code']} {r['name']} | {r['category']} | {r['total']} | {r['bonus']} | {r['rank']} | {r['grade']} |" for r in final["results"]]
-    lines += ["", f"- 经营业绩考核挂钩表：`{final['outputs']['linkage']}`", f"- 报告：`{final['outputs']['html']}`"]
-    return "\n".join(lines)

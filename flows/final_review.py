@@ -6,7 +6,7 @@ from datetime import datetime
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from campaign.clock import resolve_as_of
+from campaign.clock import AsOfParam, resolve_as_of
 from campaign.final_review import FinalReview
 from tasks.db import prepare_database
 from tasks.final_review import compute_review, ready_message
@@ -19,7 +19,7 @@ from tasks.notify import deliver, record
     "核心指标从基期到2024年的变化及与标杆差距缩小比例、两年度考核结果，按配置规则推荐价值创造标杆和典范企业候选，"
     "输出 HTML 报告、Excel 汇总表和 Word 公文稿，并通知区国资委。",
 )
-def final_review(as_of: datetime | None = None) -> dict:
+def final_review(as_of: AsOfParam = None) -> dict:
     as_of = resolve_as_of(as_of)
     prepare_database()
     result, outputs = compute_review(as_of)

@@ -1,12 +1,10 @@
 """Intake: process what SASAC staff dropped into CAMPAIGN_HOME/inbox — receipts and rejections, once."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from campaign.clock import resolve_as_of
+from campaign.clock import AsOfParam, resolve_as_of
 from campaign.intake.report import artifact_rows, summary_markdown
 from tasks.audit import audit
 from tasks.db import prepare_database
@@ -17,7 +15,7 @@ CHUNK_SIZE = 200
 
 
 @flow(name="intake", description="接收报送：扫描收件箱，校验、登记版本、存档，并向企业发送回执或退回通知；重复运行不会重复登记或发送。")
-def intake(as_of: datetime | None = None, chunk_size: int = CHUNK_SIZE) -> dict:
+def intake(as_of: AsOfParam = None, chunk_size: int = CHUNK_SIZE) -> dict:
     as_of = resolve_as_of(as_of)
     prepare_database()
     paths = scan_inbox()

@@ -1,12 +1,10 @@
 """新年度目标任务及清单 (seed §三(二)二, 2024年初): open next year's filing with lists pre-filled from last year."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from prefect import flow
-from prefect.artifacts import create_markdown_artifact
 
-from campaign.clock import resolve_as_of
+from campaign.clock import AsOfParam, resolve_as_of
+from tasks.artifacts import publish_summary
 from tasks.db import prepare_database
 from tasks.next_year import prepare_next_year
 from tasks.notify import deliver, record
@@ -17,16 +15,17 @@ from tasks.notify import deliver, record
     description="新年度编制：按各企业上年度目标任务清单及完成情况、考核得分预填本年度清单，连同目标任务模板下发通知；"
     "截止提醒由 reminders 流程按配置的截止日期发送。",
 )
-def next_year_cycle(year: int, as_of: datetime | None = None) -> dict:
+def next_year_cycle(year: int, as_of: AsOfParam = None) -> dict:
     as_of = resolve_as_of(as_of)
     prepare_database()
     messages = prepare_next_year(year, as_of)
     new = record(messages, as_of)
     delivered = deliver([msg.key for msg in messages], as_of)
     result = {"year": year, "notices": len(messages), "newly_recorded": new, "sent": len(delivered["sent"]), "failed": len(delivered["failed"])}
-    create_markdown_artifact(
-        key=f"next-year-cycle-{year}",
-        markdown=f"## {year}年度目标任务及清单：已下发\n\n通知 {len(messages)} 户，本次发送 {result['sent']} 条，失败 {result['failed']} 条。",
-        description=f"{year}年度目标任务编制通知",
+    publish_summary(
+        f"next-year-cycle-{year}",
+        f"{year}年度目标任务及清单：已下发",
+        as_of.date().isoformat(),
+        {"通知企业（户）": len(messages), "本次发送": result["sent"], "发送失败": result["failed"]},
     )
     return result

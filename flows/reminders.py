@@ -5,12 +5,10 @@ enterprises: the planning is set-based SQL and delivery is one batch.
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 from prefect import flow
 from prefect.artifacts import create_table_artifact
 
-from campaign.clock import resolve_as_of
+from campaign.clock import AsOfParam, resolve_as_of
 from campaign.reminder_report import COLUMNS, run_table, totals
 from tasks.audit import audit
 from tasks.db import prepare_database
@@ -22,7 +20,7 @@ from tasks.reminders import plan
     name="reminders",
     description="截止提醒：工作日向尚未报送的企业发送提醒（同一步骤只发一次，停机后只补发最相关的一条），并向区国资委发送逾期汇总。",
 )
-def reminders(as_of: datetime | str | None = None) -> dict:
+def reminders(as_of: AsOfParam = None) -> dict:
     # A bare date (e.g. typed in the Prefect UI) must mean that day at the send time, not midnight,
     # which is before the send time and would silently send nothing: so strings reach resolve_as_of.
     as_of = resolve_as_of(as_of)

@@ -12,7 +12,6 @@ import queue
 import time
 from collections import Counter
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa

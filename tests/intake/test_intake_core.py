@@ -1,7 +1,6 @@
 """Generate a template, fill it as an enterprise would, submit it through the intake core."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 from sqlalchemy import select

@@ -5,7 +5,6 @@ import json
 
 import pytest
 from docx import Document
-from openpyxl import load_workbook
 from sqlalchemy import select
 from typer.testing import CliRunner
 
