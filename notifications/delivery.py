@@ -6,7 +6,7 @@ pending row that the next run delivers; the outbox file name is the key, so it i
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -73,12 +73,13 @@ def send_one(channels: Channels, recipient: str, key: str, title: str, body: str
 
 
 CLAIM_CHUNK = 50
+KEY_CHUNK = 5000
 # A message left 'sending' this long belongs to a deliverer that died mid-send; another may take it.
 SENDING_LEASE = timedelta(minutes=10)
 
 
-def claim_pending(session: Session, worker: str, now: datetime, keys: list[str] | None = None,
-                  exclude: Collection[int] = (), limit: int = CLAIM_CHUNK) -> list[m.Notification]:
+def claim_pending(session: Session, worker: str, keys: list[str] | None = None, limit: int = CLAIM_CHUNK,
+                  now: datetime | None = None) -> list[m.Notification]:
     """Atomically move up to `limit` deliverable messages to 'sending' for `worker`, and return them.
 
     PostgreSQL: the candidates are locked with FOR UPDATE SKIP LOCKED, so concurrent deliverers take
@@ -87,16 +88,17 @@ def claim_pending(session: Session, worker: str, now: datetime, keys: list[str] 
     rows no longer 'pending'. The outer WHERE repeats the condition so a row changed between the
     sub-select and the update is never taken twice (PostgreSQL re-checks it after a lock wait).
     """
+    now = now or wall_clock()
     N, C = m.Notification, aliased(m.Notification)  # the alias keeps the sub-select uncorrelated
 
     def claimable(t):
-        return or_(t.status == "pending", and_(t.status == "sending", t.claimed_at < now - SENDING_LEASE))
+        # Another deliverer's stale claim may be taken over; our own failures wait for the end of the call.
+        stale = and_(t.status == "sending", t.claimed_at < now - SENDING_LEASE, t.claimed_by != worker)
+        return or_(t.status == "pending", stale)
 
     candidates = select(C.id).where(claimable(C)).order_by(C.id).limit(limit)
     if keys is not None:
         candidates = candidates.where(C.key.in_(keys))
-    if exclude:
-        candidates = candidates.where(C.id.not_in(list(exclude)))
     if session.bind.dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
     session.commit()  # start the claim in a fresh transaction (SQLite: the UPDATE takes the write lock first)
@@ -122,23 +124,25 @@ def deliver_pending(session: Session, channels: Channels, as_of: datetime, keys:
     (so this call does not retry them) and then go back to 'pending', or 'failed' after MAX_ATTEMPTS.
     """
     worker = worker or worker_identity()
-    now = now or wall_clock()
-    keys = list(keys) if keys is not None else None
+    keys = None if keys is None else list(keys)
+    # Bounded IN lists: SQLite allows at most 32766 bound parameters per statement.
+    key_chunks = [None] if keys is None else [keys[i : i + KEY_CHUNK] for i in range(0, len(keys), KEY_CHUNK)]
     report = DeliveryReport()
-    tried: set[int] = set()
     retry_later: list[m.Notification] = []
-    while batch := claim_pending(session, worker, now, keys, exclude=tried):
-        for note in batch:
-            tried.add(note.id)
-            error = send_one(channels, note.recipient, note.key, note.title, note.body, note.created_at.isoformat())
-            if error is None:
-                note.status, note.sent_at, note.last_error = "sent", as_of, None
-                report.sent.append(note.key)
-            else:
-                note.last_error = error
-                report.failed[note.key] = error
-                retry_later.append(note)
-            session.commit()
+    for chunk in key_chunks:
+        # A failed message stays 'sending' (claimed by us) until the end of this call, so the loop
+        # cannot pick it up again and ends when nothing pending is left.
+        while batch := claim_pending(session, worker, chunk, now=now):
+            for note in batch:
+                error = send_one(channels, note.recipient, note.key, note.title, note.body, note.created_at.isoformat())
+                if error is None:
+                    note.status, note.sent_at, note.last_error = "sent", as_of, None
+                    report.sent.append(note.key)
+                else:
+                    note.last_error = error
+                    report.failed[note.key] = error
+                    retry_later.append(note)
+                session.commit()
     for note in retry_later:
         note.status = "failed" if note.attempts >= MAX_ATTEMPTS else "pending"
         note.claimed_by = note.claimed_at = None

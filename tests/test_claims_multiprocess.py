@@ -165,3 +165,23 @@ def test_released_inbox_file_is_claimable_again(initialized_home):
     assert not release_inbox_file("b.xlsx:2", "w2"), "only the owner can give a file back"
     assert release_inbox_file("b.xlsx:2", "w1")
     assert claim_inbox_file("b.xlsx:2", "w2")
+
+
+def test_a_message_left_sending_by_a_dead_deliverer_is_taken_over_after_the_lease(initialized_home):
+    from datetime import timedelta, timezone
+
+    from campaign.db.session import session_scope
+    from campaign.messages import OutgoingMessage
+    from notifications.channels import parse_channels
+    from notifications.delivery import SENDING_LEASE, claim_pending, record_messages
+
+    msg = OutgoingMessage(key="lease-test-1", kind="digest", recipient="sasac", title="t", body="b")
+    t0 = datetime(2026, 1, 1, 8, 0, tzinfo=timezone.utc)
+    with session_scope() as s:
+        record_messages(s, [msg], parse_channels({"default": ["outbox://"]}), resolve_as_of("2023-05-15"))
+        assert [n.key for n in claim_pending(s, "dead", ["lease-test-1"], now=t0)] == ["lease-test-1"]
+        # the "dead" deliverer never reports back
+        assert claim_pending(s, "w2", ["lease-test-1"], now=t0 + SENDING_LEASE - timedelta(seconds=1)) == []
+        assert claim_pending(s, "dead", ["lease-test-1"], now=t0 + SENDING_LEASE * 2) == [], "own claims wait for the call's end"
+        (taken,) = claim_pending(s, "w2", ["lease-test-1"], now=t0 + SENDING_LEASE + timedelta(seconds=1))
+        assert (taken.claimed_by, taken.attempts, taken.status) == ("w2", 2, "sending")
