@@ -82,11 +82,11 @@ def claim_pending(session: Session, worker: str, keys: list[str] | None = None, 
                   now: datetime | None = None) -> list[m.Notification]:
     """Atomically move up to `limit` deliverable messages to 'sending' for `worker`, and return them.
 
-    PostgreSQL: the candidates are locked with FOR UPDATE SKIP LOCKED, so concurrent deliverers take
-    disjoint sets without waiting on each other. SQLite has no row locks; the single UPDATE runs under
-    its database-wide writer lock, so the second deliverer waits (busy_timeout) and then finds the
-    rows no longer 'pending'. The outer WHERE repeats the condition so a row changed between the
-    sub-select and the update is never taken twice (PostgreSQL re-checks it after a lock wait).
+    PostgreSQL: the candidates are selected FOR UPDATE SKIP LOCKED and updated in the same
+    transaction, so concurrent deliverers take disjoint sets without waiting on each other (a row
+    changed before we lock it is re-checked against the WHERE clause). SQLite has no row locks; a
+    single UPDATE ... WHERE id IN (sub-select) runs under its database-wide writer lock, so the second
+    deliverer waits (busy_timeout) and then finds the rows no longer 'pending'.
     """
     now = now or wall_clock()
     N, C = m.Notification, aliased(m.Notification)  # the alias keeps the sub-select uncorrelated
@@ -99,16 +99,24 @@ def claim_pending(session: Session, worker: str, keys: list[str] | None = None, 
     candidates = select(C.id).where(claimable(C)).order_by(C.id).limit(limit)
     if keys is not None:
         candidates = candidates.where(C.key.in_(keys))
+    claim = dict(status="sending", claimed_by=worker, claimed_at=now, attempts=N.attempts + 1)
+    session.commit()  # start the claim in a fresh transaction
     if session.bind.dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    session.commit()  # start the claim in a fresh transaction (SQLite: the UPDATE takes the write lock first)
-    ids = session.execute(
-        update(N)
-        .where(N.id.in_(candidates.scalar_subquery()), claimable(N))
-        .values(status="sending", claimed_by=worker, claimed_at=now, attempts=N.attempts + 1)
-        .returning(N.id)
-        .execution_options(synchronize_session=False)
-    ).scalars().all()
+        # Two statements, one transaction: the rows stay locked by us until the commit. (A single
+        # UPDATE ... WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED) is not safe: the planner
+        # may rescan the sub-select and the LIMIT then no longer bounds the update.)
+        ids = list(session.scalars(candidates.with_for_update(skip_locked=True)))
+        if ids:
+            session.execute(update(N).where(N.id.in_(ids)).values(**claim).execution_options(synchronize_session=False))
+    else:
+        # SQLite: the UPDATE takes the database-wide write lock first, so the sub-select sees the latest rows.
+        ids = session.execute(
+            update(N)
+            .where(N.id.in_(candidates.scalar_subquery()), claimable(N))
+            .values(**claim)
+            .returning(N.id)
+            .execution_options(synchronize_session=False)
+        ).scalars().all()
     session.commit()
     if not ids:
         return []

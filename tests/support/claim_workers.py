@@ -61,6 +61,8 @@ def delivery_worker(env: dict[str, str], keys: list[str], as_of_iso: str, barrie
     channels = load_channels(get_settings().apprise_config_path)
     _warm_up()
     barrier.wait(60)
+    import time
+    started = time.time()
     with session_scope() as session:
         report = deliver_pending(session, channels, datetime.fromisoformat(as_of_iso), keys, worker=me)
-    results.put({"worker": me, "sent": report.sent, "failed": report.failed})
+    results.put({"worker": me, "sent": report.sent, "failed": report.failed, "started": started, "ended": time.time()})
