@@ -52,7 +52,9 @@ def serve(
         startup_timeout=startup_timeout,
     )
     stack = LocalStack(opts)
-    previous = {sig: signal.signal(sig, _raise_stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    # SIGINT too: a shell starts background jobs with SIGINT ignored, and Python then never raises
+    # KeyboardInterrupt; an explicit handler makes `kill -INT` work however we were started.
+    previous = {sig: signal.signal(sig, _raise_stop) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     code = 0
     try:
         stack.start(say=lambda text: console.print(text))

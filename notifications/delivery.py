@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -187,41 +187,50 @@ def send_one(channels: Channels, recipient: str, key: str, title: str, body: str
 
 
 CLAIM_CHUNK = 50
-KEY_CHUNK = 500  # keeps IN lists under the database's bound-parameter limit for 10,000+ messages
+KEY_CHUNK = 5000
 # A message left 'sending' this long belongs to a deliverer that died mid-send; another may take it.
 SENDING_LEASE = timedelta(minutes=10)
 
 
-def claim_pending(session: Session, worker: str, now: datetime, keys: list[str] | None = None,
-                  exclude: Collection[int] = (), limit: int = CLAIM_CHUNK) -> list[m.Notification]:
+def claim_pending(session: Session, worker: str, keys: list[str] | None = None, limit: int = CLAIM_CHUNK,
+                  now: datetime | None = None) -> list[m.Notification]:
     """Atomically move up to `limit` deliverable messages to 'sending' for `worker`, and return them.
 
-    PostgreSQL: the candidates are locked with FOR UPDATE SKIP LOCKED, so concurrent deliverers take
-    disjoint sets without waiting on each other. SQLite has no row locks; the single UPDATE runs under
-    its database-wide writer lock, so the second deliverer waits (busy_timeout) and then finds the
-    rows no longer 'pending'. The outer WHERE repeats the condition so a row changed between the
-    sub-select and the update is never taken twice (PostgreSQL re-checks it after a lock wait).
+    PostgreSQL: the candidates are selected FOR UPDATE SKIP LOCKED and updated in the same
+    transaction, so concurrent deliverers take disjoint sets without waiting on each other (a row
+    changed before we lock it is re-checked against the WHERE clause). SQLite has no row locks; a
+    single UPDATE ... WHERE id IN (sub-select) runs under its database-wide writer lock, so the second
+    deliverer waits (busy_timeout) and then finds the rows no longer 'pending'.
     """
+    now = now or wall_clock()
     N, C = m.Notification, aliased(m.Notification)  # the alias keeps the sub-select uncorrelated
 
     def claimable(t):
-        return or_(t.status == "pending", and_(t.status == "sending", t.claimed_at < now - SENDING_LEASE))
+        # Another deliverer's stale claim may be taken over; our own failures wait for the end of the call.
+        stale = and_(t.status == "sending", t.claimed_at < now - SENDING_LEASE, t.claimed_by != worker)
+        return or_(t.status == "pending", stale)
 
     candidates = select(C.id).where(claimable(C)).order_by(C.id).limit(limit)
     if keys is not None:
         candidates = candidates.where(C.key.in_(keys))
-    if exclude:
-        candidates = candidates.where(C.id.not_in(list(exclude)))
+    claim = dict(status="sending", claimed_by=worker, claimed_at=now)
+    session.commit()  # start the claim in a fresh transaction
     if session.bind.dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    session.commit()  # start the claim in a fresh transaction (SQLite: the UPDATE takes the write lock first)
-    ids = session.execute(
-        update(N)
-        .where(N.id.in_(candidates.scalar_subquery()), claimable(N))
-        .values(status="sending", claimed_by=worker, claimed_at=now)
-        .returning(N.id)
-        .execution_options(synchronize_session=False)
-    ).scalars().all()
+        # Two statements, one transaction: the rows stay locked by us until the commit. (A single
+        # UPDATE ... WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED) is not safe: the planner
+        # may rescan the sub-select and the LIMIT then no longer bounds the update.)
+        ids = list(session.scalars(candidates.with_for_update(skip_locked=True)))
+        if ids:
+            session.execute(update(N).where(N.id.in_(ids)).values(**claim).execution_options(synchronize_session=False))
+    else:
+        # SQLite: the UPDATE takes the database-wide write lock first, so the sub-select sees the latest rows.
+        ids = session.execute(
+            update(N)
+            .where(N.id.in_(candidates.scalar_subquery()), claimable(N))
+            .values(**claim)
+            .returning(N.id)
+            .execution_options(synchronize_session=False)
+        ).scalars().all()
     session.commit()
     if not ids:
         return []
@@ -245,18 +254,18 @@ def deliver_pending(
     after `max_attempts`.
     """
     worker = worker or worker_identity()
-    now = now or wall_clock()
     policy = channels.delivery
-    key_list = list(keys) if keys is not None else None
-    key_chunks = [key_list[i : i + KEY_CHUNK] for i in range(0, len(key_list), KEY_CHUNK)] if key_list is not None else [None]
+    keys = None if keys is None else list(keys)
+    # Bounded IN lists: SQLite allows at most 32766 bound parameters per statement.
+    key_chunks = [None] if keys is None else [keys[i : i + KEY_CHUNK] for i in range(0, len(keys), KEY_CHUNK)]
     report = DeliveryReport()
-    tried: set[int] = set()
     retry_later: list[m.Notification] = []
     with Sender(channels, sleep) as sender:
         for chunk in key_chunks:
-            while batch := claim_pending(session, worker, now, chunk, exclude=tried):
+            # A failed message stays 'sending' (claimed by us) until the end of this call, so the loop
+            # cannot pick it up again and ends when nothing pending is left.
+            while batch := claim_pending(session, worker, chunk, now=now):
                 for note in batch:
-                    tried.add(note.id)
                     attempts, delivered, error = sender.send(note.recipient, note.key, note.title, note.body, note.created_at.isoformat())
                     note.attempts += attempts
                     report.retried += max(attempts - 1, 0)

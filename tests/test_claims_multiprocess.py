@@ -124,7 +124,8 @@ def test_two_deliverers_send_each_of_500_notifications_exactly_once(database, tm
     assert len(files) == FILES and set(files) == set(keys)
     sent = [k for r in results for k in r["sent"]]
     assert sorted(sent) == sorted(keys) and not any(r["failed"] for r in results)
-    assert all(r["sent"] for r in results), f"one deliverer did everything, the race was not exercised: {results}"
+    timing = [(r["worker"], len(r["sent"]), r["started"], r["ended"]) for r in results]
+    assert all(r["sent"] for r in results), f"one deliverer did everything, the race was not exercised: {timing}"
     with get_engine().connect() as conn:
         rows = conn.execute(
             sa.text("SELECT key, status, attempts, claimed_by FROM notification WHERE key LIKE :p"), {"p": prefix + "-%"}
@@ -164,3 +165,23 @@ def test_released_inbox_file_is_claimable_again(initialized_home):
     assert not release_inbox_file("b.xlsx:2", "w2"), "only the owner can give a file back"
     assert release_inbox_file("b.xlsx:2", "w1")
     assert claim_inbox_file("b.xlsx:2", "w2")
+
+
+def test_a_message_left_sending_by_a_dead_deliverer_is_taken_over_after_the_lease(initialized_home):
+    from datetime import timedelta, timezone
+
+    from campaign.db.session import session_scope
+    from campaign.messages import OutgoingMessage
+    from notifications.channels import parse_channels
+    from notifications.delivery import SENDING_LEASE, claim_pending, record_messages
+
+    msg = OutgoingMessage(key="lease-test-1", kind="digest", recipient="sasac", title="t", body="b")
+    t0 = datetime(2026, 1, 1, 8, 0, tzinfo=timezone.utc)
+    with session_scope() as s:
+        record_messages(s, [msg], parse_channels({"default": ["outbox://"]}), resolve_as_of("2023-05-15"))
+        assert [n.key for n in claim_pending(s, "dead", ["lease-test-1"], now=t0)] == ["lease-test-1"]
+        # the "dead" deliverer never reports back
+        assert claim_pending(s, "w2", ["lease-test-1"], now=t0 + SENDING_LEASE - timedelta(seconds=1)) == []
+        assert claim_pending(s, "dead", ["lease-test-1"], now=t0 + SENDING_LEASE * 2) == [], "own claims wait for the call's end"
+        (taken,) = claim_pending(s, "w2", ["lease-test-1"], now=t0 + SENDING_LEASE + timedelta(seconds=1))
+        assert (taken.claimed_by, taken.attempts, taken.status) == ("w2", 2, "sending")

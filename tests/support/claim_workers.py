@@ -10,6 +10,19 @@ def _environment(env: dict[str, str]) -> None:
     os.environ.update(env)
 
 
+def _warm_up() -> None:
+    """Connect and load Apprise's plugins before the start line, so both workers race from t=0
+    (otherwise a slow first connection lets one worker finish everything alone)."""
+    import apprise
+    from sqlalchemy import text
+
+    from campaign.db.session import session_scope
+
+    with session_scope() as session:
+        session.execute(text("SELECT 1"))
+    apprise.Apprise().add("json://127.0.0.1:9/")
+
+
 def inbox_worker(env: dict[str, str], keys: list[str], effects_log: str, barrier, results) -> None:
     """Process every inbox file this worker wins; the side effect is one appended line per file."""
     _environment(env)
@@ -18,6 +31,7 @@ def inbox_worker(env: dict[str, str], keys: list[str], effects_log: str, barrier
     me = worker_identity()
     won = lost = 0
     fd = os.open(effects_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    _warm_up()
     barrier.wait(60)
     try:
         for key in keys:
@@ -45,7 +59,10 @@ def delivery_worker(env: dict[str, str], keys: list[str], as_of_iso: str, barrie
 
     me = worker_identity()
     channels = load_channels(get_settings().apprise_config_path)
+    _warm_up()
     barrier.wait(60)
+    import time
+    started = time.time()
     with session_scope() as session:
         report = deliver_pending(session, channels, datetime.fromisoformat(as_of_iso), keys, worker=me)
-    results.put({"worker": me, "sent": report.sent, "failed": report.failed})
+    results.put({"worker": me, "sent": report.sent, "failed": report.failed, "started": started, "ended": time.time()})
