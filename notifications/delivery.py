@@ -213,7 +213,8 @@ def claim_pending(session: Session, worker: str, keys: list[str] | None = None, 
     candidates = select(C.id).where(claimable(C)).order_by(C.id).limit(limit)
     if keys is not None:
         candidates = candidates.where(C.key.in_(keys))
-    claim = dict(status="sending", claimed_by=worker, claimed_at=now)
+    # A claim counts as an attempt: a deliverer that dies mid-send has still tried once.
+    claim = dict(status="sending", claimed_by=worker, claimed_at=now, attempts=N.attempts + 1)
     session.commit()  # start the claim in a fresh transaction
     if session.bind.dialect.name == "postgresql":
         # Two statements, one transaction: the rows stay locked by us until the commit. (A single
@@ -267,7 +268,7 @@ def deliver_pending(
             while batch := claim_pending(session, worker, chunk, now=now):
                 for note in batch:
                     attempts, delivered, error = sender.send(note.recipient, note.key, note.title, note.body, note.created_at.isoformat())
-                    note.attempts += attempts
+                    note.attempts += attempts - 1  # the claim counted the first one
                     report.retried += max(attempts - 1, 0)
                     if error is not None:
                         # Kept after a successful retry too: the record shows what failed on the way.
