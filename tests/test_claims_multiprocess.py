@@ -185,3 +185,35 @@ def test_a_message_left_sending_by_a_dead_deliverer_is_taken_over_after_the_leas
         assert claim_pending(s, "dead", ["lease-test-1"], now=t0 + SENDING_LEASE * 2) == [], "own claims wait for the call's end"
         (taken,) = claim_pending(s, "w2", ["lease-test-1"], now=t0 + SENDING_LEASE + timedelta(seconds=1))
         assert (taken.claimed_by, taken.attempts, taken.status) == ("w2", 2, "sending")
+
+
+@pytest.mark.postgres
+def test_two_intake_workers_process_each_of_500_inbox_files_exactly_once(database, tmp_path):
+    """The real intake core in two processes over one inbox: 9 valid plans and 491 unidentifiable files."""
+    from campaign.db.session import get_engine
+    from tests.support.claim_workers import intake_worker
+
+    inbox = tmp_path / "home" / "inbox"
+    inbox.mkdir(parents=True)
+    for i in range(1, 10):
+        (inbox / f"DDK{i:03d}_plan-2023.pdf").write_bytes(f"%PDF-1.4\n% plan of DDK{i:03d}\n%%EOF\n".encode())
+    for i in range(FILES - 9):
+        (inbox / f"scan_{i:03d}.pdf").write_bytes(f"%PDF-1.4\n% unnamed scan {i}\n%%EOF\n".encode())
+    from campaign.cli import _init_database
+
+    _init_database()
+    results = _run(intake_worker, lambda i: (database, resolve_as_of("2023-05-20").isoformat()))
+
+    names = [n for r in results for n in r["names"]]
+    assert not any(r["errors"] for r in results)
+    assert len(names) == FILES and len(set(names)) == FILES  # every file once, none twice
+    assert all(r["names"] for r in results), f"one worker did everything, the race was not exercised: {[len(r['names']) for r in results]}"
+    assert list(inbox.glob("*.pdf")) == []
+    assert len(list((inbox / "processed").iterdir())) == 9 and len(list((inbox / "rejected").iterdir())) == FILES - 9
+    with get_engine().connect() as conn:
+        subs = conn.execute(sa.text("SELECT status, count(*) FROM submission GROUP BY status")).all()
+        notes = conn.execute(sa.text("SELECT kind, count(*), count(DISTINCT key) FROM notification GROUP BY kind")).all()
+        claims = conn.execute(sa.text("SELECT status, count(*) FROM work_claim WHERE kind = 'inbox' GROUP BY status")).all()
+    assert dict(subs) == {"accepted": 9}  # unidentifiable files have no enterprise to file a version under
+    assert {k: (n, d) for k, n, d in notes} == {"receipt": (9, 9), "rejection": (FILES - 9, FILES - 9)}
+    assert dict(claims) == {"done": FILES}

@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 
 from campaign.config import CampaignConfig
 from campaign.db import models as m
+from campaign.db.claims import claim_inbox_file, finish_inbox_file, release_inbox_file, worker_identity
 from campaign.db.session import session_scope
 from campaign.intake.examine import Examination, examine
-from campaign.intake.store import move_unique, safe_name, store_content
+from campaign.intake.store import move_unique, safe_name, sha256_of, store_content
 from campaign.messages import OutgoingMessage
 from campaign.settings import get_settings
 from campaign.validation.filename import display_name
@@ -199,22 +200,41 @@ def inbox_files(home: Path) -> list[Path]:
     return sorted(entries, key=lambda p: (p.lstat().st_mtime, p.name.encode("utf-8", "surrogateescape")))
 
 
+def inbox_claim_key(path: Path) -> str:
+    """The natural key of one inbox file *version*: name, content hash and arrival time. A file
+    re-dropped later (even with the same bytes) is new work; the same file seen by two workers is not."""
+    stat = path.lstat()
+    return f"{path.name.encode('utf-8', 'surrogateescape').hex()[:120]}:{sha256_of(path)[:16]}:{stat.st_mtime_ns}"
+
+
 def process_paths(
     paths: list[Path], config: CampaignConfig, as_of: datetime, channels: Channels, move: bool = True,
-    claim: tuple[str, str] | None = None, reader: str = DEFAULT_READER,
+    claim: tuple[str, str] | None = None, reader: str = DEFAULT_READER, worker: str | None = None,
 ) -> tuple[list[Outcome], dict[str, str]]:
     """Process many files; an unexpected error on one is reported and the rest go on.
 
-    A file that hit an unexpected error stays in the inbox (nothing was committed for it), so the
-    next run retries it once the cause is fixed. Returns (outcomes, {file name: error}).
+    Several workers may scan the same inbox: each file is claimed first (campaign.db.claims), so
+    exactly one of them processes it; the others skip it. A file that hit an unexpected error is
+    released and stays in the inbox (nothing was committed for it), so the next run retries it.
+    Returns (outcomes, {file name: error}).
     """
+    worker = worker or worker_identity()
     outcomes: list[Outcome] = []
     errors: dict[str, str] = {}
     for path in paths:
         try:
+            key = inbox_claim_key(path)
+        except FileNotFoundError:
+            continue  # another worker processed and moved it since our scan
+        if not claim_inbox_file(key, worker):
+            continue
+        try:
             outcomes.append(process_file(path, config, as_of, channels, claim=claim, move=move, reader=reader))
         except Exception as exc:  # noqa: BLE001 - one file must never stop the batch
+            release_inbox_file(key, worker)
             errors[display_name(path.name)] = f"{type(exc).__name__}: {exc}"[:500]
+        else:
+            finish_inbox_file(key, worker)
     return outcomes, errors
 
 

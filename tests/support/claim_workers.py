@@ -66,3 +66,21 @@ def delivery_worker(env: dict[str, str], keys: list[str], as_of_iso: str, barrie
     with session_scope() as session:
         report = deliver_pending(session, channels, datetime.fromisoformat(as_of_iso), keys, worker=me)
     results.put({"worker": me, "sent": report.sent, "failed": report.failed, "started": started, "ended": time.time()})
+
+
+def intake_worker(env: dict[str, str], as_of_iso: str, barrier, results) -> None:
+    """Run the real intake core over the shared inbox, as a second worker on another machine would."""
+    _environment(env)
+    from datetime import datetime
+
+    from campaign.config import load_config
+    from campaign.db.claims import worker_identity
+    from campaign.intake.core import inbox_files, process_paths
+    from campaign.settings import get_settings
+    from notifications.channels import load_channels
+
+    me = worker_identity()
+    config, channels = load_config(), load_channels(get_settings().apprise_config_path)
+    barrier.wait(60)
+    outcomes, errors = process_paths(inbox_files(get_settings().home_dir), config, datetime.fromisoformat(as_of_iso), channels, worker=me)
+    results.put({"worker": me, "names": [o.name for o in outcomes], "errors": errors})
