@@ -104,7 +104,7 @@ def _task_list(config, enterprise, d, rows: list[Row], year: int, with_actuals: 
             ws.cell(r, COL[key], value)
         r += 1
     if faulty and with_actuals:
-        ws.cell(s.FIRST_DATA_ROW, COL["actual_value"], None)  # forgot 利润总额's actual: E_ACTUAL_MISSING
+        ws.cell(s.FIRST_DATA_ROW, COL["actual_value"]).value = None  # forgot 利润总额's actual: E_ACTUAL_MISSING
     elif faulty:
         ws.cell(r, COL["seq"], r - s.FIRST_DATA_ROW + 1)  # a dimension of its own making: E_DIMENSION
         for key, value in (("level1", "财务管控"), ("level2", "两金压降"), ("annual_target", "5%"), ("measures", "清收应收账款")):
