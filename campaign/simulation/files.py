@@ -78,7 +78,9 @@ def build_file(config: CampaignConfig, enterprise: Enterprise, d: Deliverable, r
         return _save_docx(_targets(enterprise, d, rows, rng, faulty), out_dir / f"{enterprise.code}_{d.id}.docx")
     if kind is DeliverableKind.DEPLOYMENT_REPORT:
         return _save_docx(_deployment_report(enterprise, d, rng, faulty), out_dir / f"{enterprise.code}_{d.id}.docx")
-    return _save_docx(_free_report(enterprise, d, rows, rng, faulty), out_dir / f"{enterprise.code}_{d.id}.docx")
+    # The careless version is saved as "Word 97-2003 (.doc)", which the intake refuses (E_FILE_TYPE).
+    suffix = ".doc" if faulty else ".docx"
+    return _save_docx(_free_report(enterprise, d, rows, rng, faulty), out_dir / f"{enterprise.code}_{d.id}{suffix}")
 
 
 def _task_list(config, enterprise, d, rows: list[Row], year: int, with_actuals: bool, faulty: bool):
@@ -163,9 +165,7 @@ def _free_report(enterprise, d, rows: list[Row], rng, faulty: bool):
     doc.core_properties.identifier = f"{enterprise.code}/{d.id}"
     doc.core_properties.title = d.title
     doc.core_properties.author = enterprise.name
-    doc.add_paragraph(f"{enterprise.name}{d.title}")
-    if faulty:
-        return doc  # saved before anything was written: E_EMPTY_DOCUMENT
+    doc.add_paragraph(f"{enterprise.name}{d.title}" + ("（初稿）" if faulty else ""))
     if d.kind is DeliverableKind.PLAN:
         parts = ["一、总体要求", "以对标世界一流企业为抓手，聚焦价值创造，提升企业核心竞争力。", "二、工作目标",
                  "到2025年，主要经营指标达到全区领先水平。", "三、重点任务", "四、保障措施", "成立领导小组，建立月调度、季通报机制。"]
