@@ -1,4 +1,4 @@
-"""`campaign demo`: a fresh home, one notice per sample enterprise, and a flow run Prefect knows about."""
+"""`campaign demo`: a fresh home, the sample district simulated over the whole campaign, a Chinese summary."""
 from __future__ import annotations
 
 import asyncio
@@ -6,8 +6,6 @@ import asyncio
 from typer.testing import CliRunner
 
 from campaign.cli import app
-from campaign.config import load_config
-from tests.conftest import read_outbox
 
 
 def _flow_run_names() -> list[str]:
@@ -22,19 +20,23 @@ def _flow_run_names() -> list[str]:
     return asyncio.run(read())
 
 
-def test_demo_issues_one_notice_per_sample_enterprise(prefect_harness, tmp_path, monkeypatch):
+def test_demo_replays_the_whole_campaign_in_a_rebuilt_home(prefect_harness, tmp_path, monkeypatch):
     monkeypatch.delenv("CAMPAIGN_DATABASE_URL", raising=False)
     home = tmp_path / "demo"
     monkeypatch.setenv("CAMPAIGN_HOME", str(home))  # the demo sets it for its process; undo that after the test
-    runner = CliRunner()
-    for _ in range(2):  # the second demo rebuilds its own home instead of piling up
-        result = runner.invoke(app, ["demo", "--home", str(home)])
-        assert result.exit_code == 0, result.output
-    assert "已向 9 户示例企业印发通知：本次发送 9 条，失败 0 条。" in result.output
-    assert "prefect server start" in result.output
-    outbox = read_outbox(home)
-    assert sorted(m["to"][0] for m in outbox) == sorted(e.code for e in load_config().enterprises)
-    assert "deployment-phase" in _flow_run_names()
+    home.mkdir()
+    (home / ".campaign-demo").write_text("")
+    (home / "stale.txt").write_text("from an earlier demo")  # a demo home is rebuilt, not piled up
+    result = CliRunner().invoke(app, ["demo", "--home", str(home)])
+    assert result.exit_code == 0, result.output
+    assert not (home / "stale.txt").exists()
+    out = result.output
+    assert "发出：通知 54 条" in out and "回执 121 条，退回通知 13 条" in out
+    assert "2023 年度已定稿；2024 年度已定稿" in out
+    assert str(home / "reports/final-review") in out and "价值创造行动总结评估报告.html" in out
+    assert "prefect server start" in out and "http://127.0.0.1:4200" in out
+    names = _flow_run_names()
+    assert {"campaign-simulation", "deployment-phase", "half-year-collection", "annual-assessment", "final-review"} <= set(names)
 
 
 def test_demo_refuses_to_wipe_a_directory_it_did_not_create(tmp_path):
