@@ -69,3 +69,28 @@ def test_whole_campaign_simulated_exactly_and_replay_changes_nothing(prefect_har
     again = campaign_simulation(START, END, SEED)
     assert (again["ticked"], again["skipped"], again["files"]) == (0, stats["ticked"], 0)
     assert _snapshot(campaign_home) == first
+
+
+def test_simulate_command_with_synthetic_enterprises(prefect_harness, tmp_path, monkeypatch):
+    """--enterprises N: a marked synthetic config dir, the same seed gives the same outbox keys in another home."""
+    from typer.testing import CliRunner
+
+    from campaign.cli import app
+
+    monkeypatch.delenv("CAMPAIGN_DATABASE_URL", raising=False)
+    monkeypatch.delenv("CAMPAIGN_CONFIG_DIR", raising=False)
+    outboxes = []
+    for name in ("a", "b"):
+        home = tmp_path / name
+        monkeypatch.setenv("CAMPAIGN_HOME", str(home))
+        args = ["simulate", "--from", "2023-05-12", "--to", "2023-05-31", "--enterprises", "12", "--seed", "5", "--home", str(home)]
+        result = CliRunner().invoke(app, args)
+        monkeypatch.delenv("CAMPAIGN_CONFIG_DIR", raising=False)  # the command sets it for its process
+        assert result.exit_code == 0, result.output
+        assert "模拟企业 12 户" in result.output and "模拟完成" in result.output
+        config_text = (home / "config-synthetic/enterprises.yaml").read_text(encoding="utf-8")
+        assert config_text.startswith("# 模拟数据") and config_text.count("（模拟数据）") == 12
+        outboxes.append(sorted(p.name for p in (home / "outbox").glob("*.json")))
+    assert outboxes[0] == outboxes[1]
+    assert sum(n.startswith("notice_deployment_SIM") for n in outboxes[0]) == 12
+    assert any(n.startswith("receipt_SIM") for n in outboxes[0]) and any(n.startswith("reminder_SIM") for n in outboxes[0])
