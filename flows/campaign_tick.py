@@ -114,7 +114,9 @@ def _assessment(year: int, as_of: datetime, approve_as: str | None) -> dict:
     from prefect.deployments import run_deployment
 
     try:
-        run = run_deployment(ASSESSMENT_DEPLOYMENT, parameters={"year": year, "as_of": as_of.isoformat()}, timeout=0, as_subflow=False)
+        # The key makes a forced rerun of the day find the run it started instead of starting another.
+        run = run_deployment(ASSESSMENT_DEPLOYMENT, parameters={"year": year, "as_of": as_of.isoformat()}, timeout=0,
+                             as_subflow=False, idempotency_key=f"campaign-tick:assessment-{year}")
     except Exception as exc:  # no server, or the deployment was never created
         return {"action_required": f"未能启动 {year} 年度考核（{type(exc).__name__}）：请先 `prefect --no-prompt deploy --all`，"
                 f"或手工运行 campaign assess {year} --as-of {as_of.date()}"}

@@ -40,3 +40,21 @@ def test_unattended_assessment_without_a_deployment_asks_for_action(prefect_harn
     assert "campaign assess 2023" in str(exc.value)
     with session_scope() as session:  # not marked done: the next run tries again
         assert session.scalar(sa.select(m.AuditEvent.id).where(m.AuditEvent.action == "clock.tick")) is None
+
+
+def test_unattended_assessment_starts_a_separate_deployment_run(prefect_harness, initialized_home):
+    """With the deployment registered, the tick does not wait for SASAC's review: it starts the run and moves on."""
+    from prefect import get_client
+
+    from flows.annual_assessment import annual_assessment
+    from flows.campaign_tick import campaign_tick
+
+    annual_assessment.to_deployment(name="annual-assessment").apply()
+    result = campaign_tick(as_of=resolve_as_of("2024-02-05"))
+    started = result["results"]["assessment:2023"]
+    assert started["status"] == "started"
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(started["flow_run_id"])
+    assert run.parameters["year"] == 2023 and run.parameters["as_of"].startswith("2024-02-05T09:00")
+    again = campaign_tick(as_of=resolve_as_of("2024-02-05"), force=True)
+    assert again["results"]["assessment:2023"]["flow_run_id"] == started["flow_run_id"]  # no second run

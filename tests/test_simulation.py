@@ -2,6 +2,7 @@
 and outbox; the counts are exact for the seed; a replay over the same home changes nothing."""
 from __future__ import annotations
 
+import os
 from collections import Counter
 from datetime import date
 
@@ -84,8 +85,10 @@ def test_simulate_command_with_synthetic_enterprises(prefect_harness, tmp_path, 
         home = tmp_path / name
         monkeypatch.setenv("CAMPAIGN_HOME", str(home))
         args = ["simulate", "--from", "2023-05-12", "--to", "2023-05-31", "--enterprises", "12", "--seed", "5", "--home", str(home)]
-        result = CliRunner().invoke(app, args)
-        monkeypatch.delenv("CAMPAIGN_CONFIG_DIR", raising=False)  # the command sets it for its process
+        try:
+            result = CliRunner().invoke(app, args)
+        finally:
+            os.environ.pop("CAMPAIGN_CONFIG_DIR", None)  # the command sets it for its own process; not for the next test
         assert result.exit_code == 0, result.output
         assert "模拟企业 12 户" in result.output and "模拟完成" in result.output
         config_text = (home / "config-synthetic/enterprises.yaml").read_text(encoding="utf-8")
