@@ -88,7 +88,7 @@ def print_summary(home: Path, stats: dict) -> None:
     n, subs = s["notifications"], s["submissions"]
     console.print()
     console.print(f"[bold]模拟完成[/bold]：运行 {stats['ticked']} 个业务日（跳过已运行 {stats['skipped']} 个），企业报送文件 {stats['files']} 份，用时 {stats['elapsed']} 秒。")
-    console.print(f"  发出：通知 {n.get('notice', 0)} 条，截止提醒 {n.get('reminder', 0)} 条，发给区国资委的逾期汇总及报告通知 {n.get("digest", 0)} 条；"
+    console.print(f"  发出：通知 {n.get('notice', 0)} 条，截止提醒 {n.get('reminder', 0)} 条，发给区国资委的逾期汇总及报告通知 {n.get('digest', 0)} 条；"
                   f"回执 {n.get('receipt', 0)} 条，退回通知 {n.get('rejection', 0)} 条。")
     console.print(f"  收到：接收 {subs.get('accepted', 0)} 份（其中逾期 {s['late']} 份），退回 {subs.get('rejected', 0)} 份。")
     console.print("  考核：" + ("；".join(f"{y} 年度{'已定稿' if st == 'final' else st}" for y, st in s["assessments"]) or "尚未考核"))
