@@ -6,11 +6,8 @@ and the database in CAMPAIGN_HOME (default ./var) or CAMPAIGN_DATABASE_URL.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import sys
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -186,46 +183,8 @@ def status(
     console.print(table)
 
 
-DEMO_MARKER = ".campaign-demo"
-
-
-@app.command()
-def demo(
-    home: Annotated[Path, typer.Option("--home", help="演示用的数据目录（每次运行都会重建）。")] = Path("var/demo"),
-) -> None:
-    """演示：在全新的数据目录中初始化示例区属企业，以 2023-05-12 运行研究部署阶段，并说明结果在哪里查看。"""
-    home = home.expanduser().resolve()
-    if home.exists():
-        if not (home / DEMO_MARKER).exists():
-            err.print(f"[red]{home} 已存在且不是演示目录，为避免误删数据，请换一个 --home。[/red]")
-            raise typer.Exit(2)
-        from campaign.db.session import dispose_engines
-
-        dispose_engines()  # pooled connections would keep writing into the deleted database file
-        shutil.rmtree(home)
-    home.mkdir(parents=True)
-    (home / DEMO_MARKER).write_text("此目录由 campaign demo 创建，可随时删除。\n", encoding="utf-8")
-    os.environ["CAMPAIGN_HOME"] = str(home)
-    os.environ.pop("CAMPAIGN_DATABASE_URL", None)  # the demo always uses the embedded SQLite default
-
-    console.print(f"[bold]1/2 初始化[/bold] 数据目录 {home}")
-    _init_database()
-    console.print("[bold]2/2 研究部署阶段[/bold] 以 2023-05-12 运行 deployment-phase 流程（首次启动 Prefect 本地服务约需 10–20 秒）…")
-    result = _run_flow("deployment-phase", resolve_as_of("2023-05-12"))
-
-    from campaign.settings import get_settings
-
-    outbox = get_settings().outbox_dir
-    notices = sorted(outbox.glob("notice_deployment_*.json"))
-    console.print()
-    console.print(f"已向 {result['enterprises']} 户示例企业印发通知：本次发送 {result['sent']} 条，失败 {result['failed']} 条。")
-    console.print(f"通知存放在 outbox：{outbox}（共 {len(notices)} 个文件），例如 {notices[0].name if notices else '—'}")
-    console.print(f"数据库：{home / 'campaign.db'}；查看报送状态：CAMPAIGN_HOME={home} campaign status --as-of 2023-05-12")
-    console.print("在 Prefect UI 中查看这次流程运行：另开终端执行 `prefect server start`，浏览器打开 http://127.0.0.1:4200 。")
-
-
 # Commands of later phases live in their own modules; registering them here keeps one `campaign` app.
-from campaign import cli_assessment, cli_intake, cli_reminders, cli_reports, cli_serve  # noqa: E402
+from campaign import cli_assessment, cli_intake, cli_reminders, cli_reports, cli_serve, cli_simulate  # noqa: E402
 
 app.command()(cli_intake.template)
 app.command()(cli_intake.submit)
@@ -238,6 +197,8 @@ app.add_typer(cli_assessment.scores_app, name="scores")
 app.add_typer(cli_reports.report_app, name="report")
 app.command()(cli_serve.serve)
 app.command()(cli_serve.worker)
+app.command()(cli_simulate.simulate)
+app.command()(cli_simulate.demo)
 
 
 def main() -> None:

@@ -226,6 +226,18 @@ class FinalReviewConfig(_Strict):
     benchmark: BenchmarkRule = BenchmarkRule()
 
 
+class AssessmentDate(_Strict):
+    year: int
+    run_on: date  # the working day the campaign clock scores the year (after that year's completion report is due)
+
+
+class ClockConfig(_Strict):
+    """Dates the campaign clock needs that are not a deliverable's window (see campaign/clock_plan.py)."""
+
+    assessments: list[AssessmentDate] = Field(default_factory=list)
+    final_review_on: date | None = None  # on or after the evaluation deliverables' due date
+
+
 class CampaignConfig(_Strict):
     campaign: CampaignInfo
     phases: list[Phase] = Field(min_length=1)
@@ -237,6 +249,7 @@ class CampaignConfig(_Strict):
     # Optional so that older config files keep loading; the defaults are the issue's policy.
     reminders: ReminderPolicy = ReminderPolicy()
     final_review: FinalReviewConfig = FinalReviewConfig()
+    clock: ClockConfig = ClockConfig()
 
     @field_validator("phases")
     @classmethod
@@ -280,9 +293,24 @@ class CampaignConfig(_Strict):
                 problems.append(f"deliverables[{i}].phase：阶段“{d.phase}”未在 phases 中定义（{d.id}）")
             if d.opens_on < self.campaign.issue_date:
                 problems.append(f"deliverables[{i}].opens_on：早于方案印发日期 {self.campaign.issue_date}（{d.id}）")
+        problems += self._clock_problems()
         if problems:
             raise ValueError("；".join(problems))
         return self
+
+    def _clock_problems(self) -> list[str]:
+        problems = []
+        for i, a in enumerate(self.clock.assessments):
+            completion = [d for d in self.deliverables if d.kind is DeliverableKind.COMPLETION and d.year == a.year]
+            if not completion:
+                problems.append(f"clock.assessments[{i}].year：{a.year} 年度没有完成情况（completion）报送材料")
+            elif a.run_on <= completion[0].due:
+                problems.append(f"clock.assessments[{i}].run_on：{a.run_on} 应晚于{completion[0].title}的截止日 {completion[0].due}")
+        if self.clock.final_review_on is not None:
+            evaluation = [d.due for d in self.deliverables if d.phase == "evaluation" and d.year == self.clock.final_review_on.year]
+            if evaluation and self.clock.final_review_on < max(evaluation):
+                problems.append(f"clock.final_review_on：{self.clock.final_review_on} 早于深化评估材料的截止日 {max(evaluation)}")
+        return problems
 
     # -- lookups used across the code base -------------------------------------------------
     def deliverable(self, deliverable_id: str) -> Deliverable:

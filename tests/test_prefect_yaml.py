@@ -98,3 +98,40 @@ def test_a_bare_date_from_a_deployment_run_means_nine_in_the_morning_beijing_tim
 def test_workers_find_the_code_through_the_pull_step():
     (step,) = SPEC["pull"]
     assert step == {"prefect.deployments.steps.set_working_directory": {"directory": "{{ $CAMPAIGN_REPO }}"}}
+
+
+def _daily_time(spec: dict) -> time:
+    from prefect.client.schemas.schedules import construct_schedule
+
+    (sched,) = spec["schedules"]
+    schedule = construct_schedule(cron=sched["cron"], timezone=sched["timezone"])
+    minute, hour, dom, month, dow = schedule.cron.split()
+    assert (dom, month, dow) == ("*", "*", "*"), "a daily schedule"
+    return time(int(hour), int(minute))
+
+
+@pytest.mark.parametrize("name", ["campaign-tick", "reminders"])
+def test_daily_flows_run_at_the_configured_send_time(name):
+    # Reminders only go out after reminders.send_time; a clock that ran earlier would send nothing.
+    assert _daily_time(DEPLOYMENTS[name]) == load_config().reminders.send_time
+
+
+def test_campaign_tick_description_names_the_configured_dates():
+    config = load_config()
+    description = DEPLOYMENTS["campaign-tick"]["description"]
+    assert config.campaign.issue_date.isoformat() in description
+    assert "clock.assessments" in description and "clock.final_review_on" in description
+
+
+def test_every_date_in_prefect_yaml_is_a_config_date():
+    """Any YYYY-MM-DD or rrule DTSTART written in prefect.yaml must be a date config/ knows about."""
+    config = load_config()
+    known = {config.campaign.issue_date, *(d.due for d in config.deliverables), *(d.opens_on for d in config.deliverables),
+             *(a.run_on for a in config.clock.assessments)}
+    if config.clock.final_review_on:
+        known.add(config.clock.final_review_on)
+    text = (REPO_ROOT / "prefect.yaml").read_text(encoding="utf-8")
+    found = {date.fromisoformat(d) for d in re.findall(r"\b(20\d\d-\d\d-\d\d)\b", text)}
+    found |= {date(int(y), int(mo), int(d)) for y, mo, d in re.findall(r"DTSTART:(\d{4})(\d\d)(\d\d)T", text)}
+    assert found, "prefect.yaml names the campaign's dates"
+    assert found <= known, f"dates in prefect.yaml that config does not have: {sorted(found - known)}"

@@ -1,0 +1,179 @@
+"""The files a synthetic enterprise sends: the real templates (Attachment 1/2, progress, report) filled in.
+
+Files are byte-for-byte reproducible (fixed document dates, fixed zip timestamps): the same seed
+gives the same content hashes, so a replay finds its files already recorded.
+"""
+from __future__ import annotations
+
+import io
+import random
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from docx import Document
+from openpyxl import load_workbook
+
+from campaign.config import CampaignConfig, Deliverable, DeliverableKind, Enterprise
+from campaign.documents import schema as ds
+from campaign.documents.generate import build_deployment_report, build_targets
+from campaign.simulation.data import Row, fmt, target_text
+from campaign.workbook import progress as pw
+from campaign.workbook import schema as s
+from campaign.workbook.generate import build_task_list
+
+FIXED = datetime(2023, 1, 1, tzinfo=timezone.utc).replace(tzinfo=None)
+ZIP_TIME = (2023, 1, 1, 0, 0, 0)
+COL = {c.key: i for i, c in enumerate(s.COLUMNS, start=1)}
+COUNTED = {"件", "个", "人"}
+
+
+def _frozen_zip(data: bytes) -> bytes:
+    """The same archive with every entry's timestamp fixed (zip entries carry the save time)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def _save_docx(doc, path: Path) -> Path:
+    props = doc.core_properties
+    props.created = props.modified = props.last_printed = FIXED
+    props.revision = 1
+    buf = io.BytesIO()
+    doc.save(buf)
+    path.write_bytes(_frozen_zip(buf.getvalue()))
+    return path
+
+
+def _save_xlsx(wb, path: Path) -> Path:
+    wb.properties.created = wb.properties.modified = FIXED
+    buf = io.BytesIO()
+    wb.save(buf)
+    path.write_bytes(_frozen_zip(buf.getvalue()))
+    return path
+
+
+def build_file(config: CampaignConfig, enterprise: Enterprise, d: Deliverable, rows: list[Row], faulty: bool,
+               home: Path, out_dir: Path) -> Path | None:
+    """The file for one filing, or None when the enterprise has nothing to fill (no progress template)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(f"text:{enterprise.code}:{d.id}:{faulty}")
+    kind = d.kind
+    if kind in (DeliverableKind.TASK_LIST, DeliverableKind.COMPLETION, DeliverableKind.COMPLETION_FINAL):
+        year = d.year if kind is not DeliverableKind.COMPLETION_FINAL else max(max(r.targets) for r in rows)
+        wb = _task_list(config, enterprise, d, rows, year, with_actuals=kind is not DeliverableKind.TASK_LIST, faulty=faulty)
+        return _save_xlsx(wb, out_dir / f"{enterprise.code}_{d.id}.xlsx")
+    if kind is DeliverableKind.PROGRESS:
+        template = home / "outgoing" / d.id / f"{enterprise.code}_{d.id}.xlsx"
+        if not template.is_file():
+            return None
+        return _save_xlsx(_progress(template, d, rng, faulty), out_dir / f"{enterprise.code}_{d.id}.xlsx")
+    if kind is DeliverableKind.TARGETS:
+        return _save_docx(_targets(enterprise, d, rows, rng, faulty), out_dir / f"{enterprise.code}_{d.id}.docx")
+    if kind is DeliverableKind.DEPLOYMENT_REPORT:
+        return _save_docx(_deployment_report(enterprise, d, rng, faulty), out_dir / f"{enterprise.code}_{d.id}.docx")
+    # The careless version is saved as "Word 97-2003 (.doc)", which the intake refuses (E_FILE_TYPE).
+    suffix = ".doc" if faulty else ".docx"
+    return _save_docx(_free_report(enterprise, d, rows, rng, faulty), out_dir / f"{enterprise.code}_{d.id}{suffix}")
+
+
+def _task_list(config, enterprise, d, rows: list[Row], year: int, with_actuals: bool, faulty: bool):
+    wb = build_task_list(config, enterprise, d)
+    ws = wb[s.SHEET_TITLE]
+    r = s.FIRST_DATA_ROW
+    for row in rows:
+        if row.dimension is not None:
+            ws.cell(r, COL["seq"], r - s.FIRST_DATA_ROW + 1)
+            ws.cell(r, COL["level1"], row.dimension)
+            ws.cell(r, COL["level2"], row.task)
+        values = {
+            "benchmark_status": fmt(row.benchmark, row.unit),
+            "current_status": fmt(row.baseline, row.unit),
+            "gap": fmt(abs(row.benchmark - row.baseline), row.unit if row.unit != "%" else "个百分点"),
+            "overall_target": "到2025年缩小与标杆企业的差距，达到全区领先水平",
+            "annual_target": target_text(row, year),
+            "measures": row.measures,
+        }
+        if with_actuals:
+            values["actual_value"] = fmt(row.actuals[year], row.unit)
+        for key, value in values.items():
+            ws.cell(r, COL[key], value)
+        r += 1
+    if faulty and with_actuals:
+        ws.cell(s.FIRST_DATA_ROW, COL["actual_value"]).value = None  # forgot 利润总额's actual: E_ACTUAL_MISSING
+    elif faulty:
+        ws.cell(r, COL["seq"], r - s.FIRST_DATA_ROW + 1)  # a dimension of its own making: E_DIMENSION
+        for key, value in (("level1", "财务管控"), ("level2", "两金压降"), ("annual_target", "5%"), ("measures", "清收应收账款")):
+            ws.cell(r, COL[key], value)
+    return wb
+
+
+def _progress(template: Path, d: Deliverable, rng: random.Random, faulty: bool):
+    from campaign.validation.targets import parse_target
+
+    wb = load_workbook(template)
+    ws = wb[pw.SHEET_TITLE]
+    share = 0.5 if d.period and d.period.endswith("H1") else 1.0
+    r = pw.FIRST_ROW
+    while ws.cell(r, 1).value != pw.NARRATIVE_LABEL and r < ws.max_row:
+        target = parse_target(str(ws.cell(r, 4).value or ""))
+        if target is not None and target.value is not None:
+            flow_like = target.unit in ("万元", *COUNTED)
+            value = target.value * (share if flow_like else 1.0) * rng.gauss(1.0, 0.08)
+            ws.cell(r, 5, fmt(value, target.unit or ""))
+        ws.cell(r, 6, rng.choice(["按计划推进", "进度略快于计划", "受市场影响进度偏慢，正在追赶", "已完成阶段性任务"]))
+        r += 1
+    if faulty:
+        ws.cell(pw.FIRST_ROW, 5, "正在推进")  # not a number: E_PROGRESS_NOT_QUANTIFIED
+    ws.cell(r + 1, 1, f"{d.period[:4]}年{'上' if share < 1 else '下'}半年，公司围绕年度目标任务扎实推进价值创造行动，"
+            "主要指标总体符合预期，个别指标受市场影响存在差距，下半年将加大工作力度。")
+    return wb
+
+
+def _targets(enterprise, d, rows: list[Row], rng, faulty: bool):
+    doc = build_targets(enterprise, d)
+    subsections = iter(rows)
+    blanks = [p for i, p in enumerate(doc.paragraphs) if not p.text and i > 0 and doc.paragraphs[i - 1].text in ds.TASK_SUBSECTIONS]
+    for p in blanks:
+        row = next(subsections, None)
+        extra = f"{row.task}达到{target_text(row, d.year)}，" if row else ""
+        p.text = f"{extra}{rng.choice(['对照标杆找差距，', '聚焦薄弱环节，', '坚持问题导向，'])}明确责任部门和时间节点，按季度跟踪推进。"
+    if faulty:
+        doc.add_paragraph("（补充说明）" + "公司将持续深化对标提升工作，" * 120)  # far over 1500 字: E_TOO_LONG
+    return doc
+
+
+def _deployment_report(enterprise, d, rng, faulty: bool):
+    doc = build_deployment_report(enterprise, d)
+    guidance = next(p for p in doc.paragraphs if p.text == ds.REPORT_GUIDANCE)
+    guidance.text = (f"{enterprise.name}于5月{rng.randint(15, 19)}日召开价值创造行动启动会，成立由党委书记、董事长任组长的领导小组，"
+                     "办公室设在企业管理部，明确各部门责任分工；制定实施方案和目标任务清单，开展专题宣贯培训两次。"
+                     "下一步将按季度跟踪任务进展，及时报送进展情况。")
+    if faulty:
+        doc.add_paragraph("此外，" + "公司各部门高度重视，认真学习行动方案精神，" * 30)  # over 500 字
+    return doc
+
+
+def _free_report(enterprise, d, rows: list[Row], rng, faulty: bool):
+    doc = Document()
+    doc.core_properties.identifier = f"{enterprise.code}/{d.id}"
+    doc.core_properties.title = d.title
+    doc.core_properties.author = enterprise.name
+    doc.add_paragraph(f"{enterprise.name}{d.title}" + ("（初稿）" if faulty else ""))
+    if d.kind is DeliverableKind.PLAN:
+        parts = ["一、总体要求", "以对标世界一流企业为抓手，聚焦价值创造，提升企业核心竞争力。", "二、工作目标",
+                 "到2025年，主要经营指标达到全区领先水平。", "三、重点任务", "四、保障措施", "成立领导小组，建立月调度、季通报机制。"]
+    else:
+        core = "；".join(f"{r.task}由{fmt(r.baseline, r.unit)}变为{fmt(r.actuals[max(r.actuals)], r.unit)}" for r in rows[:3])
+        parts = ["一、主要做法和经验", "对标世界一流企业，聚焦价值创造薄弱环节，压降成本、提质增效。", "二、取得的成效", core + "。",
+                 "三、存在的问题", rng.choice(["科技创新投入仍显不足。", "数字化转型基础较弱。", "人才结构有待优化。"]),
+                 "四、长效工作机制", "将对标提升纳入年度经营计划和考核体系，常态化开展。"]
+    for text in parts:
+        doc.add_paragraph(text)
+    return doc
