@@ -190,7 +190,6 @@ def test_a_message_left_sending_by_a_dead_deliverer_is_taken_over_after_the_leas
 @pytest.mark.postgres
 def test_two_intake_workers_process_each_of_500_inbox_files_exactly_once(database, tmp_path):
     """The real intake core in two processes over one inbox: 9 valid plans and 491 unidentifiable files."""
-    from campaign.db.session import get_engine
     from tests.support.claim_workers import intake_worker
 
     inbox = tmp_path / "home" / "inbox"
@@ -202,7 +201,8 @@ def test_two_intake_workers_process_each_of_500_inbox_files_exactly_once(databas
     from campaign.cli import _init_database
 
     _init_database()
-    results = _run(intake_worker, lambda i: (database, resolve_as_of("2023-05-20").isoformat()))
+    as_of = resolve_as_of("2023-05-21T10:17")  # unique in this test, so rows of other tests sharing the database are left out
+    results = _run(intake_worker, lambda i: (database, as_of.isoformat()))
 
     names = [n for r in results for n in r["names"]]
     assert not any(r["errors"] for r in results)
@@ -210,10 +210,22 @@ def test_two_intake_workers_process_each_of_500_inbox_files_exactly_once(databas
     assert all(r["names"] for r in results), f"one worker did everything, the race was not exercised: {[len(r['names']) for r in results]}"
     assert list(inbox.glob("*.pdf")) == []
     assert len(list((inbox / "processed").iterdir())) == 9 and len(list((inbox / "rejected").iterdir())) == FILES - 9
-    with get_engine().connect() as conn:
-        subs = conn.execute(sa.text("SELECT status, count(*) FROM submission GROUP BY status")).all()
-        notes = conn.execute(sa.text("SELECT kind, count(*), count(DISTINCT key) FROM notification GROUP BY kind")).all()
-        claims = conn.execute(sa.text("SELECT status, count(*) FROM work_claim WHERE kind = 'inbox' GROUP BY status")).all()
+    workers = {"a": results[0]["worker"], "b": results[1]["worker"]}
+    from campaign.db import models as m
+    from campaign.db.session import session_scope
+
+    with session_scope() as session:  # ORM queries: the aware-datetime column type converts `as_of` per dialect
+        subs = session.execute(
+            sa.select(m.Submission.status, sa.func.count()).where(m.Submission.received_at == as_of).group_by(m.Submission.status)
+        ).all()
+        notes = session.execute(
+            sa.select(m.Notification.kind, sa.func.count(), sa.func.count(sa.distinct(m.Notification.key)))
+            .where(m.Notification.created_at == as_of).group_by(m.Notification.kind)
+        ).all()
+        claims = session.execute(
+            sa.select(m.WorkClaim.status, sa.func.count())
+            .where(m.WorkClaim.kind == "inbox", m.WorkClaim.claimed_by.in_(list(workers.values()))).group_by(m.WorkClaim.status)
+        ).all()
     assert dict(subs) == {"accepted": 9}  # unidentifiable files have no enterprise to file a version under
     assert {k: (n, d) for k, n, d in notes} == {"receipt": (9, 9), "rejection": (FILES - 9, FILES - 9)}
     assert dict(claims) == {"done": FILES}
