@@ -1,0 +1,1 @@
+"""Synthetic enterprises for `campaign simulate`: behaviour, figures and the files they send."""
