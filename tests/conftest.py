@@ -52,9 +52,10 @@ def prefect_harness():
         yield
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def postgres_url() -> str:
-    """A fresh PostgreSQL database for the session. Fails (never skips) when the server is missing."""
+    """A fresh PostgreSQL database for one test (tests never see each other's rows). Fails, never
+    skips, when the server is missing."""
     admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     name = f"campaign_test_{uuid.uuid4().hex[:10]}"
     try:
