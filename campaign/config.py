@@ -231,6 +231,11 @@ class AssessmentDate(_Strict):
     run_on: date  # the working day the campaign clock scores the year (after that year's completion report is due)
 
 
+class HalfYearConfig(_Strict):
+    # Half a year in, an enterprise averaging less than this share of its annual targets is listed for attention.
+    attention_below: float = Field(default=0.4, gt=0, le=1)
+
+
 class ClockConfig(_Strict):
     """Dates the campaign clock needs that are not a deliverable's window (see campaign/clock_plan.py)."""
 
@@ -250,6 +255,7 @@ class CampaignConfig(_Strict):
     reminders: ReminderPolicy = ReminderPolicy()
     final_review: FinalReviewConfig = FinalReviewConfig()
     clock: ClockConfig = ClockConfig()
+    half_year: HalfYearConfig = HalfYearConfig()
 
     @field_validator("phases")
     @classmethod

@@ -18,8 +18,6 @@ from campaign.settings import get_settings
 from campaign.workbook.progress import write_progress_workbook
 from notifications.render import render_message
 
-ATTENTION_BELOW = 0.4  # half a year in, under 40% of the annual target deserves a look
-
 
 @task(name="prepare-progress-templates")
 def prepare_templates(period: str, as_of: datetime) -> list[OutgoingMessage]:
@@ -55,7 +53,7 @@ def summarize_period(period: str, as_of: datetime) -> dict:
     with session_scope() as session:
         statuses, rows = gather(session, config, deliverable, as_of)
         texts = narratives(session, deliverable, as_of)
-    summary = summarize(statuses, rows, ATTENTION_BELOW)
+    summary = summarize(statuses, rows, config.half_year.attention_below)
     names = {s.code: s.name for s in statuses}
     categories = {s.code: s.category for s in statuses}
     outputs = write_outputs(get_settings().home_dir, config, deliverable, summary, names, categories, texts, as_of)
