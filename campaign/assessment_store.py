@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from campaign.assessment import Adjustment, EnterpriseResult, Item, ScoreChange, ScoredItem, apply_adjustments, finalize, score_enterprise
 from campaign.config import CampaignConfig, RuleConfig
 from campaign.db import models as m
+from campaign.submissions import deliverable_code, latest_accepted
 from campaign.validation.targets import parse_target
 
 _LOWER_COMPARATORS = {"≤", "<=", "<", "＜", "不高于", "不多于", "不超过"}
@@ -34,21 +35,7 @@ class AssessmentError(RuntimeError):
     """A state problem SASAC can act on, in Chinese."""
 
 
-def _latest_accepted(session: Session, deliverable_code: str, as_of: datetime) -> dict[int, m.Submission]:
-    query = (
-        select(m.Submission)
-        .join(m.Deliverable)
-        .where(m.Deliverable.code == deliverable_code, m.Submission.status == "accepted", m.Submission.received_at <= as_of)
-        .order_by(m.Submission.version)
-    )
-    return {s.enterprise_id: s for s in session.scalars(query)}
-
-
-def _deliverable_code(config: CampaignConfig, kind: str, year: int) -> str | None:
-    return next((d.id for d in config.deliverables if d.kind == kind and d.year == year), None)
-
-
-def _item(row: m.TaskItem, directions: dict[str, str], with_actual: bool) -> Item:
+def item_from_row(row: m.TaskItem, directions: dict[str, str], with_actual: bool) -> Item:
     actual = parse_target(row.actual_value) if with_actual else None
     direction = directions.get(row.core_indicator or "", "higher")
     if row.annual_target_comparator in _LOWER_COMPARATORS:
@@ -66,12 +53,12 @@ def _item(row: m.TaskItem, directions: dict[str, str], with_actual: bool) -> Ite
 
 def source_submissions(session: Session, config: CampaignConfig, year: int, as_of: datetime) -> dict[int, tuple[m.Submission, bool]]:
     """enterprise id -> (the submission its rows come from, whether it carries 实际完成值)."""
-    completion_code = _deliverable_code(config, "completion", year)
-    list_code = _deliverable_code(config, "task_list", year)
+    completion_code = deliverable_code(config, "completion", year)
+    list_code = deliverable_code(config, "task_list", year)
     if completion_code is None and list_code is None:
         raise AssessmentError(f"配置中没有 {year} 年度的目标任务清单或完成情况，无法考核")
-    completions = _latest_accepted(session, completion_code, as_of) if completion_code else {}
-    lists = _latest_accepted(session, list_code, as_of) if list_code else {}
+    completions = latest_accepted(session, completion_code, as_of)
+    lists = latest_accepted(session, list_code, as_of)
     return {**{k: (v, False) for k, v in lists.items()}, **{k: (v, True) for k, v in completions.items()}}
 
 
@@ -88,7 +75,7 @@ def collect_inputs(session: Session, config: CampaignConfig, year: int, as_of: d
         item = EnterpriseInput(ent.code, ent.name, ent.category, ent.tier)
         if ent.id in chosen:
             sub, with_actual = chosen[ent.id]
-            item.items = [_item(r, directions, with_actual) for r in rows_by_submission.get(sub.id, [])]
+            item.items = [item_from_row(r, directions, with_actual) for r in rows_by_submission.get(sub.id, [])]
             item.source = f"{sub.deliverable.title}（第{sub.version}版）" + ("" if with_actual else "；未报送完成情况，实际完成值按未填报处理")
         else:
             item.source = f"未报送{year}年度目标任务清单及完成情况"

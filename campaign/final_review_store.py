@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.assessment import Item
-from campaign.assessment_store import _deliverable_code, _item, _latest_accepted
+from campaign.assessment_store import item_from_row
+from campaign.submissions import deliverable_code, latest_accepted
 from campaign.clock import TZ
 from campaign.config import CampaignConfig
 from campaign.db import models as m
@@ -27,11 +28,11 @@ from campaign.validation.targets import parse_target
 def _code(config: CampaignConfig, kind: str, year: int | None = None) -> str | None:
     if year is None:
         return next((d.id for d in config.deliverables if d.kind == kind), None)
-    return _deliverable_code(config, kind, year)
+    return deliverable_code(config, kind, year)
 
 
 def _accepted(session: Session, code: str | None, as_of: datetime) -> dict[int, m.Submission]:
-    return _latest_accepted(session, code, as_of) if code else {}
+    return latest_accepted(session, code, as_of) if code else {}
 
 
 def _scores(session: Session, years: list[int]) -> dict[tuple[int, int], YearScore]:
@@ -78,7 +79,7 @@ def gather(session: Session, config: CampaignConfig, as_of: datetime) -> list[En
             elif sub is None:
                 notes.append(f"未报送{y}年度完成情况")
             year_rows[y] = rows.get(sub.id, []) if sub else []
-        items: dict[int, list[Item]] = {y: [_item(r, directions, True) for r in rs] for y, rs in year_rows.items()}
+        items: dict[int, list[Item]] = {y: [item_from_row(r, directions, True) for r in rs] for y, rs in year_rows.items()}
 
         base_sub = lists[first].get(ent.id) or completions[first].get(ent.id)
         base_rows = _by_indicator(rows, base_sub)

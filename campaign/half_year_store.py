@@ -36,7 +36,7 @@ def gather(session: Session, config: CampaignConfig, deliverable: Deliverable, a
     statuses = [
         EnterpriseStatus(e.code, e.name, e.category, classify(accepted.get(e.id), latest.get(e.id))) for e in enterprises
     ]
-    lists = latest_task_lists(session, deliverable.year, as_of)
+    lists = latest_task_lists(session, config, deliverable.year, as_of)
     task_items = {
         (i.enterprise_id, i.row_no): i
         for i in session.scalars(select(m.TaskItem).where(m.TaskItem.submission_id.in_([s.id for s in lists.values()])))

@@ -6,21 +6,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from campaign.config import CampaignConfig
 from campaign.db import models as m
+from campaign.submissions import deliverable_code, latest_accepted
 from campaign.workbook.progress import PlannedRow, ProgressReport
 
 
-def latest_task_lists(session: Session, year: int, as_of: datetime, enterprise_id: int | None = None) -> dict[int, m.Submission]:
+def latest_task_lists(session: Session, config: CampaignConfig, year: int, as_of: datetime, enterprise_id: int | None = None) -> dict[int, m.Submission]:
     """enterprise id -> its latest accepted 目标任务清单 for `year`, as known at `as_of`."""
-    query = (
-        select(m.Submission)
-        .join(m.Deliverable)
-        .where(m.Deliverable.kind == "task_list", m.Deliverable.year == year, m.Submission.status == "accepted", m.Submission.received_at <= as_of)
-        .order_by(m.Submission.version)
-    )
-    if enterprise_id is not None:
-        query = query.where(m.Submission.enterprise_id == enterprise_id)
-    return {s.enterprise_id: s for s in session.scalars(query)}
+    return latest_accepted(session, deliverable_code(config, "task_list", year), as_of, enterprise_id)
 
 
 def planned_from_items(items: list[m.TaskItem]) -> list[PlannedRow]:
@@ -30,8 +24,8 @@ def planned_from_items(items: list[m.TaskItem]) -> list[PlannedRow]:
     ]
 
 
-def planned_rows(session: Session, enterprise_id: int, year: int, as_of: datetime) -> list[PlannedRow]:
-    submission = latest_task_lists(session, year, as_of, enterprise_id).get(enterprise_id)
+def planned_rows(session: Session, config: CampaignConfig, enterprise_id: int, year: int, as_of: datetime) -> list[PlannedRow]:
+    submission = latest_task_lists(session, config, year, as_of, enterprise_id).get(enterprise_id)
     if submission is None:
         return []
     return planned_from_items(list(session.scalars(select(m.TaskItem).where(m.TaskItem.submission_id == submission.id))))

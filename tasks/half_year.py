@@ -27,7 +27,7 @@ def prepare_templates(period: str, as_of: datetime) -> list[OutgoingMessage]:
     out_dir = get_settings().home_dir / "outgoing" / deliverable.id
     messages = []
     with session_scope() as session:
-        lists = latest_task_lists(session, deliverable.year, as_of)
+        lists = latest_task_lists(session, config, deliverable.year, as_of)
         items: dict[int, list[m.TaskItem]] = {}
         if lists:
             for item in session.scalars(select(m.TaskItem).where(m.TaskItem.submission_id.in_([s.id for s in lists.values()]))):

@@ -16,7 +16,7 @@ from campaign.config import Deliverable, Enterprise
 from campaign.documents import schema as d
 
 
-def _font(run_or_style, name: str, size: float | None = None, bold: bool | None = None) -> None:
+def set_font(run_or_style, name: str, size: float | None = None, bold: bool | None = None) -> None:
     font = run_or_style.font
     font.name = name
     if size:
@@ -30,19 +30,19 @@ def _font(run_or_style, name: str, size: float | None = None, bold: bool | None 
 
 def _new_document(title: str, limit: int | None) -> Document:
     doc = Document()
-    _font(doc.styles["Normal"], "仿宋_GB2312", 16)
+    set_font(doc.styles["Normal"], "仿宋_GB2312", 16)
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(p.add_run(title), "方正小标宋简体", 22)
+    set_font(p.add_run(title), "方正小标宋简体", 22)
     if limit:
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(p.add_run(d.LIMIT_NOTE.format(limit=limit)), "楷体_GB2312", 16)
+        set_font(p.add_run(d.LIMIT_NOTE.format(limit=limit)), "楷体_GB2312", 16)
     return doc
 
 
 def _heading(doc: Document, text: str, font: str) -> None:
-    _font(doc.add_paragraph().add_run(text), font, 16, bold=font == "楷体_GB2312")
+    set_font(doc.add_paragraph().add_run(text), font, 16, bold=font == "楷体_GB2312")
 
 
 def _identify(doc: Document, enterprise: Enterprise, deliverable: Deliverable, version: str) -> None:

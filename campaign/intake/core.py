@@ -129,7 +129,7 @@ def record(session: Session, config: CampaignConfig, exam: Examination, path: Pa
         return outcome
     if exam.progress is not None and exam.accepted:
         # The rows must still be the ones the enterprise filed in its accepted list for that year.
-        exam.problems += check_rows_match(exam.progress, planned_rows(session, ent_id, dlv.year, as_of))
+        exam.problems += check_rows_match(exam.progress, planned_rows(session, config, ent_id, dlv.year, as_of))
         outcome.status, outcome.problems = ("accepted" if exam.accepted else "rejected"), [p.as_dict() for p in exam.problems]
         problems = outcome.problems
     version = (session.scalar(

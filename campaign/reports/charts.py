@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 # "font not found" chatter is noise here.
 logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
-_STYLE = {
+STYLE = {
     "svg.fonttype": "none",
     "font.family": ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "SimHei", "DejaVu Sans", "sans-serif"],
     "axes.spines.top": False,
@@ -26,7 +26,7 @@ _STYLE = {
 PALETTE = ["#1f5fa8", "#e07b24", "#3a9b5c", "#c23b3b", "#7b5ea7", "#8c6d31", "#d45fa6", "#6b6b6b"]
 
 
-def _svg(fig) -> str:
+def figure_svg(fig) -> str:
     buffer = io.StringIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # missing CJK glyph metrics: layout only, the browser renders text
@@ -38,7 +38,7 @@ def _svg(fig) -> str:
 
 def bar_chart(labels: Sequence[str], series: dict[str, Sequence[float]], title: str, unit: str = "", horizontal: bool = False) -> str:
     """Grouped bars: one group per label, one bar per series."""
-    with plt.rc_context(_STYLE):
+    with plt.rc_context(STYLE):
         height = max(2.6, 0.42 * len(labels) + 1.2) if horizontal else 3.4
         fig, ax = plt.subplots(figsize=(7.2, height))
         n = max(len(series), 1)
@@ -58,11 +58,11 @@ def bar_chart(labels: Sequence[str], series: dict[str, Sequence[float]], title: 
         ax.set_title(title)
         if len(series) > 1:
             ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        return _svg(fig)
+        return figure_svg(fig)
 
 
 def line_chart(x_labels: Sequence[str], series: dict[str, Sequence[float | None]], title: str, unit: str = "") -> str:
-    with plt.rc_context(_STYLE):
+    with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(7.2, 3.2))
         for k, (name, values) in enumerate(series.items()):
             ax.plot(list(x_labels), [float("nan") if v is None else v for v in values], marker="o", label=name, color=PALETTE[k % len(PALETTE)])
@@ -70,4 +70,4 @@ def line_chart(x_labels: Sequence[str], series: dict[str, Sequence[float | None]
         ax.set_ylabel(unit)
         if len(series) > 1:
             ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        return _svg(fig)
+        return figure_svg(fig)

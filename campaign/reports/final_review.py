@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Font
 from campaign.config import CampaignConfig
 from campaign.exports import append_safe
 from campaign.final_review import BENCHMARK, EXEMPLAR, FinalReview
-from campaign.reports.charts import _STYLE, PALETTE, _svg, bar_chart
+from campaign.reports.charts import PALETTE, STYLE, bar_chart, figure_svg
 from campaign.reports.html import render_report
 
 DIRECTION_ZH = {"higher": "越高越好", "lower": "越低越好"}
@@ -36,7 +36,7 @@ def trajectory_chart(review: FinalReview, indicator: str, unit: str) -> str | No
     """Each enterprise's line baseline -> yearly actuals; × its last-year target, dashed its benchmark."""
     labels = ["基期", *(f"{y}年" for y in review.years)]
     drawn = 0
-    with plt.rc_context(_STYLE):
+    with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(7.2, 3.4))
         for k, r in enumerate(review.enterprises):
             t = next(t for t in r.trajectories if t.points.indicator == indicator)
@@ -57,7 +57,7 @@ def trajectory_chart(review: FinalReview, indicator: str, unit: str) -> str | No
         ax.set_title(f"{indicator}（虚线：标杆值；×：{review.years[-1]}年目标值）", fontsize=10)
         ax.set_ylabel(unit)
         ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        return _svg(fig)
+        return figure_svg(fig)
 
 
 def charts(review: FinalReview, config: CampaignConfig) -> tuple[dict[str, str], dict[str, str]]:
