@@ -5,6 +5,7 @@ Scheduled steps (once each, on a configured date):
 - `half-year-open`    a progress deliverable's opens_on: pre-filled templates and the notice;
 - `half-year-close`   the first working day after its due: the period's summary;
 - `next-year`         targets-<year>'s opens_on, for every year after the first: next year's filing;
+- `window-open`       the opens_on of every other deliverable (完成情况, 评估报告): its notice, grouped by day;
 - `assessment`        clock.assessments[].run_on: score the year (paused for SASAC review);
 - `final-review`      clock.final_review_on.
 
@@ -27,7 +28,7 @@ from campaign.config import CampaignConfig, DeliverableKind
 from campaign.reminders import reminder_calendar
 from campaign.workdays import add_working_days, is_working_day
 
-ORDER = ("intake", "deployment", "half-year-close", "next-year", "half-year-open", "assessment", "final-review", "reminders")
+ORDER = ("intake", "deployment", "half-year-close", "next-year", "window-open", "half-year-open", "assessment", "final-review", "reminders")
 ROUTINE = frozenset({"intake", "reminders"})
 
 LABELS_ZH = {
@@ -36,6 +37,7 @@ LABELS_ZH = {
     "half-year-open": "下发半年进展情况预填表",
     "half-year-close": "汇总半年进展情况",
     "next-year": "下发新年度目标任务及清单",
+    "window-open": "下发报送通知",
     "assessment": "年度考核自动计分（待区国资委审核）",
     "final-review": "深化评估总结评估",
     "reminders": "截止提醒",
@@ -47,11 +49,12 @@ class ClockStep:
     name: str
     period: str | None = None
     year: int | None = None
+    deliverables: tuple[str, ...] = ()  # window-open: the deliverables whose window opens that day
     params: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def label_zh(self) -> str:
-        what = self.period or (str(self.year) if self.year else "")
+        what = self.period or (str(self.year) if self.year else "") or "、".join(self.deliverables)
         return f"{LABELS_ZH[self.name]}{'（' + what + '）' if what else ''}"
 
     @property
@@ -67,12 +70,17 @@ def _scheduled(config: CampaignConfig) -> dict[date, list[ClockStep]]:
 
     add(config.campaign.issue_date, ClockStep("deployment"))
     first_year = min(d.year for d in config.deliverables)
+    others: dict[date, list[str]] = {}
     for d in config.deliverables:
         if d.kind is DeliverableKind.PROGRESS:
             add(d.opens_on, ClockStep("half-year-open", period=d.period))
             add(add_working_days(d.due, 1), ClockStep("half-year-close", period=d.period))
         elif d.kind is DeliverableKind.TARGETS and d.year > first_year:
             add(d.opens_on, ClockStep("next-year", year=d.year))
+        elif not (d.opens_on == config.campaign.issue_date or (d.kind is DeliverableKind.TASK_LIST and d.year > first_year)):
+            others.setdefault(d.opens_on, []).append(d.id)  # announced by no other step
+    for day, ids in others.items():
+        add(day, ClockStep("window-open", deliverables=tuple(ids)))
     for a in config.clock.assessments:
         add(a.run_on, ClockStep("assessment", year=a.year))
     if config.clock.final_review_on is not None:

@@ -45,3 +45,28 @@ def build_deployment_notices(config: CampaignConfig, as_of: datetime) -> list[Ou
             )
         )
     return messages
+
+
+def window_notice_key(deliverable_ids: list[str], enterprise_code: str) -> str:
+    return f"notice:{'+'.join(deliverable_ids)}:{enterprise_code}"
+
+
+def build_window_notices(
+    config: CampaignConfig, deliverable_ids: list[str], as_of: datetime, templates: dict[str, dict[str, str]]
+) -> list[OutgoingMessage]:
+    """One notice per enterprise for deliverables whose window opens together. templates: code -> id -> file name."""
+    deliverables = [config.deliverable(i) for i in deliverable_ids]
+    opens = min(d.opens_on for d in deliverables)
+    if as_of.date() < opens:
+        raise ValueError(f"{'、'.join(deliverable_ids)} 的报送窗口 {opens} 才开启，as_of（{as_of.date()}）过早")
+    messages = []
+    for enterprise in config.enterprises:
+        title, body = render_message(
+            "notice_window", campaign=config.campaign, enterprise=enterprise, deliverables=deliverables,
+            templates=templates.get(enterprise.code, {}), as_of=as_of.date(),
+        )
+        messages.append(
+            OutgoingMessage(window_notice_key(deliverable_ids, enterprise.code), "notice", enterprise.code, title, body,
+                            enterprise.code, deliverable_ids[0])
+        )
+    return messages

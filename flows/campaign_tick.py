@@ -72,7 +72,9 @@ def run_day(as_of: datetime, approve_as: str | None = None, force: bool = False,
 
 
 def _key(step: ClockStep) -> str:
-    return step.name + (f":{step.period}" if step.period else "") + (f":{step.year}" if step.year else "")
+    return step.name + (f":{step.period}" if step.period else "") + (f":{step.year}" if step.year else "") + (
+        f":{'+'.join(step.deliverables)}" if step.deliverables else ""
+    )
 
 
 def _run(step: ClockStep, as_of: datetime, approve_as: str | None) -> dict:
@@ -97,6 +99,10 @@ def _run(step: ClockStep, as_of: datetime, approve_as: str | None) -> dict:
         return {k: v for k, v in result.items() if k in ("mode", "period", "notices", "sent", "failed", "outputs")}
     if step.name == "next-year":
         return next_year_cycle(step.year, as_of=as_of)
+    if step.name == "window-open":
+        from flows.window_notices import window_notices
+
+        return window_notices(list(step.deliverables), as_of=as_of)
     if step.name == "assessment":
         return _assessment(step.year, as_of, approve_as)
     if step.name == "final-review":

@@ -61,8 +61,9 @@ def test_demo_simulates_the_whole_campaign_exactly_and_a_replay_changes_nothing(
     # progress), − 4 filed late after 06-30 (3 completion-final, 1 evaluation report) = 121 correct
     # files, + 13 faulty first versions (too long, unquantified progress, forgotten actual, .doc) = 134.
     assert planned["files"] == 134 and "企业报送文件 134 份" in result.output
-    # Notices: 9 enterprises × (deployment notice + 4 half-year openings + the 2024 filing notice) = 54.
-    assert first["kinds"]["notice"] == 9 * 6
+    # Notices: 9 enterprises × (deployment notice + 4 half-year openings + the 2024 filing notice + 3 window
+    # openings: completion-2023, completion-2024, the two evaluation deliverables together) = 81.
+    assert first["kinds"]["notice"] == 9 * 9
     # Receipts: every correct file is accepted and every faulty one rejected: the DB agrees with the plan.
     assert first["kinds"]["receipt"] == first["submissions"]["accepted"] == planned["accepted"] == 121
     assert first["kinds"]["rejection"] == first["submissions"]["rejected"] == planned["rejected"] == 13
@@ -81,15 +82,17 @@ def test_demo_simulates_the_whole_campaign_exactly_and_a_replay_changes_nothing(
 
     # The terminal summary says the same, in Chinese, with the paths to open and the way to the UI.
     out = result.output
-    assert "发出：通知 54 条，截止提醒 194 条" in out and "回执 121 条，退回通知 13 条" in out
+    assert "发出：通知 81 条，截止提醒 194 条" in out and "回执 121 条，退回通知 13 条" in out
     assert "接收 121 份（其中逾期 26 份），退回 13 份" in out and "2023 年度已定稿；2024 年度已定稿" in out
     assert str(reports / "价值创造行动总结评估报告.html") in out
     assert "prefect server start" in out and "http://127.0.0.1:4200" in out
     names = _flow_run_names()
-    assert {"campaign-simulation", "deployment-phase", "half-year-collection", "next-year-cycle", "annual-assessment", "final-review"} <= set(names)
+    assert {"campaign-simulation", "deployment-phase", "half-year-collection", "next-year-cycle", "window-notices",
+            "annual-assessment", "final-review"} <= set(names)
 
     again = campaign_simulation(START, END, SEED)
-    assert (again["ticked"], again["files"]) == (0, 0) and again["skipped"] == again["days"] == 139
+    # 140 active days: one more than before the window openings were scheduled (a window opens on a day nothing else happened)
+    assert (again["ticked"], again["files"]) == (0, 0) and again["skipped"] == again["days"] == 140
     assert _snapshot(home) == first
 
 

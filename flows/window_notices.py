@@ -1,0 +1,51 @@
+"""Announce deliverables no phase flow announces (完成情况, 评估报告) when their window opens."""
+from __future__ import annotations
+
+from prefect import flow, task
+
+from campaign.clock import AsOfParam, resolve_as_of
+from campaign.config import load_config
+from campaign.notices import build_window_notices
+from campaign.settings import get_settings
+from campaign.workbook import schema as wb_schema
+from campaign.workbook.generate import write_task_list
+from tasks.artifacts import publish_summary
+from tasks.db import prepare_database
+from tasks.notify import deliver, record
+
+
+@task(name="prepare-window-templates")
+def prepare_templates(deliverable_ids: list[str]) -> dict[str, dict[str, str]]:
+    """Each enterprise's Attachment 2 workbook for the deliverables that use it (完成情况): code -> id -> file name."""
+    config = load_config()
+    home = get_settings().home_dir
+    names: dict[str, dict[str, str]] = {}
+    for deliverable in (config.deliverable(i) for i in deliverable_ids):
+        if deliverable.template != wb_schema.TEMPLATE_ID:
+            continue
+        for enterprise in config.enterprises:
+            path = write_task_list(config, enterprise, deliverable, home / "outgoing" / deliverable.id)
+            names.setdefault(enterprise.code, {})[deliverable.id] = path.name
+    return names
+
+
+@flow(
+    name="window-notices",
+    description="报送通知：完成情况、评估报告等材料的报送窗口开启时，向每户企业下发通知（附本单位填报模板）；重复运行不会重复发送。",
+)
+def window_notices(deliverables: list[str], as_of: AsOfParam = None) -> dict:
+    as_of = resolve_as_of(as_of)
+    prepare_database()
+    templates = prepare_templates(deliverables)
+    messages = build_window_notices(load_config(), deliverables, as_of, templates)
+    new = record(messages, as_of)
+    delivered = deliver([m.key for m in messages], as_of)
+    result = {"deliverables": deliverables, "notices": len(messages), "newly_recorded": new,
+              "sent": len(delivered["sent"]), "failed": len(delivered["failed"])}
+    publish_summary(
+        "window-notices",
+        f"报送通知：{'、'.join(deliverables)}",
+        as_of.date().isoformat(),
+        {"通知企业（户）": len(messages), "本次发送": result["sent"], "发送失败": result["failed"]},
+    )
+    return result
