@@ -35,11 +35,16 @@ class AssessmentError(RuntimeError):
     """A state problem SASAC can act on, in Chinese."""
 
 
+def row_direction(row: m.TaskItem, directions: dict[str, str]) -> str:
+    """lower-is-better when the core indicator says so (资产负债率) or the target reads "≤ …" / "不超过 …"."""
+    if row.annual_target_comparator in _LOWER_COMPARATORS:
+        return "lower"
+    return directions.get(row.core_indicator or "", "higher")
+
+
 def item_from_row(row: m.TaskItem, directions: dict[str, str], with_actual: bool) -> Item:
     actual = parse_target(row.actual_value) if with_actual else None
-    direction = directions.get(row.core_indicator or "", "higher")
-    if row.annual_target_comparator in _LOWER_COMPARATORS:
-        direction = "lower"
+    direction = row_direction(row, directions)
     return Item(
         row_no=row.row_no,
         dimension=row.level1 or "其他",

@@ -8,9 +8,10 @@ from sqlalchemy.orm import Session
 
 from campaign.config import CampaignConfig, Deliverable
 from campaign.db import models as m
+from campaign.assessment_store import row_direction
 from campaign.half_year import EnterpriseStatus, ReportedRow
 from campaign.progress import latest_task_lists
-from campaign.status import classify
+from campaign.status import classify, latest_versions
 from campaign.validation.targets import parse_target
 
 
@@ -25,14 +26,9 @@ def progress_deliverable(config: CampaignConfig, period: str) -> Deliverable:
 def gather(session: Session, config: CampaignConfig, deliverable: Deliverable, as_of: datetime) -> tuple[list[EnterpriseStatus], list[ReportedRow]]:
     dlv = session.scalars(select(m.Deliverable).where(m.Deliverable.code == deliverable.id)).one()
     enterprises = session.scalars(select(m.Enterprise).where(m.Enterprise.active.is_(True)).order_by(m.Enterprise.code)).all()
-    latest: dict[int, m.Submission] = {}
-    accepted: dict[int, m.Submission] = {}
-    for sub in session.scalars(
-        select(m.Submission).where(m.Submission.deliverable_id == dlv.id, m.Submission.received_at <= as_of).order_by(m.Submission.version)
-    ):
-        latest[sub.enterprise_id] = sub
-        if sub.status == "accepted":
-            accepted[sub.enterprise_id] = sub
+    latest_by_key, accepted_by_key = latest_versions(session, as_of, dlv.id)
+    latest = {ent: sub for (ent, _), sub in latest_by_key.items()}
+    accepted = {ent: sub for (ent, _), sub in accepted_by_key.items()}
     statuses = [
         EnterpriseStatus(e.code, e.name, e.category, classify(accepted.get(e.id), latest.get(e.id))) for e in enterprises
     ]
@@ -51,9 +47,7 @@ def gather(session: Session, config: CampaignConfig, deliverable: Deliverable, a
             item = task_items.get((p.enterprise_id, p.task_row_no))
             indicator = item.core_indicator if item else None
             benchmark = parse_target(item.benchmark_status) if item and item.benchmark_status else None
-            direction = directions.get(indicator or "", "higher")
-            if item is not None and item.annual_target_comparator in ("≤", "<=", "<", "不高于", "不超过", "不多于"):
-                direction = "lower"
+            direction = row_direction(item, directions) if item is not None else "higher"
             rows.append(
                 ReportedRow(
                     code=codes[p.enterprise_id], dimension=p.dimension, title=p.title,

@@ -39,21 +39,31 @@ def classify(latest_accepted: m.Submission | None, latest: m.Submission | None) 
     return "missing"
 
 
+Versions = dict[tuple[int, int], m.Submission]
+
+
+def latest_versions(session: Session, as_of: datetime, deliverable_id: int | None = None) -> tuple[Versions, Versions]:
+    """(latest version, latest accepted version) per (enterprise id, deliverable id), as seen at `as_of`."""
+    query = select(m.Submission).where(m.Submission.received_at <= as_of).order_by(m.Submission.version)
+    if deliverable_id is not None:
+        query = query.where(m.Submission.deliverable_id == deliverable_id)
+    latest: Versions = {}
+    accepted: Versions = {}
+    for sub in session.scalars(query):
+        key = (sub.enterprise_id, sub.deliverable_id)
+        latest[key] = sub
+        if sub.status == "accepted":
+            accepted[key] = sub
+    return latest, accepted
+
+
 def campaign_status(session: Session, as_of: datetime) -> list[StatusRow]:
     today = as_of.date()
     enterprises = session.scalars(select(m.Enterprise).where(m.Enterprise.active.is_(True)).order_by(m.Enterprise.code)).all()
     deliverables = session.scalars(
         select(m.Deliverable).where(m.Deliverable.opens_on <= today).order_by(m.Deliverable.due, m.Deliverable.code)
     ).all()
-    # Latest version per (enterprise, deliverable), overall and among accepted ones, seen as of `as_of`.
-    visible = select(m.Submission).where(m.Submission.received_at <= as_of)
-    latest: dict[tuple[int, int], m.Submission] = {}
-    latest_accepted: dict[tuple[int, int], m.Submission] = {}
-    for sub in session.scalars(visible.order_by(m.Submission.version)):
-        key = (sub.enterprise_id, sub.deliverable_id)
-        latest[key] = sub
-        if sub.status == "accepted":
-            latest_accepted[key] = sub
+    latest, latest_accepted = latest_versions(session, as_of)
     rows = []
     for d in deliverables:
         for e in enterprises:
