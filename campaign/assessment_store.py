@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -65,6 +66,15 @@ def source_submissions(session: Session, config: CampaignConfig, year: int, as_o
     completions = latest_accepted(session, completion_code, as_of)
     lists = latest_accepted(session, list_code, as_of)
     return {**{k: (v, False) for k, v in lists.items()}, **{k: (v, True) for k, v in completions.items()}}
+
+
+def source_files(session: Session, config: CampaignConfig, year: int, as_of: datetime, home: Path) -> dict[str, Path]:
+    """enterprise code -> the stored file its rows come from (to write the final scores into)."""
+    return {
+        sub.enterprise.code: home / sub.stored_path
+        for sub, _ in source_submissions(session, config, year, as_of).values()
+        if sub.stored_path
+    }
 
 
 def collect_inputs(session: Session, config: CampaignConfig, year: int, as_of: datetime) -> list[EnterpriseInput]:

@@ -50,7 +50,7 @@ def report_annual(year: Annotated[int, typer.Argument(help="考核年度，如 2
     import sqlalchemy as sa
 
     from campaign.assessment import finalize
-    from campaign.assessment_store import load_results, source_submissions
+    from campaign.assessment_store import load_results, source_files
     from campaign.cli import _as_of
     from campaign.config import load_config
     from campaign.db import models as m
@@ -67,7 +67,7 @@ def report_annual(year: Annotated[int, typer.Argument(help="考核年度，如 2
             raise typer.Exit(3)
         moment = _as_of(as_of) if as_of else assessment.finalized_at
         results = finalize(load_results(session, assessment, config).values(), config.scoring)
-        sources = {s.enterprise.code: home / s.stored_path for s, _ in source_submissions(session, config, year, moment).values() if s.stored_path}
+        sources = source_files(session, config, year, moment, home)
     outputs = write_final_outputs(home, config, year, results, sources, moment)
     typer.echo(f"HTML 报告：{outputs['html']}")
     typer.echo(f"经营业绩考核挂钩表：{outputs['linkage']}")

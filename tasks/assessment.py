@@ -13,7 +13,7 @@ from campaign.assessment_store import (
     get_or_create,
     load_results,
     save_auto_scores,
-    source_submissions,
+    source_files,
 )
 from campaign.config import load_config
 from campaign.db.session import session_scope
@@ -54,11 +54,7 @@ def finalize_year(year: int, adjustments: list[Adjustment], reviewer: str, as_of
         assessment = get_or_create(session, year, as_of)
         changes = apply_review(session, assessment, config, adjustments, reviewer, as_of)
         results = finalize_assessment(session, assessment, config, reviewer, as_of)
-        sources = {
-            sub.enterprise.code: home / sub.stored_path
-            for sub, _ in source_submissions(session, config, year, as_of).values()
-            if sub.stored_path
-        }
+        sources = source_files(session, config, year, as_of, home)
     outputs = write_final_outputs(home, config, year, results, sources, as_of)
     return {
         "status": "final",
