@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from campaign.config import RuleConfig, ScoringConfig
-from campaign.scoring import Rule, RowScore, allocate_weights, grade, score_row, stretch_bonus
+from campaign.scoring import MAX_TOTAL, RowScore, Rule, allocate_weights, grade, met_target, score_row, stretch_bonus
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,21 @@ class EnterpriseResult:
     def pending_manual(self) -> list[ScoredItem]:
         return [i for i in self.items if i.score is None]
 
+    @property
+    def quantified(self) -> int:
+        """Rows with a quantified 年度目标值."""
+        return sum(1 for i in self.items if i.item.target is not None)
+
+    @property
+    def targets_met(self) -> int:
+        """Of those, rows whose 实际完成值 reached the target (the same test as the final review's 达成比例)."""
+        met = (met_target(i.item.target, i.item.actual, i.item.direction) for i in self.items)  # type: ignore[arg-type]
+        return sum(met)
+
+    @property
+    def met_share(self) -> float | None:
+        return self.targets_met / self.quantified if self.quantified else None
+
 
 class AdjustmentError(ValueError):
     """An adjustment SASAC cannot make, explained in Chinese."""
@@ -84,14 +99,17 @@ class AdjustmentError(ValueError):
 def score_enterprise(code: str, name: str, category: str, tier: str, items: Iterable[Item], scoring: ScoringConfig) -> EnterpriseResult:
     items = sorted(items, key=lambda i: i.row_no)
     counts: dict[str, int] = defaultdict(int)
+    factors: dict[str, list[float]] = defaultdict(list)
+    dimension_weights, emphasis = scoring.weights_for(category)
     for item in items:
         counts[item.dimension] += 1
-    allocation = {d: list(ws) for d, ws in allocate_weights(scoring.dimension_weights, counts).items()}
+        factors[item.dimension].append(emphasis.get(item.indicator or "", 1.0))
+    allocation = {d: list(ws) for d, ws in allocate_weights(dimension_weights, counts, factors).items()}
     scored = []
     for item in items:
         weight = allocation[item.dimension].pop(0)
         rule_cfg = scoring.rule_for(item.dimension, item.indicator)
-        rule = Rule(rule_cfg.kind, rule_cfg.floor, rule_cfg.cap)
+        rule = Rule(rule_cfg.kind, rule_cfg.floor, rule_cfg.cap, rule_cfg.scale)
         result = score_row(rule, weight, item.target, item.actual, item.direction)  # type: ignore[arg-type]
         scored.append(ScoredItem(item, weight, rule_cfg, rule.describe(weight), result.completion, result.score, result.note))
     return EnterpriseResult(code, name, category, tier, scored)
@@ -122,9 +140,10 @@ def apply_adjustments(results: dict[str, EnterpriseResult], adjustments: Iterabl
 
 
 def finalize(results: Iterable[EnterpriseResult], scoring: ScoringConfig) -> list[EnterpriseResult]:
-    """Totals (with the 创标 stretch bonus), ranks within 功能分类 (ties share a rank), grades."""
+    """Totals (never above 100; a configured bonus only fills the room below it), ranks within 功能分类
+    (ties share a rank), grades from the total and the share of quantified targets met."""
     results = list(results)
-    bands = [(g.min, g.name) for g in scoring.grades]
+    bands = [(g.min, g.name, g.min_targets_met_share) for g in scoring.grades]
     for r in results:
         r.notes = [f"第 {i.item.row_no} 行为定性指标，未评定，按 0 分计" for i in r.pending_manual]
         if not r.items:
@@ -139,8 +158,19 @@ def finalize(results: Iterable[EnterpriseResult], scoring: ScoringConfig) -> lis
                 bonus_cfg.max_points,
                 bonus_cfg.stretch_cap,
             )
-        r.total = round(r.base_total + r.bonus, 2)
-        r.grade = grade(r.total, bands)
+            r.bonus = round(max(0.0, min(r.bonus, MAX_TOTAL - r.base_total)), 2)
+        r.total = round(min(r.base_total + r.bonus, MAX_TOTAL), 2)
+        if r.base_total > MAX_TOTAL:
+            r.notes.append(f"各行得分合计{r.base_total:g}分，总分按{MAX_TOTAL:g}分计")
+        share = r.met_share if r.items else 0.0
+        r.grade = grade(r.total, bands, share)
+        by_total = grade(r.total, bands)
+        if r.grade != by_total:
+            needed = next(g.min_targets_met_share for g in scoring.grades if g.name == by_total)
+            r.notes.append(
+                f"总分{r.total:g}分达到“{by_total}”分数线，但量化目标达成{r.targets_met}/{r.quantified}项"
+                f"（{(share or 0.0):.0%}），低于“{by_total}”要求的{needed:.0%}，等级为“{r.grade}”"
+            )
     by_category: dict[str, list[EnterpriseResult]] = defaultdict(list)
     for r in results:
         by_category[r.category].append(r)

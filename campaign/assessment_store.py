@@ -161,7 +161,8 @@ def load_results(session: Session, assessment: m.Assessment, config: CampaignCon
         results[row.enterprise.code].items.append(
             ScoredItem(
                 Item(row.row_no, row.dimension, row.title, row.target, row.actual, row.indicator, row.direction),
-                row.weight, RuleConfig(kind=row.rule_kind, floor=rule.floor, cap=rule.cap), row.rule_text,
+                row.weight, RuleConfig(kind=row.rule_kind, floor=rule.floor, cap=rule.cap, scale=rule.scale),
+                row.rule_text,
                 row.completion, row.score, row.note, row.adjusted,
             )
         )

@@ -166,6 +166,8 @@ class RuleConfig(_Strict):
     kind: Literal["proportional", "threshold", "lower_is_better", "manual"] = "proportional"
     floor: float = Field(default=0.0, ge=0, le=1)
     cap: float = Field(default=1.0, ge=1, le=3)
+    # from_floor: 0 points at the floor rising linearly to full marks at 100%; ratio: points = completion
+    scale: Literal["from_floor", "ratio"] = "from_floor"
 
 
 class StretchBonus(_Strict):
@@ -175,8 +177,26 @@ class StretchBonus(_Strict):
 
 
 class GradeBand(_Strict):
-    min: float = Field(ge=0, le=120)
+    min: float = Field(ge=0, le=100)
     name: str
+    # share of the quantified targets (年度目标值) met that the grade also requires (达成比例)
+    min_targets_met_share: float = Field(default=0.0, ge=0, le=1)
+
+
+class CategoryScoring(_Strict):
+    """分类施策 / 分类考核: how one 功能分类 is weighted (omitted keys fall back to the general weights)."""
+
+    dimension_weights: dict[str, float] | None = None
+    # relative weight of core-indicator rows inside their dimension (default 1 each), e.g. 利润总额: 0.5
+    indicator_emphasis: dict[str, float] = {}
+
+    @field_validator("dimension_weights", "indicator_emphasis")
+    @classmethod
+    def _non_negative(cls, weights: dict[str, float] | None) -> dict[str, float] | None:
+        bad = [k for k, v in (weights or {}).items() if v < 0]
+        if bad:
+            raise ValueError(f"权重不能为负数：{', '.join(bad)}")
+        return weights
 
 
 class ScoringConfig(_Strict):
@@ -186,6 +206,7 @@ class ScoringConfig(_Strict):
     indicator_rules: dict[str, RuleConfig] = {}
     stretch_bonus: StretchBonus | None = None
     grades: list[GradeBand] = Field(min_length=1)
+    categories: dict[Category, CategoryScoring] = {}
 
     @field_validator("dimension_weights")
     @classmethod
@@ -196,6 +217,13 @@ class ScoringConfig(_Strict):
         if sum(weights.values()) <= 0:
             raise ValueError("权重合计应大于 0")
         return weights
+
+    def weights_for(self, category: str) -> tuple[dict[str, float], dict[str, float]]:
+        """(dimension weights, indicator emphasis) for an enterprise of this 功能分类."""
+        override = next((c for k, c in self.categories.items() if k.value == category), None)
+        if override is None:
+            return self.dimension_weights, {}
+        return override.dimension_weights or self.dimension_weights, override.indicator_emphasis
 
     def rule_for(self, dimension: str, indicator: str | None = None) -> RuleConfig:
         if indicator and indicator in self.indicator_rules:
@@ -224,6 +252,9 @@ class FinalReviewConfig(_Strict):
     gap_closed_threshold: float = Field(default=0.5, gt=0, le=1)
     exemplar: ExemplarRule = ExemplarRule()
     benchmark: BenchmarkRule = BenchmarkRule()
+    # 专项督导: enterprises graded one of these in any reviewed year (the grade already weighs the total and
+    # the share of quantified targets met), or with a year not scored or its completion not filed
+    supervision_grades: list[str] = Field(default=["合格", "不合格"])
 
 
 class AssessmentDate(_Strict):
@@ -280,6 +311,10 @@ class CampaignConfig(_Strict):
         for where, names in (
             ("scoring.dimension_weights", self.scoring.dimension_weights),
             ("scoring.dimension_rules", self.scoring.dimension_rules),
+            *(
+                (f"scoring.categories.{k.value}.dimension_weights", c.dimension_weights or {})
+                for k, c in self.scoring.categories.items()
+            ),
         ):
             unknown = sorted(set(names) - dims)
             if unknown:
@@ -287,9 +322,18 @@ class CampaignConfig(_Strict):
         unknown = sorted(set(self.scoring.indicator_rules) - {i.name for i in self.core_indicators})
         if unknown:
             problems.append(f"scoring.indicator_rules：不是核心指标：{', '.join(unknown)}")
+        for key, override in self.scoring.categories.items():
+            unknown = sorted(set(override.indicator_emphasis) - {i.name for i in self.core_indicators})
+            if unknown:
+                where = f"scoring.categories.{key.value}.indicator_emphasis"
+                problems.append(f"{where}：不是核心指标：{', '.join(unknown)}")
         grades = {g.name for g in self.scoring.grades}
         if self.final_review.exemplar.grade not in grades:
             problems.append(f"final_review.exemplar.grade：“{self.final_review.exemplar.grade}”不是 scoring.grades 中的等级（可选：{'、'.join(sorted(grades))}）")
+        for name in self.final_review.supervision_grades:
+            if name not in grades:
+                choices = "、".join(sorted(grades))
+                problems.append(f"final_review.supervision_grades：“{name}”不是 scoring.grades 中的等级（可选：{choices}）")
         for year in self.final_review.years:
             if not any(d.kind is DeliverableKind.COMPLETION and d.year == year for d in self.deliverables):
                 problems.append(f"final_review.years：{year} 年度没有完成情况（completion）报送材料")

@@ -15,7 +15,7 @@ from statistics import mean
 from campaign.assessment import Item
 from campaign.config import FinalReviewConfig
 from campaign.half_year import progress_ratio
-from campaign.scoring import completion
+from campaign.scoring import met_target
 
 EXEMPLAR = "典范企业"
 BENCHMARK = "价值创造标杆"
@@ -132,7 +132,7 @@ def year_completion(items: list[Item]) -> YearCompletion | None:
     quantified = [i for i in items if i.target is not None]
     if not quantified:
         return None
-    reached = sum(1 for i in quantified if i.actual is not None and completion("proportional", i.target, i.actual, i.direction) >= 1.0)
+    reached = sum(1 for i in quantified if met_target(i.target, i.actual, i.direction))  # type: ignore[arg-type]
     ratios = [progress_ratio(i.target, i.actual, i.direction) or 0.0 for i in quantified]
     missing = sum(1 for i in quantified if i.actual is None)
     return YearCompletion(len(quantified), reached, round(mean(ratios), 4), missing)
@@ -223,6 +223,32 @@ def propose(reviews: list[EnterpriseReview], years: list[int], rules: FinalRevie
                 d = review.data
                 candidates.append(Candidate(kind, d.code, d.name, d.category, reasons))
     return candidates
+
+
+# --- 专项督导 ----------------------------------------------------------------------------------
+
+def supervision(
+    reviews: list[EnterpriseReview], years: list[int], rules: FinalReviewConfig
+) -> list[tuple[EnterpriseReview, list[str]]]:
+    """Enterprises for 专项督导, each with why: a year graded in `supervision_grades` (the grade already weighs
+    the total and the share of quantified targets met, so an 优秀 enterprise is never listed for its
+    results), a year not scored, or a year's completion not filed."""
+    listed = []
+    for r in reviews:
+        reasons = []
+        for y in years:
+            score = r.data.scores.get(y)
+            if score is None:
+                reasons.append(f"{y}年度未考核定稿")
+            elif score.grade in rules.supervision_grades:
+                done = r.completion.get(y)
+                met = f"，量化目标达成{done.reached}/{done.quantified}项" if done else ""
+                reasons.append(f"{y}年度考核“{score.grade}”（{_fmt(score.total)}分{met}）")
+            if r.completion.get(y) is None:
+                reasons.append(f"{y}年度完成情况未报送")
+        if reasons:
+            listed.append((r, reasons))
+    return listed
 
 
 # --- the whole review -------------------------------------------------------------------------

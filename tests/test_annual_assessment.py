@@ -81,15 +81,19 @@ def test_assessment_pauses_resumes_with_an_adjustment_and_finalises(prefect_harn
     assert outcome["status"] == "final", outcome
 
     results = {r["code"]: r for r in outcome["results"]}
-    w_core = round(100 * 40 / 68 / 6, 2)  # 企业效益 40 of the 68 weight points present, six rows
-    w_rd = round(100 * 10 / 68, 2)
+    # DDK005 is 公益类: its weights are the category's (企业效益 25 of the 51 points present; inside it 利润总额
+    # and 净利润 count half a row and 营业现金比率 one and a half, 5.5 row shares in all).
+    w_ebiz = 100 * 25 / 51
+    w_profit, w_debt = w_ebiz * 0.5 / 5.5, w_ebiz * 1 / 5.5
+    w_rd = 100 * 8 / 51
     assert results["DDK004"]["total"] == pytest.approx(100, abs=0.05)
     assert results["DDK002"]["total"] == pytest.approx(100, abs=0.05)
-    # weak: profit at 50% is below the 60% floor (0); debt 70% vs ≤65% scores 65/70; R&D 1% of 2% is below
-    # the floor (0) but SASAC adjusted it to 10.
-    weak = 100 - w_core - w_core * (1 - 65 / 70) - w_rd + 10
+    # weak: profit at 50% is below the 60% floor (0); debt 70% vs ≤65% is a 65/70 completion, which earns
+    # (65/70 − 80%) ÷ 20% of the row; R&D 1% of 2% is below the floor (0) but SASAC adjusted it to 10.
+    weak = 100 - w_profit - w_debt * (1 - (65 / 70 - 0.8) / 0.2) - w_rd + 10
     assert results["DDK005"]["total"] == pytest.approx(weak, abs=0.05)
-    assert results["DDK001"]["bonus"] == 5.0 and results["DDK001"]["total"] == pytest.approx(105, abs=0.05)  # 创标 stretch, capped
+    # 创标 stretch bonus only fills the room below 100: every row already full, so no bonus and a total of 100
+    assert results["DDK001"]["bonus"] == 0.0 and results["DDK001"]["total"] == pytest.approx(100, abs=0.05)
     assert results["DDK008"]["total"] == 0 and results["DDK009"]["total"] == 0
     assert [results[c]["rank"] for c in ("DDK004", "DDK005", "DDK008")] == ["1/3", "2/3", "3/3"]
     assert results["DDK001"]["rank"] == "1/3" and results["DDK001"]["grade"] == "优秀"
@@ -104,7 +108,7 @@ def test_assessment_pauses_resumes_with_an_adjustment_and_finalises(prefect_harn
     score_col, rule_col = s.COLUMN_KEYS.index("score") + 1, s.COLUMN_KEYS.index("scoring_rule") + 1
     assert exported.cell(RD_ROW, score_col).value == 10.0
     assert exported.cell(s.FIRST_DATA_ROW, score_col).value == 0  # profit below the floor
-    assert exported.cell(s.FIRST_DATA_ROW, rule_col).value.startswith("按完成率（实际完成值÷目标值）")
+    assert exported.cell(s.FIRST_DATA_ROW, rule_col).value.startswith("完成率（实际完成值÷目标值）达到100%得")
     total_row = next(r for r in range(s.FIRST_DATA_ROW, exported.max_row + 1) if exported.cell(r, 1).value == s.TOTAL_LABEL)
     assert exported.cell(total_row, score_col).value == pytest.approx(weak, abs=0.05)
 

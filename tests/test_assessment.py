@@ -22,11 +22,11 @@ def test_rows_are_scored_by_their_rules_and_weights_sum_to_100():
     r = score_enterprise("DDK003", "示例", "商业一类", "达标", _items(900), SCORING)
     assert sum(i.weight for i in r.items) == pytest.approx(100)
     profit, debt, rd, culture = r.items
-    assert profit.score == pytest.approx(profit.weight * 0.9, abs=0.01)
+    assert profit.score == pytest.approx(profit.weight * 0.75, abs=0.01)  # 90%: (90% − 60%) ÷ 40% of the row
     assert debt.score == pytest.approx(debt.weight)  # 60% <= 65% target: full marks, capped at 100%
     assert rd.score == rd.weight
     assert culture.score is None and culture.rule.kind == "manual"
-    assert profit.rule_text.startswith("按完成率（实际完成值÷目标值）")
+    assert profit.rule_text.startswith("完成率（实际完成值÷目标值）达到100%得")
 
 
 def test_adjustments_are_validated_and_returned_for_the_audit():

@@ -36,13 +36,15 @@ def test_completion(kind, target, actual, direction, expected):
 @pytest.mark.parametrize(
     ("rule", "weight", "target", "actual", "direction", "score", "note"),
     [
-        (PROP, 10, 1000, 800, "higher", 8.0, ""),
+        (PROP, 10, 1000, 800, "higher", 5.0, "完成率80.0%，未达到目标，按（80.0%−60%）÷40%折算得5分"),  # from the floor
+        (Rule("proportional", 0.6, 1.0, "ratio"), 10, 1000, 800, "higher", 8.0, ""),  # the old口径, still configurable
         (PROP, 10, 1000, 1300, "higher", 10.0, ""),  # capped at 100%
         (Rule("proportional", 0.6, 1.2), 10, 1000, 1300, "higher", 12.0, ""),  # cap 120%
         (PROP, 10, 1000, 500, "higher", 0.0, "完成率低于60%，不得分"),
         (PROP, 10, 1000, None, "higher", 0.0, "未填报实际完成值，不得分"),
         (PROP, 10, None, 900, "higher", 0.0, "年度目标值未量化，不得分"),
-        (Rule("lower_is_better", 0.8, 1.0), 5, 65, 70, "lower", round(5 * 65 / 70, 2), ""),
+        (Rule("lower_is_better", 0.8, 1.0), 5, 65, 70, "lower", round(5 * (65 / 70 - 0.8) / 0.2, 2),
+         "完成率92.9%，未达到目标，按（92.9%−80%）÷20%折算得3.21分"),
         (Rule("threshold"), 6, 100, 120, "higher", 6.0, ""),
         (Rule("manual"), 6, 100, 120, "higher", None, "定性指标，待区国资委评定"),
     ],
@@ -78,7 +80,8 @@ def test_grade_bands(total, name):
 
 
 def test_rule_descriptions_are_what_sasac_writes_into_the_list():
-    assert PROP.describe(10) == "按完成率（实际完成值÷目标值）×10分计分，完成率低于60%不得分，最高按100%计"
+    assert PROP.describe(10) == "完成率（实际完成值÷目标值）达到100%得10分，60%至100%之间按（完成率−60%）÷40%×10分折算，低于60%不得分"
+    assert Rule("proportional", 0.6, 1.0, "ratio").describe(10) == "按完成率（实际完成值÷目标值）×10分计分，完成率低于60%不得分，最高按100%计"
     assert Rule("lower_is_better", cap=1.0).describe(5.5) == "按完成率（目标值÷实际完成值）×5.5分计分，最高按100%计"
     assert Rule("threshold").describe(6) == "达到年度目标值得6分，未达到不得分"
     assert Rule("manual").describe(6) == "定性评价，由区国资委评定（满分6分）"

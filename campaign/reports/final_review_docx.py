@@ -11,7 +11,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from campaign.clock import format_date_zh
 from campaign.config import CampaignConfig
 from campaign.documents.generate import set_font
-from campaign.final_review import BENCHMARK, EXEMPLAR, FinalReview
+from campaign.final_review import BENCHMARK, EXEMPLAR, FinalReview, supervision
 
 SECTIONS = ("一、总体情况", "二、目标任务完成情况", "三、核心指标变化", "四、标杆/典范候选", "五、下一步工作（建立健全长效工作机制）")
 BODY_FONT = "仿宋_GB2312"
@@ -92,15 +92,15 @@ def build_document(config: CampaignConfig, review: FinalReview, as_of: datetime)
             _para(doc, f"{kind}候选：{c.name}（{c.category}）。推荐理由：{c.explanation}")
 
     _heading(doc, SECTIONS[4])
-    floor = rules.benchmark.min_targets_met_share  # "lagging" uses the same bar as the 标杆 rule
-    lagging = [r.data.name for r in ents if any(r.completion[y] is None or r.completion[y].share < floor for y in years)]
+    lagging = [f"{r.data.name}（{'；'.join(why)}）" for r, why in supervision(ents, years, rules)]
     steps = [
         "（一）持续对标提升。各企业对照标杆企业现状，针对差距未明显缩小的核心指标动态调整工作措施，将价值创造目标纳入年度经营计划。",
         "（二）完善考核挂钩。年度评估结果继续与企业负责人经营业绩考核挂钩，核心指标实行常态化监测、半年报送、年度评估。",
         "（三）总结推广典型。对推荐的典范企业和标杆候选深入总结做法和经验，采取多种形式宣传推广，发挥示范带动作用。",
     ]
     if lagging:
-        steps.append(f"（四）加强督促指导。对目标达成比例偏低或材料不全的企业（{'、'.join(lagging)}）开展专项督导，限期补齐短板。")
+        grades = "、".join(f"“{g}”" for g in rules.supervision_grades)
+        steps.append(f"（四）加强督促指导。对年度考核等级为{grades}或材料不全的企业开展专项督导，限期补齐短板：{'，'.join(lagging)}。")
     for text in steps:
         _para(doc, text)
     props = doc.core_properties
