@@ -23,6 +23,12 @@ class Item:
     actual: float | None
     indicator: str | None = None  # one of the six core indicators, if it is one
     direction: str = "higher"
+    seq: str | None = None  # 序号 as printed in the list (row_no is the sheet row)
+
+    @property
+    def label(self) -> str:
+        """How a person finds the row in the list they filed: its 序号 (the sheet row only when it has none)."""
+        return f"序号{self.seq}" if self.seq else f"第{self.row_no}行"
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,9 @@ def score_enterprise(code: str, name: str, category: str, tier: str, items: Iter
     for item in items:
         weight = allocation[item.dimension].pop(0)
         rule_cfg = scoring.rule_for(item.dimension, item.indicator)
+        if rule_cfg.kind == "manual" and item.target is not None:
+            # a quantified target is scored by its completion, whatever the dimension
+            rule_cfg = scoring.indicator_rules.get(item.indicator or "", scoring.default_rule)
         rule = Rule(rule_cfg.kind, rule_cfg.floor, rule_cfg.cap, rule_cfg.scale)
         result = score_row(rule, weight, item.target, item.actual, item.direction)  # type: ignore[arg-type]
         scored.append(ScoredItem(item, weight, rule_cfg, rule.describe(weight), result.completion, result.score, result.note))
@@ -139,13 +148,23 @@ def apply_adjustments(results: dict[str, EnterpriseResult], adjustments: Iterabl
     return changes
 
 
+def unscored_manual(results: Iterable[EnterpriseResult]) -> list[str]:
+    """Each qualitative row nobody has scored yet: enterprise, 序号 as printed in its list, task, 评分表行号."""
+    return [
+        f"{r.code} {r.name}：{i.item.label}（{i.item.dimension}：{i.item.title}；评分表行号 {i.item.row_no}）"
+        for r in results
+        for i in r.pending_manual
+    ]
+
+
 def finalize(results: Iterable[EnterpriseResult], scoring: ScoringConfig) -> list[EnterpriseResult]:
     """Totals (never above 100; a configured bonus only fills the room below it), ranks within 功能分类
     (ties share a rank), grades from the total and the share of quantified targets met."""
     results = list(results)
     bands = [(g.min, g.name, g.min_targets_met_share) for g in scoring.grades]
     for r in results:
-        r.notes = [f"第 {i.item.row_no} 行为定性指标，未评定，按 0 分计" for i in r.pending_manual]
+        # only a year finalised before finalising refused unscored rows can still have one
+        r.notes = [f"{i.item.label}（{i.item.title}）为定性指标，未评定，按 0 分计" for i in r.pending_manual]
         if not r.items:
             r.notes.append("未报送目标任务清单及完成情况，按 0 分计")
         elif all(i.item.actual is None for i in r.items if i.rule.kind != "manual"):

@@ -13,7 +13,17 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from campaign.assessment import Adjustment, EnterpriseResult, Item, ScoreChange, ScoredItem, apply_adjustments, finalize, score_enterprise
+from campaign.assessment import (
+    Adjustment,
+    EnterpriseResult,
+    Item,
+    ScoreChange,
+    ScoredItem,
+    apply_adjustments,
+    finalize,
+    score_enterprise,
+    unscored_manual,
+)
 from campaign.config import CampaignConfig, RuleConfig
 from campaign.db import models as m
 from campaign.submissions import deliverable_code, latest_accepted
@@ -54,6 +64,7 @@ def item_from_row(row: m.TaskItem, directions: dict[str, str], with_actual: bool
         actual=actual.value if actual else None,
         indicator=row.core_indicator,
         direction=direction,
+        seq=(row.seq or "").strip() or None,
     )
 
 
@@ -150,6 +161,7 @@ def _finite(value: float | None) -> float | None:
 def load_results(session: Session, assessment: m.Assessment, config: CampaignConfig) -> dict[str, EnterpriseResult]:
     """Rebuild the pure results from stored rows (so review and finalisation survive a restart)."""
     results: dict[str, EnterpriseResult] = {}
+    seqs = _printed_seqs(session, config, assessment)
     for ent in session.scalars(select(m.Enterprise).where(m.Enterprise.active.is_(True)).order_by(m.Enterprise.code)):
         results[ent.code] = EnterpriseResult(ent.code, ent.name, ent.category, ent.tier, [])
     for row in session.scalars(
@@ -160,13 +172,29 @@ def load_results(session: Session, assessment: m.Assessment, config: CampaignCon
         rule = config.scoring.rule_for(row.dimension, row.indicator)
         results[row.enterprise.code].items.append(
             ScoredItem(
-                Item(row.row_no, row.dimension, row.title, row.target, row.actual, row.indicator, row.direction),
+                Item(row.row_no, row.dimension, row.title, row.target, row.actual, row.indicator, row.direction,
+                     seqs.get((row.enterprise_id, row.row_no))),
                 row.weight, RuleConfig(kind=row.rule_kind, floor=rule.floor, cap=rule.cap, scale=rule.scale),
                 row.rule_text,
                 row.completion, row.score, row.note, row.adjusted,
             )
         )
     return results
+
+
+def _printed_seqs(session: Session, config: CampaignConfig, assessment: m.Assessment) -> dict[tuple[int, int], str]:
+    """(enterprise id, sheet row) -> 序号 as printed in the list the rows were scored from."""
+    try:
+        chosen = source_submissions(session, config, assessment.year, assessment.as_of)
+    except AssessmentError:
+        return {}
+    ids = [sub.id for sub, _ in chosen.values()]
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(m.TaskItem.enterprise_id, m.TaskItem.row_no, m.TaskItem.seq).where(m.TaskItem.submission_id.in_(ids))
+    )
+    return {(e, r): s.strip() for e, r, s in rows if s and s.strip()}
 
 
 def apply_review(
@@ -197,7 +225,18 @@ def apply_review(
 
 
 def finalize_assessment(session: Session, assessment: m.Assessment, config: CampaignConfig, reviewer: str, at: datetime) -> list[EnterpriseResult]:
-    results = finalize(load_results(session, assessment, config).values(), config.scoring)
+    """Refuses while any qualitative row is unscored (an unscored row is not a 0), naming each one."""
+    loaded = load_results(session, assessment, config)
+    pending = unscored_manual(loaded.values())
+    if pending:
+        year = assessment.year
+        raise AssessmentError(
+            f"{year} 年度考核还有 {len(pending)} 项定性指标未评定，不能定稿：\n"
+            + "\n".join(f"- {p}" for p in pending)
+            + f"\n请在评分表“调整后得分”“调整理由”中填写后用 campaign scores import 导入，或用 campaign resume {year} "
+            "--adjust 企业代码:评分表行号:得分:理由 提交，然后再定稿。"
+        )
+    results = finalize(loaded.values(), config.scoring)
     ent_ids = dict(session.execute(select(m.Enterprise.code, m.Enterprise.id)).all())
     session.execute(delete(m.AssessmentResult).where(m.AssessmentResult.assessment_id == assessment.id))
     for r in results:

@@ -50,10 +50,10 @@ def score_year(year: int, as_of: datetime, flow_run_id: str | None) -> dict:
 def finalize_year(year: int, adjustments: list[Adjustment], reviewer: str, as_of: datetime) -> dict:
     config = load_config()
     home = get_settings().home_dir
+    with session_scope() as session:  # the review is kept even when finalising then refuses
+        changes = apply_review(session, get_or_create(session, year, as_of), config, adjustments, reviewer, as_of)
     with session_scope() as session:
-        assessment = get_or_create(session, year, as_of)
-        changes = apply_review(session, assessment, config, adjustments, reviewer, as_of)
-        results = finalize_assessment(session, assessment, config, reviewer, as_of)
+        results = finalize_assessment(session, get_or_create(session, year, as_of), config, reviewer, as_of)
         sources = source_files(session, config, year, as_of, home)
     outputs = write_final_outputs(home, config, year, results, sources, as_of)
     return {

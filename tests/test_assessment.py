@@ -56,7 +56,7 @@ def test_totals_ranks_within_category_and_grades():
     assert [final[c].rank_in_category for c in ("DDK002", "DDK003", "DDK007")] == [1, 2, 3]
     assert (final["DDK004"].rank_in_category, final["DDK004"].category_size) == (1, 1)
     assert final["DDK007"].items[0].score == 0 and final["DDK007"].items[0].note == "完成率低于60%，不得分"
-    assert "第 4 行为定性指标，未评定，按 0 分计" in final["DDK004"].notes
+    assert "第4行（价值创造理念宣贯）为定性指标，未评定，按 0 分计" in final["DDK004"].notes  # no 序号 on this row
     assert final["DDK007"].grade == "不合格"
 
 
