@@ -9,11 +9,14 @@ from campaign.workdays import day_kind_zh
 from notifications.render import render_message
 
 
-def step_label_zh(step: str) -> str:
-    if step == "T0":
-        return "截止日提醒"
-    if step.startswith("T-"):
-        return f"截止前{step[2:]}天提醒"
+def step_label_zh(step: str, days_left: int | None = None) -> str:
+    """The step as the enterprise reads it. A step moved to an earlier working day (T-1 on a Sunday goes
+    out on Friday) is named by the true distance the message is sent at, so title and body agree."""
+    if step == "T0" or step.startswith("T-"):
+        days = int(step[2:]) if step.startswith("T-") else 0
+        if days_left is not None:
+            days = days_left
+        return "截止日提醒" if days <= 0 else f"截止前{days}天提醒"
     return f"第{step.split('-')[1]}次逾期提醒"
 
 
@@ -32,7 +35,7 @@ def build_reminder_messages(plan: ReminderPlan, campaign: CampaignInfo) -> list[
             day=plan.day,
             days_left=(d.due - plan.day).days,
             overdue_days=(plan.day - d.due).days,
-            step_label=step_label_zh(item.step),
+            step_label=step_label_zh(item.step, (d.due - plan.day).days),
             rejection=item.rejection,
         )
         messages.append(
