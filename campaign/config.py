@@ -333,7 +333,8 @@ class CampaignConfig(_Strict):
         for name in self.final_review.supervision_grades:
             if name not in grades:
                 choices = "、".join(sorted(grades))
-                problems.append(f"final_review.supervision_grades：“{name}”不是 scoring.grades 中的等级（可选：{choices}）")
+                where = "final_review.supervision_grades"
+                problems.append(f"{where}：“{name}”不是 scoring.grades 中的等级（可选：{choices}）")
         for year in self.final_review.years:
             if not any(d.kind is DeliverableKind.COMPLETION and d.year == year for d in self.deliverables):
                 problems.append(f"final_review.years：{year} 年度没有完成情况（completion）报送材料")

@@ -80,8 +80,12 @@ def test_grade_bands(total, name):
 
 
 def test_rule_descriptions_are_what_sasac_writes_into_the_list():
-    assert PROP.describe(10) == "完成率（实际完成值÷目标值）达到100%得10分，60%至100%之间按（完成率−60%）÷40%×10分折算，低于60%不得分"
-    assert Rule("proportional", 0.6, 1.0, "ratio").describe(10) == "按完成率（实际完成值÷目标值）×10分计分，完成率低于60%不得分，最高按100%计"
+    assert PROP.describe(10) == (
+        "完成率（实际完成值÷目标值）达到100%得10分，60%至100%之间按（完成率−60%）÷40%×10分折算，低于60%不得分"
+    )
+    assert Rule("proportional", 0.6, 1.0, "ratio").describe(10) == (
+        "按完成率（实际完成值÷目标值）×10分计分，完成率低于60%不得分，最高按100%计"
+    )
     assert Rule("lower_is_better", cap=1.0).describe(5.5) == "按完成率（目标值÷实际完成值）×5.5分计分，最高按100%计"
     assert Rule("threshold").describe(6) == "达到年度目标值得6分，未达到不得分"
     assert Rule("manual").describe(6) == "定性评价，由区国资委评定（满分6分）"

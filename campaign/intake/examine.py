@@ -14,9 +14,9 @@ from campaign.documents.schema import TEMPLATE_VERSIONS
 from campaign.intake.identify import Identity, identify
 from campaign.intake.store import sha256_of
 from campaign.validation import documents as doc_rules
-from campaign.validation.filename import check_filename, extension
+from campaign.validation.filename import ALLOWED_EXTENSIONS, check_filename, extension
 from campaign.validation.meta import check_meta
-from campaign.validation.package import KIND_LABEL, inspect_package
+from campaign.validation.package import file_type_problem, inspect_package
 from campaign.validation.problems import Problem, problem
 from campaign.validation.task_list import TaskItem, validate_task_list
 from campaign.workbook import progress as progress_wb
@@ -54,7 +54,8 @@ def examine(
     if path.is_symlink() or not path.is_file():
         # Never follow a link out of the inbox; the key hashes the name since there is no content to hash.
         exam = Examination(name, 0, hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest())
-        exam.problems.append(problem("E_FILE_TYPE", reason="不是普通文件（可能是快捷方式或链接）", expected="xlsx/docx/pdf"))
+        link = file_type_problem("不是普通文件（可能是快捷方式或链接）", "link", list(ALLOWED_EXTENSIONS))
+        exam.problems.append(link)
         exam.identity, _ = identify(config, None, name, claim)
         return exam
     exam = Examination(name, path.stat().st_size, sha256_of(path))
@@ -62,8 +63,10 @@ def examine(
     ext = extension(name)
     kind = PACKAGE_KIND.get(ext)
     content = None
+    wrong_type: tuple[str, str] | None = None
     if kind is not None:
         report = inspect_package(path, ext, [kind], max_bytes)
+        wrong_type = report.file_type
         exam.problems += report.problems
         # Formulas make a file untrusted, not unsafe: it is still read to learn who sent it.
         if all(p.code == "E_FORMULA" for p in report.problems):
@@ -73,12 +76,21 @@ def examine(
     meta = getattr(content, "meta", None)
     exam.identity, id_problems = identify(config, meta, name, claim)
     exam.problems += id_problems
-    if exam.identity.deliverable is None or exam.identity.enterprise is None:
+    known = exam.identity.deliverable is not None and exam.identity.enterprise is not None
+    if wrong_type is not None:
+        # the package check only knew the extension; the advice depends on what this deliverable accepts
+        reason, actual = wrong_type
+        allowed = list(config.deliverable(exam.identity.deliverable).file_kinds) if known else list(ALLOWED_EXTENSIONS)
+        example = f"{exam.identity.enterprise}_{exam.identity.deliverable}.{actual}" if known else None
+        exam.problems = [
+            file_type_problem(reason, actual, allowed, example) if p.code == "E_FILE_TYPE" else p for p in exam.problems
+        ]
+    if not known:
         return exam
     deliverable = config.deliverable(exam.identity.deliverable)
     if kind is not None and ext in PACKAGE_KIND and PACKAGE_KIND[ext] not in deliverable.file_kinds and not _has(exam, "E_FILE_TYPE", "E_MACRO"):
-        expected = "、".join(KIND_LABEL.get(k, k) for k in deliverable.file_kinds)
-        exam.problems.append(problem("E_FILE_TYPE", reason=f"“{deliverable.title}”不接收 .{ext} 文件", expected=expected))
+        reason = f"“{deliverable.title}”不接收 .{ext} 文件"
+        exam.problems.append(file_type_problem(reason, kind, list(deliverable.file_kinds)))
         return exam
     if content is None or _has(exam, "E_FORMULA"):
         return exam  # content rules would only repeat the formula cells as unreadable values

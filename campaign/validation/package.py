@@ -35,6 +35,40 @@ KIND_LABEL = {"xlsx": "Excel 工作簿（.xlsx）", "docx": "Word 文档（.docx
 class PackageReport:
     problems: list[Problem] = field(default_factory=list)
     formula_cells: list[str] = field(default_factory=list)
+    # (reason, what the file really is) when its type is wrong, so the advice can be redone once the
+    # deliverable (and so the kinds it accepts) is known: xlsx | docx | pdf | legacy | unknown
+    file_type: tuple[str, str] | None = None
+
+
+def file_type_advice(actual: str, allowed: list[str], example: str | None = None) -> str:
+    """What to do about a file of the wrong type, right for what it is: renaming fixes a real .docx sent as
+    .xlsx to a deliverable that accepts Word; it never converts one format into another."""
+    accepted = "、".join(KIND_LABEL.get(k, k) for k in allowed)
+    if actual in allowed:
+        renamed = f"（如 {example}）" if example else ""
+        return (
+            f"文件内容实际是{KIND_LABEL[actual]}，本项材料接收{accepted}；"
+            f"请把扩展名改为 .{actual}{renamed}后重新报送，文件内容不必改动。"
+        )
+    if actual in KIND_LABEL:
+        how = "使用区国资委下发的模板填写" if "xlsx" in allowed else f"将内容整理为{accepted}"
+        return f"本项材料只接收{accepted}，不接收{KIND_LABEL[actual]}；请{how}后重新报送（修改扩展名不能转换格式）。"
+    if actual == "legacy":
+        return (
+            f"本项材料接收{accepted}。请在 Office/WPS 中打开文件，“另存为”{accepted}后重新报送"
+            "（只修改扩展名不能转换格式）；"
+            "如文件设置了打开密码，请取消密码后保存。"
+        )
+    if actual == "link":
+        return f"请报送文件本身，不要报送快捷方式或链接；本项材料接收{accepted}。"
+    return (
+        f"文件内容不是{accepted}（可能是网页、图片或损坏的文件）。"
+        f"请用 Office/WPS 打开原始文件，“另存为”{accepted}后重新报送。"
+    )
+
+
+def file_type_problem(reason: str, actual: str, allowed: list[str], example: str | None = None) -> Problem:
+    return problem("E_FILE_TYPE", reason=reason, advice=file_type_advice(actual, allowed, example))
 
     @property
     def ok(self) -> bool:
@@ -95,6 +129,18 @@ def scan_xml_part(name: str, data: bytes) -> tuple[list[Problem], list[str]]:
     return [], cells
 
 
+def _zip_kind(path: Path, head: bytes) -> str:
+    """For a misnamed file: an Office package's real kind from its directory alone, else unknown."""
+    if not head.startswith(ZIP_MAGIC):
+        return "unknown"
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return "unknown"
+    return next((k for k, marker in KIND_MARKERS.items() if marker in names), "unknown")
+
+
 def inspect_package(path: Path, ext: str, expected_kinds: list[str], max_bytes: int) -> PackageReport:
     report = PackageReport()
     size = path.stat().st_size
@@ -103,19 +149,22 @@ def inspect_package(path: Path, ext: str, expected_kinds: list[str], max_bytes: 
         return report
     with path.open("rb") as fh:
         head = fh.read(8)
-    expected = "、".join(KIND_LABEL.get(k, k) for k in expected_kinds)
+
+    def wrong_type(reason: str, actual: str) -> PackageReport:
+        report.file_type = (reason, actual)
+        report.problems.append(file_type_problem(reason, actual, expected_kinds))
+        return report
+
     if ext == "pdf":
         if not head.startswith(PDF_MAGIC):
-            report.problems.append(problem("E_FILE_TYPE", reason="扩展名为 .pdf，但内容不是 PDF", expected=expected))
+            actual = "legacy" if head.startswith(OLE_MAGIC) else _zip_kind(path, head)
+            return wrong_type("扩展名为 .pdf，但内容不是 PDF", actual)
         return report
     if head.startswith(OLE_MAGIC):
-        report.problems.append(
-            problem("E_FILE_TYPE", reason="这是旧版 Office 格式（.xls/.doc）或加密文件", expected=expected)
-        )
-        return report
+        return wrong_type("这是旧版 Office 格式（.xls/.doc）或加密文件", "legacy")
     if not head.startswith(ZIP_MAGIC):
-        report.problems.append(problem("E_FILE_TYPE", reason=f"扩展名为 .{ext}，但内容不是 Office 文档", expected=expected))
-        return report
+        actual = "pdf" if head.startswith(PDF_MAGIC) else "unknown"
+        return wrong_type(f"扩展名为 .{ext}，但内容不是 Office 文档", actual)
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -132,10 +181,7 @@ def inspect_package(path: Path, ext: str, expected_kinds: list[str], max_bytes: 
                 report.problems.append(problem("E_CORRUPT", reason="缺少 Office 文档的必要组成部分"))
                 return report
             if kind != ext or kind not in expected_kinds:
-                report.problems.append(
-                    problem("E_FILE_TYPE", reason=f"文件实际是{KIND_LABEL[kind]}，扩展名为 .{ext}", expected=expected)
-                )
-                return report
+                return wrong_type(f"文件实际是{KIND_LABEL[kind]}，扩展名为 .{ext}", kind)
             for info in infos:
                 if not (info.filename.endswith(".xml") or info.filename.endswith(".rels")):
                     continue

@@ -22,7 +22,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "E_FILE_TYPE": (
         "文件类型不符：{reason}。",
-        "本项材料应报送 {expected} 格式；请在 Office/WPS 中“另存为” {expected} 格式后重新报送，不要只修改扩展名。",
+        "{advice}",  # depends on what the file really is and what the deliverable accepts: see file_type_problem
     ),
     "E_CORRUPT": (
         "文件已损坏，无法读取：{reason}。",
