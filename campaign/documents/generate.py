@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from defusedxml.ElementTree import fromstring
 from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Mm, Pt
 
 from campaign.config import Deliverable, Enterprise
 from campaign.documents import schema as d
@@ -28,16 +30,71 @@ def set_font(run_or_style, name: str, size: float | None = None, bold: bool | No
     rpr.get_or_add_rFonts().set(qn("w:eastAsia"), name)  # Chinese text uses the eastAsia font slot
 
 
-def _new_document(title: str, limit: int | None) -> Document:
+# GB/T 9704-2012《党政机关公文格式》: A4 (5.2.1); 天头 37 mm, 订口 28 mm, 版心 156 mm × 225 mm (5.2.2), so the
+# right margin is 210 − 28 − 156 = 26 mm and the bottom 297 − 37 − 225 = 35 mm; 22 lines of 28 characters (5.2.3);
+# title 2号小标宋 (7.3.3), body 3号仿宋 (5.2.2), headings 黑体 / 楷体 (7.3.3).
+A4_WIDTH, A4_HEIGHT = Mm(210), Mm(297)
+MARGINS = {"top_margin": Mm(37), "bottom_margin": Mm(35), "left_margin": Mm(28), "right_margin": Mm(26)}
+TITLE_FONT, BODY_FONT, HEADING_FONT, SUBHEADING_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
+TITLE_SIZE, BODY_SIZE = 22, 16  # 二号, 三号 (pt)
+LINE_PITCH = Mm(225 / 22)  # 22 lines in the 225 mm type area
+# Declared fallbacks (the font table's altName): a machine without the 公文 fonts shows these instead.
+FONT_FALLBACKS = {TITLE_FONT: "宋体", BODY_FONT: "仿宋", SUBHEADING_FONT: "楷体", HEADING_FONT: "SimHei"}
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def official_document() -> Document:
+    """An empty document laid out as a 公文: A4, GB/T 9704 margins and line pitch, 仿宋 三号 body with its
+    first line indented two characters, and the 公文 fonts declared with their fallbacks."""
     doc = Document()
-    set_font(doc.styles["Normal"], "仿宋_GB2312", 16)
+    for section in doc.sections:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = A4_WIDTH, A4_HEIGHT
+        for side, value in MARGINS.items():
+            setattr(section, side, value)
+    normal = doc.styles["Normal"]
+    set_font(normal, BODY_FONT, BODY_SIZE)
+    fmt = normal.paragraph_format
+    fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, LINE_PITCH
+    fmt.space_before, fmt.space_after = Pt(0), Pt(0)
+    fmt.first_line_indent = Pt(2 * BODY_SIZE)
+    _declare_fallbacks(doc)
+    return doc
+
+
+def _declare_fallbacks(doc: Document) -> None:
+    part = next(p for p in doc.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml")
+    root = fromstring(part.blob)
+    known = {f.get(f"{{{W}}}name") for f in root.findall(f"{{{W}}}font")}
+    extra = "".join(
+        f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/><w:family w:val="auto"/></w:font>'
+        for name, alt in FONT_FALLBACKS.items()
+        if name not in known
+    )
+    part._blob = part.blob.replace(b"</w:fonts>", extra.encode("utf-8") + b"</w:fonts>")
+
+
+def centered(doc: Document, text: str, font: str, size: float):
+    """A centred line without the body's first-line indent (title, subtitle)."""
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    set_font(p.add_run(title), "方正小标宋简体", 22)
-    if limit:
+    p.paragraph_format.first_line_indent = Pt(0)
+    if size > BODY_SIZE:
+        p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.AT_LEAST  # a 二号 title needs more than the pitch
+    set_font(p.add_run(text), font, size)
+    return p
+
+
+def _new_document(title: str, limit: int | None, label: str | None = None) -> Document:
+    doc = official_document()
+    if label:
+        # GB/T 9704 8: the attachment's label, 3号黑体, at the top left of its first page
         p = doc.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        set_font(p.add_run(d.LIMIT_NOTE.format(limit=limit)), "楷体_GB2312", 16)
+        p.paragraph_format.first_line_indent = Pt(0)
+        set_font(p.add_run(label), HEADING_FONT, BODY_SIZE)
+    centered(doc, title, TITLE_FONT, TITLE_SIZE)
+    if limit:
+        centered(doc, d.LIMIT_NOTE.format(limit=limit), SUBHEADING_FONT, BODY_SIZE)
     return doc
 
 
@@ -54,7 +111,8 @@ def _identify(doc: Document, enterprise: Enterprise, deliverable: Deliverable, v
 
 
 def build_targets(enterprise: Enterprise, deliverable: Deliverable) -> Document:
-    doc = _new_document(f"{enterprise.name}{deliverable.year}年度价值创造行动目标任务", deliverable.char_limit or 1500)
+    title = f"{enterprise.name}{deliverable.year}年度价值创造行动目标任务"
+    doc = _new_document(title, deliverable.char_limit or 1500, d.ATTACHMENT1_LABEL)
     for section in d.SECTIONS:
         _heading(doc, section, "黑体")
         for text in d.GUIDANCE.get(section, []):

@@ -30,3 +30,4 @@ REPORT_GUIDANCE = (
     "制定实施方案、开展宣贯培训、下一步安排等。全文不超过500字，本段提示请删除。）"
 )
 LIMIT_NOTE = "（不超过{limit}字）"
+ATTACHMENT1_LABEL = "附件1"  # the seed's label for 目标任务（模板）, printed at the top left of the document

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from campaign.config import CampaignConfig, Deliverable, DeliverableKind
-from campaign.documents.schema import TEMPLATE_VERSIONS
+from campaign.documents.schema import ATTACHMENT1_LABEL, TEMPLATE_VERSIONS
 from campaign.intake.identify import Identity, identify
 from campaign.intake.store import sha256_of
 from campaign.validation import documents as doc_rules
@@ -129,7 +129,7 @@ def _content_rules(content, deliverable: Deliverable, config: CampaignConfig, ex
         return problems
     if template in ("attachment1-targets", "deployment-report") and hasattr(content, "paragraphs"):
         paragraphs = content.paragraphs
-        title = next((p.strip() for p in paragraphs if p.strip()), None)
+        title = next((p.strip() for p in paragraphs if p.strip() and p.strip() != ATTACHMENT1_LABEL), None)
         if title and not (title.endswith("目标任务") or title.endswith("情况报告")):
             title = None
         problems = doc_rules.check_not_blank(paragraphs, title)

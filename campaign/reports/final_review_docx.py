@@ -6,11 +6,11 @@ from datetime import datetime
 from statistics import mean
 
 from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import RGBColor
 
 from campaign.clock import format_date_zh
 from campaign.config import CampaignConfig
-from campaign.documents.generate import set_font
+from campaign.documents.generate import centered, official_document, set_font
 from campaign.final_review import BENCHMARK, EXEMPLAR, FinalReview, supervision
 
 SECTIONS = ("一、总体情况", "二、目标任务完成情况", "三、核心指标变化", "四、标杆/典范候选", "五、下一步工作（建立健全长效工作机制）")
@@ -18,16 +18,18 @@ BODY_FONT = "仿宋_GB2312"
 
 
 def _para(doc, text: str, font: str = BODY_FONT, size: float = 16, bold: bool | None = None, center: bool = False) -> None:
-    p = doc.add_paragraph()
     if center:
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    set_font(p.add_run(text), font, size, bold)
+        centered(doc, text, font, size)
+        return
+    set_font(doc.add_paragraph().add_run(text), font, size, bold)
 
 
 def _heading(doc, text: str) -> None:
     # A real Heading style keeps the document outline navigable; the run font keeps the 公文 look.
     p = doc.add_heading(level=1)
-    set_font(p.add_run(text), "黑体", 16, bold=False)
+    run = p.add_run(text)
+    set_font(run, "黑体", 16, bold=False)
+    run.font.color.rgb = RGBColor(0, 0, 0)  # the Heading style's theme colour is not a 公文's
 
 
 def _share(part: int, whole: int) -> str:
@@ -35,8 +37,7 @@ def _share(part: int, whole: int) -> str:
 
 
 def build_document(config: CampaignConfig, review: FinalReview, as_of: datetime) -> Document:
-    doc = Document()
-    set_font(doc.styles["Normal"], BODY_FONT, 16)
+    doc = official_document()
     _para(doc, f"{config.campaign.title}总结评估报告", "方正小标宋简体", 22, center=True)
     _para(doc, f"{config.campaign.issuer}（{format_date_zh(as_of.date())}）", "楷体_GB2312", 16, center=True)
     ents = review.enterprises

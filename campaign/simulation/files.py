@@ -11,12 +11,11 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from docx import Document
 from openpyxl import load_workbook
 
 from campaign.config import CampaignConfig, Deliverable, DeliverableKind, Enterprise
 from campaign.documents import schema as ds
-from campaign.documents.generate import build_deployment_report, build_targets
+from campaign.documents.generate import build_deployment_report, build_targets, official_document
 from campaign.simulation.data import Row, fmt, target_text
 from campaign.workbook import progress as pw
 from campaign.workbook import schema as s
@@ -161,7 +160,7 @@ def _deployment_report(enterprise, d, rng, faulty: bool):
 
 
 def _free_report(enterprise, d, rows: list[Row], rng, faulty: bool):
-    doc = Document()
+    doc = official_document()
     doc.core_properties.identifier = f"{enterprise.code}/{d.id}"
     doc.core_properties.title = d.title
     doc.core_properties.author = enterprise.name

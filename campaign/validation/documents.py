@@ -36,8 +36,9 @@ def check_sections(paragraphs: Sequence[str]) -> list[Problem]:
 
 
 def counted_text(paragraphs: Sequence[str], title: str | None = None) -> str:
-    """The text the limit applies to: everything but the document title and the 不超过N字 note."""
-    kept = [p for p in paragraphs if not _LIMIT_NOTE.match(_norm(p)) and (title is None or _norm(p) != _norm(title))]
+    """The text the limit applies to: everything but the 附件1 label, the document title and the 不超过N字 note."""
+    skipped = {d.ATTACHMENT1_LABEL} | ({_norm(title)} if title else set())
+    kept = [p for p in paragraphs if not _LIMIT_NOTE.match(_norm(p)) and _norm(p) not in skipped]
     return "\n".join(kept)
 
 
@@ -48,7 +49,8 @@ def check_char_limit(paragraphs: Sequence[str], limit: int, what: str, title: st
 
 def template_texts(title: str | None = None) -> list[str]:
     """Every paragraph the templates themselves contain (headings, guidance, title)."""
-    texts = [*d.SECTIONS, *d.TASK_SUBSECTIONS, d.REPORT_GUIDANCE, *(g for gs in d.GUIDANCE.values() for g in gs)]
+    guidance = (g for gs in d.GUIDANCE.values() for g in gs)
+    texts = [d.ATTACHMENT1_LABEL, *d.SECTIONS, *d.TASK_SUBSECTIONS, d.REPORT_GUIDANCE, *guidance]
     return texts + ([title] if title else [])
 
 

@@ -18,13 +18,13 @@ def test_targets_template_sections_and_identity(tmp_path):
     assert path.name == "DDK002_targets-2023.docx"
     raw = read_document(path)
     texts = [t for t in raw.paragraphs if t]
-    assert texts[1] == "（不超过1500字）"
+    assert texts[0] == "附件1" and texts[2] == "（不超过1500字）"  # the attachment label above the title
     for heading in (*d.SECTIONS, *d.TASK_SUBSECTIONS):
         assert heading in texts
     assert texts.index("三、对标任务") < texts.index("（一）在产品质量、服务质量上对标世界一流")
     assert raw.meta == {"enterprise_code": "DDK002", "deliverable_id": "targets-2023", "template_version": d.TARGETS_TEMPLATE_VERSION}
     assert check_sections(raw.paragraphs) == []
-    assert codes(check_not_blank(raw.paragraphs, texts[0])) == ["E_EMPTY_DOCUMENT"]
+    assert codes(check_not_blank(raw.paragraphs, texts[1])) == ["E_EMPTY_DOCUMENT"]
 
 
 def test_deployment_report_template(tmp_path):
