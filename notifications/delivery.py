@@ -27,8 +27,10 @@ from campaign.db.claims import wall_clock, worker_identity
 from campaign.db.upsert import insert_ignoring_conflicts
 from campaign.messages import OutgoingMessage
 from notifications.channels import Channels, with_delivery_metadata
+from notifications.render import email_html
 
 APPRISE_LOGGER = logging.getLogger("apprise")
+EMAIL_SCHEMES = ("mailto://", "mailtos://")
 
 
 class _RedactingFilter(logging.Filter):
@@ -138,7 +140,14 @@ class Sender:
         if client is None:
             return self.channels.redact(f"无法识别的通知渠道地址：{url}")
         with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as log:
-            ok = client.notify(title=title, body=body, tag=recipient)
+            if url.lower().startswith(EMAIL_SCHEMES):
+                # Email gets an HTML body built from the same text (paragraphs, numbered items, signature
+                # lines); the text/plain part is derived from it. Without a format, Apprise took the text
+                # for HTML: one run-on paragraph in both parts.
+                html = email_html(body)
+                ok = client.notify(title=title, body=html, body_format=apprise.NotifyFormat.HTML, tag=recipient)
+            else:
+                ok = client.notify(title=title, body=body, tag=recipient)
         if ok:
             return None
         detail = " ".join(line.strip() for line in log.getvalue().splitlines() if line.strip())
