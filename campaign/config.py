@@ -135,6 +135,8 @@ class EscalationPolicy(_Strict):
     recipient: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{2,64}$")] = "sasac"
     # A digest to a chat bot must stay readable; beyond this many lines it only gives counts.
     digest_max_lines: int = Field(default=200, ge=10, le=5000)
+    # An overdue item is listed in this many digests; after that only in the first digest of each month.
+    digests_before_monthly: int = Field(default=5, ge=1, le=1000)
 
 
 class ReminderPolicy(_Strict):

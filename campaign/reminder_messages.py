@@ -4,7 +4,7 @@ from __future__ import annotations
 from campaign.config import CampaignInfo, ReminderPolicy
 from campaign.messages import OutgoingMessage
 from campaign.reminder_plan import ReminderPlan
-from campaign.reminders import digest_key
+from campaign.reminders import digest_key, digests_since, first_digest_of_month
 from campaign.workdays import day_kind_zh
 from notifications.render import render_message
 
@@ -45,28 +45,50 @@ def build_reminder_messages(plan: ReminderPlan, campaign: CampaignInfo) -> list[
 
 
 def build_overdue_digest(plan: ReminderPlan, policy: ReminderPolicy, campaign: CampaignInfo) -> OutgoingMessage | None:
-    """One message per run for SASAC staff, or None on a non-working day or when nobody is overdue."""
+    """One message per run for SASAC staff, grouped by deliverable with counts; or None.
+
+    A deliverable overdue through `digests_before_monthly` earlier digests moves to a monthly summary: it
+    is listed again only in the first digest of each month (other digests give its count in one line).
+    No digest on a non-working day, when nobody is overdue, or when every overdue item is long overdue
+    and the month's summary has been sent.
+    """
     if not plan.working_day or plan.overdue_total == 0:
         return None
+    limit = policy.escalation.digests_before_monthly
     lines = [line for line in plan.lines if line.overdue]
+    recent = [line for line in lines if digests_since(line.due, plan.earlier_digests) < limit]
+    settled = [line for line in lines if line not in recent]
+    monthly = bool(settled) and first_digest_of_month(plan.day, plan.earlier_digests)
+    if not recent and not monthly:
+        return None
+    shown = recent + (settled if monthly else [])
+    groups = _by_deliverable(plan, shown)
     title, body = render_message(
         "reminder_digest",
         campaign=campaign,
         day=plan.day,
         total=plan.overdue_total,
-        lines=lines,
-        enterprises=_by_enterprise(plan),
-        not_listed=plan.overdue_total - len(plan.overdue_sample),
+        recent=[groups[line.code] for line in recent],
+        settled=[groups[line.code] for line in settled] if monthly else [],
+        settled_total=sum(line.overdue for line in settled),
+        settled_deliverables=len(settled),
+        limit=limit,
+        not_listed=sum(g["count"] - len(g["enterprises"]) for g in groups.values()),
     )
     recipient = policy.escalation.recipient
     return OutgoingMessage(digest_key(plan.day), "digest", recipient, title, body)
 
 
-def _by_enterprise(plan: ReminderPlan) -> list[dict]:
-    """Digest lines grouped per enterprise: staff call an enterprise once about all it owes."""
-    grouped: dict[str, dict] = {}
+def _by_deliverable(plan: ReminderPlan, lines: list) -> dict[str, dict]:
+    """Digest groups: one per overdue deliverable, its count and the enterprises that owe it."""
+    groups = {
+        line.code: {"title": line.title, "due": line.due, "days": (plan.day - line.due).days, "count": line.overdue,
+                    "enterprises": []}
+        for line in lines
+    }
     for row in plan.overdue_sample:  # ordered by enterprise code
-        entry = grouped.setdefault(row.enterprise_code, {"code": row.enterprise_code, "name": row.enterprise_name, "items": []})
-        title = plan.deliverables[row.deliverable_code].title
-        entry["items"].append(f"《{title}》" + ("（已报送但被退回）" if row.rejected else "（未报送）"))
-    return list(grouped.values())
+        if row.deliverable_code in groups:
+            state = "已报送但被退回" if row.rejected else "未报送"
+            entry = f"{row.enterprise_code} {row.enterprise_name}（{state}）"
+            groups[row.deliverable_code]["enterprises"].append(entry)
+    return groups

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from campaign.config import ReminderPolicy
 from campaign.db import models as m
-from campaign.reminders import Step, latest_scheduled, reminder_calendar, reminder_day, reminder_key
+from campaign.reminders import Step, digest_day, latest_scheduled, reminder_calendar, reminder_day, reminder_key
 from campaign.workdays import is_working_day
 
 
@@ -69,6 +69,7 @@ class ReminderPlan:
     lines: list[DeliverableLine] = field(default_factory=list)
     overdue_sample: list[OverdueRow] = field(default_factory=list)  # at most digest_max_lines
     deliverables: dict[str, m.Deliverable] = field(default_factory=dict)
+    earlier_digests: list[date] = field(default_factory=list)  # days SASAC already got an overdue digest
 
     @property
     def overdue_total(self) -> int:
@@ -145,6 +146,8 @@ def plan_reminders(session: Session, policy: ReminderPolicy, as_of: datetime) ->
             .limit(policy.escalation.digest_max_lines)
         )
         plan.overdue_sample = [OverdueRow(ec, en, dc, bool(rj)) for ec, en, dc, rj in rows]
+        keys = session.scalars(select(N.key).where(N.kind == "digest", N.key.like("digest:overdue:%")))
+        plan.earlier_digests = sorted(d for d in map(digest_day, keys) if d is not None and d < day)
     return plan
 
 

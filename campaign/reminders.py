@@ -83,3 +83,23 @@ def reminder_key(enterprise_code: str, deliverable_code: str, step: str) -> str:
 
 def digest_key(day: date) -> str:
     return f"digest:overdue:{day.isoformat()}"
+
+
+def digest_day(key: str) -> date | None:
+    """The day of an overdue digest from its key (None for any other key)."""
+    prefix = "digest:overdue:"
+    if not key.startswith(prefix):
+        return None
+    try:
+        return date.fromisoformat(key[len(prefix):])
+    except ValueError:
+        return None
+
+
+def digests_since(due: date, earlier_digests: list[date]) -> int:
+    """How many earlier digests have listed a deliverable overdue since `due` (each listed it while it owed)."""
+    return sum(1 for d in earlier_digests if d > due)
+
+
+def first_digest_of_month(day: date, earlier_digests: list[date]) -> bool:
+    return not any(d.year == day.year and d.month == day.month and d < day for d in earlier_digests)
