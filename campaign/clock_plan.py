@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from campaign.config import CampaignConfig, DeliverableKind
+from campaign.config import CampaignConfig, Deliverable, DeliverableKind
 from campaign.reminders import reminder_calendar
 from campaign.workdays import add_working_days, is_working_day
 
@@ -62,6 +62,11 @@ class ClockStep:
         return self.name in ROUTINE
 
 
+def half_year_close_day(deliverable: Deliverable) -> date:
+    """A progress period is summarised on the first working day after its due date."""
+    return add_working_days(deliverable.due, 1)
+
+
 def _scheduled(config: CampaignConfig) -> dict[date, list[ClockStep]]:
     out: dict[date, list[ClockStep]] = {}
 
@@ -74,7 +79,7 @@ def _scheduled(config: CampaignConfig) -> dict[date, list[ClockStep]]:
     for d in config.deliverables:
         if d.kind is DeliverableKind.PROGRESS:
             add(d.opens_on, ClockStep("half-year-open", period=d.period))
-            add(add_working_days(d.due, 1), ClockStep("half-year-close", period=d.period))
+            add(half_year_close_day(d), ClockStep("half-year-close", period=d.period))
         elif d.kind is DeliverableKind.TARGETS and d.year > first_year:
             add(d.opens_on, ClockStep("next-year", year=d.year))
         elif not (d.opens_on == config.campaign.issue_date or (d.kind is DeliverableKind.TASK_LIST and d.year > first_year)):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
 CLIP = 1.5  # one runaway value must not dominate an average
 
@@ -14,6 +15,7 @@ class EnterpriseStatus:
     name: str
     category: str
     status: str  # accepted | late | rejected | missing
+    received_on: date | None = None  # the accepted version's day (shown for late ones)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class HalfYearSummary:
     dimension_progress: dict[str, float]
     indicators: dict[str, list[dict]]
     attention: list[dict] = field(default_factory=list)
+    received: dict[str, date] = field(default_factory=dict)  # late reporters: the day their version was accepted
 
 
 def progress_ratio(target: float | None, value: float | None, direction: str) -> float | None:
@@ -97,8 +100,10 @@ def summarize(statuses: list[EnterpriseStatus], rows: list[ReportedRow], attenti
         reasons[code].append("未报送进展情况")
     for code in by_status["rejected"]:
         reasons[code].append("报送材料被退回，尚未重新报送合格材料")
+    received = {s.code: s.received_on for s in statuses if s.status == "late" and s.received_on}
     for code in by_status["late"]:
-        reasons[code].append("逾期报送")
+        when = received.get(code)
+        reasons[code].append(f"逾期报送（{when.year}年{when.month}月{when.day}日接收）" if when else "逾期报送")
     for code, values in ratios_by_ent.items():
         average = sum(values) / len(values)
         if average < attention_below:
@@ -116,4 +121,5 @@ def summarize(statuses: list[EnterpriseStatus], rows: list[ReportedRow], attenti
         dimension_progress=dimension_progress,
         indicators=dict(indicators),
         attention=attention,
+        received=received,
     )

@@ -1,11 +1,13 @@
 """Gather a half-year period's statuses and reported rows from the database for `campaign.half_year`."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from campaign.clock import TZ
+from campaign.clock_plan import half_year_close_day
 from campaign.config import CampaignConfig, Deliverable
 from campaign.db import models as m
 from campaign.assessment_store import row_direction
@@ -30,7 +32,10 @@ def gather(session: Session, config: CampaignConfig, deliverable: Deliverable, a
     latest = {ent: sub for (ent, _), sub in latest_by_key.items()}
     accepted = {ent: sub for (ent, _), sub in accepted_by_key.items()}
     statuses = [
-        EnterpriseStatus(e.code, e.name, e.category, classify(accepted.get(e.id), latest.get(e.id))) for e in enterprises
+        EnterpriseStatus(
+            e.code, e.name, e.category, classify(accepted.get(e.id), latest.get(e.id)), _day(accepted.get(e.id))
+        )
+        for e in enterprises
     ]
     lists = latest_task_lists(session, config, deliverable.year, as_of)
     task_items = {
@@ -56,6 +61,20 @@ def gather(session: Session, config: CampaignConfig, deliverable: Deliverable, a
                 )
             )
     return statuses, rows
+
+
+def _day(sub: m.Submission | None) -> date | None:
+    return sub.received_at.astimezone(TZ).date() if sub is not None else None
+
+
+def summarized_periods(config: CampaignConfig, deliverable_ids: set[str], day: date) -> list[str]:
+    """Progress periods among these deliverables whose summary was already due (so a late or corrected
+    report must refresh it): the day is on or after the period's close day."""
+    return sorted(
+        d.period
+        for d in config.deliverables
+        if d.kind == "progress" and d.id in deliverable_ids and d.period and day >= half_year_close_day(d)
+    )
 
 
 def narratives(session: Session, deliverable: Deliverable, as_of: datetime) -> dict[str, str]:

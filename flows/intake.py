@@ -8,6 +8,7 @@ from campaign.clock import AsOfParam, resolve_as_of
 from campaign.intake.report import artifact_rows, summary_markdown
 from tasks.audit import audit
 from tasks.db import prepare_database
+from tasks.half_year import refresh_summaries
 from tasks.intake import intake_chunk, scan_inbox
 from tasks.notify import deliver
 
@@ -38,6 +39,10 @@ def intake(as_of: AsOfParam = None, chunk_size: int = CHUNK_SIZE) -> dict:
         "sent": len(delivered["sent"]),
         "failed": len(delivered["failed"]),
     }
+    # A progress report filed (or rejected) after its period was summarised: the summary is regenerated, so
+    # the report and `campaign status` agree on who reported when.
+    filed = {o["deliverable"] for o in outcomes if o["deliverable"] and not o["duplicate"]}
+    summary["refreshed"] = refresh_summaries(sorted(filed), as_of) if filed else []
     audit("intake.run", "inbox", as_of.date().isoformat(), as_of, summary)
     if outcomes or errors:
         create_table_artifact(key="intake-files", table=artifact_rows(outcomes), description="本次接收的文件")

@@ -10,7 +10,7 @@ from campaign.config import load_config
 from campaign.db import models as m
 from campaign.db.session import session_scope
 from campaign.half_year import summarize
-from campaign.half_year_store import gather, narratives, progress_deliverable
+from campaign.half_year_store import gather, narratives, progress_deliverable, summarized_periods
 from campaign.messages import OutgoingMessage
 from campaign.progress import latest_task_lists, planned_from_items
 from campaign.reports.half_year import summary_dict, write_outputs
@@ -58,3 +58,13 @@ def summarize_period(period: str, as_of: datetime) -> dict:
     categories = {s.code: s.category for s in statuses}
     outputs = write_outputs(get_settings().home_dir, config, deliverable, summary, names, categories, texts, as_of)
     return {"period": period, "deliverable": deliverable.id, "summary": summary_dict(summary), "outputs": outputs}
+
+
+@task(name="refresh-half-year-summaries")
+def refresh_summaries(deliverable_ids: list[str], as_of: datetime) -> list[str]:
+    """Regenerate the summaries of the periods these deliverables belong to, if they were already written."""
+    config = load_config()
+    periods = summarized_periods(config, set(deliverable_ids), as_of.date())
+    for period in periods:
+        summarize_period.fn(period, as_of)
+    return periods

@@ -74,7 +74,7 @@ def test_half_year_collection_mix_of_reports(prefect_harness, initialized_home, 
     assert s["completeness_rate"] == pytest.approx(3 / 9, abs=1e-4) and s["timeliness_rate"] == pytest.approx(2 / 9, abs=1e-4)
     assert s["by_category"]["商业一类"] == {"total": 3, "reported": 1, "on_time": 0, "completeness": pytest.approx(1 / 3, abs=1e-4), "timeliness": 0.0}
     attention = {a["code"]: a["reasons"] for a in s["attention"]}
-    assert attention["DDK002"] == ["逾期报送"]
+    assert attention["DDK002"] == ["逾期报送（2023年7月20日接收）"]
     assert attention["DDK003"] == ["报送材料被退回，尚未重新报送合格材料"]
     assert any(r.startswith("半年平均完成进度") for r in attention["DDK004"])
     assert "DDK001" not in attention

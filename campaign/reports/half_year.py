@@ -29,7 +29,11 @@ def build_workbook(summary: HalfYearSummary, names: dict[str, str], categories: 
     status_of = {c: k for k in ("on_time", "late", "rejected", "missing") for c in getattr(summary, k)}
     key_zh = {"on_time": "按时报送", "late": "逾期报送", "rejected": "被退回未重报", "missing": "未报送"}
     for code in sorted(names):
-        append_safe(ws, [code, names[code], categories[code], key_zh[status_of[code]], narratives.get(code, "")])
+        state = key_zh[status_of[code]]
+        if code in summary.received:
+            when = summary.received[code]
+            state += f"（{when.year}年{when.month}月{when.day}日接收）"
+        append_safe(ws, [code, names[code], categories[code], state, narratives.get(code, "")])
     ws.append([])
     ws.append(["报送完整率", summary.completeness_rate, "按时报送率", summary.timeliness_rate])
     cats = wb.create_sheet("分类统计")
