@@ -103,3 +103,63 @@ def notification_counts(session: Session) -> dict[str, dict[str, int]]:
     ):
         result.setdefault(kind, {})[status] = n
     return result
+
+
+# --- the matrix a person reads in a terminal ------------------------------------------------------
+
+KIND_SHORT = {
+    "plan": "方案", "targets": "目标", "task_list": "清单", "deployment_report": "部署", "progress": "进展",
+    "completion": "完成", "evaluation_report": "评估", "completion_final": "汇总",
+}
+# state -> (mark, meaning); overdue variants of 未报送/已退回 get their own mark
+MARKS = {
+    "accepted": ("收", "已接收（按时）"),
+    "late": ("迟", "逾期接收"),
+    "rejected": ("退", "已退回，截止日未到"),
+    "rejected_overdue": ("退!", "已退回，已过截止日仍未重报"),
+    "missing": ("·", "未报送，截止日未到"),
+    "missing_overdue": ("欠", "未报送，已过截止日"),
+}
+
+
+def short_codes(deliverables: list) -> dict[str, str]:
+    """A short, unique column code per deliverable (config Deliverable: id, kind, year, period): 方案23, 进展23上…"""
+    codes: dict[str, str] = {}
+    for d in deliverables:
+        kind = getattr(d.kind, "value", d.kind)
+        code = KIND_SHORT.get(kind, kind) + str(d.year)[-2:]
+        if kind == "progress" and d.period:
+            code += "上" if d.period.upper().endswith("H1") else "下"
+        while code in codes.values():
+            code += "′"
+        codes[d.id] = code
+    return codes
+
+
+def mark_key(row: StatusRow) -> str:
+    return f"{row.status}_overdue" if row.overdue else row.status
+
+
+@dataclass(frozen=True)
+class StatusMatrix:
+    columns: list[tuple[str, str, str, str]]  # (deliverable id, short code, title, due)
+    enterprises: list[tuple[str, str]]  # (code, name)
+    cells: dict[tuple[str, str], StatusRow]  # (enterprise, deliverable) -> row
+    received: dict[str, int]  # per deliverable: accepted + late
+    overdue: dict[str, int]  # per deliverable: nothing accepted and past due
+
+
+def status_matrix(rows: list[StatusRow], codes: dict[str, str]) -> StatusMatrix:
+    columns, enterprises, cells = [], [], {}
+    for r in rows:
+        if not any(c[0] == r.deliverable for c in columns):
+            columns.append((r.deliverable, codes.get(r.deliverable, r.deliverable), r.deliverable_title, r.due))
+        if (r.enterprise, r.enterprise_name) not in enterprises:
+            enterprises.append((r.enterprise, r.enterprise_name))
+        cells[(r.enterprise, r.deliverable)] = r
+    received = {c[0]: 0 for c in columns}
+    overdue = {c[0]: 0 for c in columns}
+    for r in rows:
+        received[r.deliverable] += r.status in ("accepted", "late")
+        overdue[r.deliverable] += r.overdue
+    return StatusMatrix(columns, sorted(enterprises), cells, received, overdue)
