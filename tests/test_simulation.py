@@ -27,10 +27,17 @@ def _snapshot(home) -> dict:
             "late": session.scalar(sa.select(sa.func.count()).select_from(m.Submission).where(m.Submission.status == "accepted", m.Submission.on_time.is_(False))),
             "undelivered": session.scalar(sa.select(sa.func.count()).select_from(m.Notification).where(m.Notification.status != "sent")),
             "assessments": session.execute(sa.select(m.Assessment.year, m.Assessment.status, m.Assessment.reviewer).order_by(m.Assessment.year)).all(),
+            "grades": _grades(session),
             "rows": (count(m.Notification), count(m.Submission), count(m.AuditEvent)),
             "outbox": sorted(p.name for p in (home / "outbox").glob("*.json")),
             "inbox_left": sorted(p.name for p in (home / "inbox").iterdir() if p.is_file()),
         }
+
+
+def _grades(session) -> dict[int, dict[str, int]]:
+    query = sa.select(m.Assessment.year, m.AssessmentResult.grade)
+    rows = session.execute(query.join(m.Assessment, m.Assessment.id == m.AssessmentResult.assessment_id)).all()
+    return {year: dict(Counter(g for y, g in rows if y == year)) for year in sorted({y for y, _ in rows})}
 
 
 def test_demo_simulates_the_whole_campaign_exactly_and_a_replay_changes_nothing(prefect_harness, tmp_path, monkeypatch):
@@ -71,10 +78,16 @@ def test_demo_simulates_the_whole_campaign_exactly_and_a_replay_changes_nothing(
     # Reminders and SASAC digests follow the policy (T-7/T-3/T-1/T0, then every 3 working days, at most 5)
     # for whoever had not filed yet; exact for this seed, and every one delivered.
     assert first["kinds"]["reminder"] == 194
-    assert first["kinds"]["digest"] == 60  # 59 overdue digests on reminder days + the final-review message to SASAC
+    # 22 overdue digests + the final-review message to SASAC. A deliverable is listed in at most 5 digests
+    # (reminders.escalation.digests_before_monthly), then only in the first digest of each month, and no
+    # digest goes out when only such items remain (it was 59 digests when every item repeated every time).
+    assert first["kinds"]["digest"] == 23
     assert first["undelivered"] == 0
     # Both years scored and approved by the simulation's reviewer (approve_as), not left paused.
     assert first["assessments"] == [(2023, "final", "模拟审核"), (2024, "final", "模拟审核")]
+    # The grades separate good from poor performance (they were 8 优秀 of 9 in both years): an enterprise
+    # meeting fewer than half its quantified targets is not 优秀 (README, 计分规则).
+    assert first["grades"] == {2023: {"优秀": 3, "良好": 4, "合格": 2}, 2024: {"优秀": 5, "良好": 3, "合格": 1}}
     assert len(first["outbox"]) == sum(first["kinds"].values())
     assert first["inbox_left"] == []  # every file was processed
     reports = home / "reports/final-review"
