@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from campaign.config import load_config
+from campaign.validation.problems import CATALOG
 from notifications.render import TEMPLATES, render_message
 
 CONFIG = load_config()
-OTHER_FORMS = re.compile(r"你单位|你公司|你企业|贵公司|贵企业|本单位|你们|您")
+OTHER_FORMS = re.compile(r"你单位|你公司|你企业|贵公司|贵企业|本单位|本企业|你们|您")
 ENTERPRISE = {"code": "DDK001", "name": "示例城市建设投资集团有限公司（示例）"}
 DELIVERABLE = CONFIG.deliverable("completion-2023")
 DAY = date(2024, 1, 25)
@@ -53,3 +54,8 @@ def test_the_enterprise_is_addressed_as_gui_danwei(render):
 def test_no_message_template_uses_another_form_of_address(path: Path):
     text = path.read_text(encoding="utf-8")
     assert not OTHER_FORMS.search(text), OTHER_FORMS.findall(text)
+
+
+def test_every_problem_text_a_rejection_quotes_uses_the_same_address():
+    offending = {code: OTHER_FORMS.findall(m + h) for code, (m, h) in CATALOG.items() if OTHER_FORMS.search(m + h)}
+    assert offending == {}
