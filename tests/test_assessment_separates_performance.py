@@ -131,3 +131,15 @@ def test_the_weights_and_the_supervision_grades_are_checked_when_the_config_load
         parse_config(raw)
     assert "scoring.categories.公益类.indicator_emphasis：不是核心指标：利润" in str(err.value)
     assert "final_review.supervision_grades：“较差”不是 scoring.grades 中的等级" in str(err.value)
+
+
+def test_the_annual_report_and_linkage_sheet_show_the_share_that_decided_the_grade(tmp_path):
+    from campaign.reports.assessment_workbooks import build_linkage_sheet
+
+    shares = [1.0] + [0.99, 0.98, 0.99, 0.97, 0.99, 0.98, 0.99, 0.99]
+    result = finalize([score_enterprise("DDK003", "差一点", "商业一类", "达标", _rows(shares), SCORING)], SCORING)
+    sheet = build_linkage_sheet(2023, result, CONFIG.campaign.issuer).active
+    header = [c.value for c in sheet[3]]
+    row = dict(zip(header, [c.value for c in sheet[4]], strict=True))
+    assert (row["等级"], row["量化目标达成"]) == ("合格", "1/9")
+    assert "量化目标达成1/9项（11%），低于“优秀”要求的50%" in row["说明"]

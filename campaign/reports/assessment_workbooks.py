@@ -121,7 +121,10 @@ def read_scoring_sheet(path: Path) -> ImportedScores:
     return ImportedScores(int(meta["year"]), adjustments)
 
 
-LINKAGE_HEADER = ("企业代码", "企业名称", "功能分类", "类型", "基础得分", "创标加分", "总分", "分类排名", "等级", "说明")
+LINKAGE_HEADER = (
+    "企业代码", "企业名称", "功能分类", "类型", "基础得分", "创标加分", "总分", "分类排名", "等级", "说明",
+    "量化目标达成",
+)
 
 
 def build_linkage_sheet(year: int, results: list[EnterpriseResult], issuer: str) -> Workbook:
@@ -140,10 +143,11 @@ def build_linkage_sheet(year: int, results: list[EnterpriseResult], issuer: str)
             [safe_cell(v) for v in (
                 r.code, r.name, r.category, r.tier, r.base_total, r.bonus, r.total,
                 f"{r.rank_in_category}/{r.category_size}", r.grade, "；".join(r.notes),
+                f"{r.targets_met}/{r.quantified}" if r.quantified else "—",
             )]
         )
     ws.freeze_panes = "C4"
-    for letter, width in zip("ABCDEFGHIJ", (10, 34, 10, 6, 10, 10, 9, 10, 8, 40)):
+    for letter, width in zip("ABCDEFGHIJK", (10, 34, 10, 6, 10, 10, 9, 10, 8, 40, 12), strict=True):
         ws.column_dimensions[letter].width = width
     return wb
 
