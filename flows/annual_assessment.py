@@ -63,7 +63,7 @@ def annual_assessment(
     publish_table(
         f"assessment-{year}-auto-scores",
         {"code": "企业", "total": "自动得分", "manual": "待评定定性行", "source": "数据来源"},
-        [{"code": code, "total": total, "manual": ",".join(map(str, scored["pending_manual"].get(code, []))) or None,
+        [{"code": code, "total": total, "manual": "、".join(scored["pending_manual"].get(code, [])) or None,
           "source": scored["sources"][code]} for code, total in scored["auto_totals"].items()],
         f"{year}年度考核自动评分（待审核）。评分表：{scored['scoring_sheet']}",
     )

@@ -42,7 +42,7 @@ def score_year(year: int, as_of: datetime, flow_run_id: str | None) -> dict:
         "scoring_sheet": str(sheet),
         "sources": {i.code: i.source for i in inputs},
         "auto_totals": {r.code: r.base_total for r in results},
-        "pending_manual": {r.code: [i.item.row_no for i in r.pending_manual] for r in results if r.pending_manual},
+        "pending_manual": {r.code: [i.item.label for i in r.pending_manual] for r in results if r.pending_manual},
     }
 
 
