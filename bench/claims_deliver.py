@@ -32,8 +32,8 @@ def _deliverer(env, keys, barrier, out):
 
     import apprise
 
+    from campaign.config.settings import get_settings
     from campaign.db.session import session_scope
-    from campaign.settings import get_settings
     from notifications.channels import load_channels
     from notifications.delivery import deliver_pending
 
@@ -56,10 +56,10 @@ def run(workers: int, messages: int, work: Path) -> dict:
     url = sa.engine.make_url(ADMIN).set(database=name).render_as_string(hide_password=False)
     try:
         os.environ["CAMPAIGN_DATABASE_URL"] = url
-        from campaign.clock import resolve_as_of
+        from campaign.calendar.clock import resolve_as_of
         from campaign.db.migrate import upgrade_to_head
         from campaign.db.session import engine_for, session_scope
-        from campaign.messages import OutgoingMessage
+        from campaign.notices.message import OutgoingMessage
         from notifications.channels import parse_channels
         from notifications.delivery import record_messages
 

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 def make_files(n: int, out: Path) -> list[Path]:
     from openpyxl import load_workbook
 
-    from campaign.config import load_config
+    from campaign.config.model import load_config
     from campaign.workbook.generate import write_task_list
     from tests.intake.filling import fill
 
@@ -81,14 +81,14 @@ def intake_run(files: list[Path], reader: str) -> float:
     home = Path(tempfile.mkdtemp(prefix="intake-bench-"))
     os.environ["CAMPAIGN_HOME"] = str(home)
     os.environ.pop("CAMPAIGN_DATABASE_URL", None)
-    from campaign.cli import _init_database
-    from campaign.clock import resolve_as_of
-    from campaign.config import load_config
+    from campaign.calendar.clock import resolve_as_of
+    from campaign.config.model import load_config
+    from campaign.config.settings import get_settings
+    from campaign.db.migrate import init_database
     from campaign.intake.core import process_paths
-    from campaign.settings import get_settings
     from notifications.channels import load_channels
 
-    _init_database()
+    init_database()
     inbox = home / "inbox"
     inbox.mkdir()
     # Renamed to the announced convention so identification also exercises the file-name path.

@@ -27,7 +27,7 @@ WORK = Path(tempfile.mkdtemp(prefix="reminders-bench-"))
 os.environ.setdefault("PREFECT_HOME", str(WORK / "prefect"))
 os.environ["BENCH_TOKEN"] = "benchtoken0123456789"
 
-from campaign.runtime import prepare_prefect_environment  # noqa: E402
+from campaign.runtime.environment import prepare_prefect_environment  # noqa: E402
 
 prepare_prefect_environment(verbose=False)
 
@@ -93,11 +93,11 @@ def bare_apprise_loop(n: int, port: int, body: str) -> float:
 def reminder_run(n: int, port: int) -> dict:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
-
-    from campaign.db.session import session_scope
-    from campaign.db import models as m
-    from flows.reminders import reminders
     from sqlalchemy import func, select
+
+    from campaign.db import models as m
+    from campaign.db.session import session_scope
+    from flows.reminders import reminders
 
     config = make_config(n, port)
     os.environ["CAMPAIGN_HOME"] = str(WORK / f"home-{n}")
@@ -129,9 +129,10 @@ def main() -> None:
         before = receiver.count
         result = reminder_run(n, receiver.port)
         assert result["sent"] == n == result["sent_rows"] == receiver.count - before, result
-        from campaign.db.session import session_scope
-        from campaign.db import models as m
         from sqlalchemy import select
+
+        from campaign.db import models as m
+        from campaign.db.session import session_scope
 
         with session_scope() as s:
             body = s.scalars(select(m.Notification.body).limit(1)).one()

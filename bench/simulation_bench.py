@@ -33,8 +33,8 @@ def _fresh_home() -> Path:
 
 def per_day_flow_runs(end: date, seed: int) -> tuple[float, int]:
     """Baseline: the production shape, one campaign-tick flow run per active day."""
-    from campaign.clock import resolve_as_of
-    from campaign.config import load_config
+    from campaign.calendar.clock import resolve_as_of
+    from campaign.config.model import load_config
     from campaign.simulation.data import enterprise_rows
     from campaign.simulation.files import build_file
     from flows.campaign_tick import campaign_tick

@@ -13,9 +13,10 @@ from prefect.exceptions import FlowPauseTimeout
 from prefect.input import RunInput
 from pydantic import BaseModel, Field
 
-from campaign import markdown as md
-from campaign.assessment import Adjustment
-from campaign.clock import AsOfParam, resolve_as_of
+from campaign.assessment.rules import Adjustment
+from campaign.calendar.clock import AsOfParam, resolve_as_of
+from campaign.errors import ReviewTimeout
+from campaign.reports import markdown as md
 from tasks.artifacts import publish_summary, publish_table
 from tasks.assessment import finalize_year, score_year
 from tasks.db import prepare_database
@@ -93,7 +94,7 @@ def _wait_for_review(year: int, timeout: int, poll: int) -> AssessmentReview:
     try:
         return pause_flow_run(wait_for_input=AssessmentReview, timeout=timeout, poll_interval=poll, key=review_key(year))
     except FlowPauseTimeout:
-        raise RuntimeError(
+        raise ReviewTimeout(
             f"等待区国资委审核 {year} 年度考核超时（{timeout} 秒）。自动评分已保存；"
             f"可用 campaign scores import 导入评分表后重新运行 campaign assess {year}。"
         ) from None

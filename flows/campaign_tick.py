@@ -20,12 +20,12 @@ from datetime import datetime
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
-from campaign.clock import AsOfParam, resolve_as_of
-from campaign.clock_plan import ClockStep, plan_day
-from campaign.config import load_config
-from campaign.errors import ActionRequired
+from campaign.calendar.clock import AsOfParam, resolve_as_of
+from campaign.calendar.plan import ClockStep, plan_day
+from campaign.config.model import load_config
+from campaign.config.settings import get_settings
+from campaign.errors import ActionRequired, DeliveryFailed
 from campaign.intake.core import inbox_files
-from campaign.settings import get_settings
 from tasks.clock import day_completed, mark_day
 from tasks.db import prepare_database
 
@@ -59,7 +59,12 @@ def run_day(as_of: datetime, approve_as: str | None = None, force: bool = False,
     for step in steps:
         logger.info("%s: %s", day, step.label_zh)
         started = time.perf_counter()
-        outcome = _run(step, as_of, approve_as)
+        try:
+            outcome = _run(step, as_of, approve_as)
+        except DeliveryFailed as exc:
+            # The step's other work is done and its messages are recorded; the day's remaining steps
+            # still run, and the day stays open so a rerun delivers what is pending.
+            outcome = {"action_required": f"{step.label_zh}：{exc}"}
         outcome["seconds"] = round(time.perf_counter() - started, 3)
         if outcome.get("action_required"):
             pending.append(outcome["action_required"])
@@ -117,13 +122,15 @@ def _assessment(year: int, as_of: datetime, approve_as: str | None) -> dict:
     if approve_as:
         result = annual_assessment(year, as_of=as_of, approve_as=approve_as)
         return {"status": result["status"], "year": year}
+    import httpx
     from prefect.deployments import run_deployment
+    from prefect.exceptions import ObjectNotFound
 
     try:
         # The key makes a forced rerun of the day find the run it started instead of starting another.
         run = run_deployment(ASSESSMENT_DEPLOYMENT, parameters={"year": year, "as_of": as_of.isoformat()}, timeout=0,
                              as_subflow=False, idempotency_key=f"campaign-tick:assessment-{year}")
-    except Exception as exc:  # no server, or the deployment was never created
+    except (ObjectNotFound, httpx.HTTPError) as exc:  # the deployment was never created, or no server answers
         return {"action_required": f"未能启动 {year} 年度考核（{type(exc).__name__}）：请先 `prefect --no-prompt deploy --all`，"
                 f"或手工运行 campaign assess {year} --as-of {as_of.date()}"}
     return {"status": "started", "year": year, "flow_run_id": str(run.id)}

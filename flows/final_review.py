@@ -6,11 +6,11 @@ from datetime import datetime
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from campaign.clock import AsOfParam, resolve_as_of
-from campaign.final_review import FinalReview
+from campaign.calendar.clock import AsOfParam, resolve_as_of
+from campaign.final_review.rules import FinalReview
 from tasks.db import prepare_database
 from tasks.final_review import compute_review, ready_message
-from tasks.notify import deliver, record
+from tasks.notify import fail_if_undelivered, notify_all
 
 
 @flow(
@@ -24,17 +24,19 @@ def final_review(as_of: AsOfParam = None) -> dict:
     prepare_database()
     result, outputs = compute_review(as_of)
     message = ready_message(result, outputs, as_of)
-    new = record([message], as_of)
-    delivered = deliver([message.key], as_of)
+    delivery = notify_all([message], as_of)
     create_table_artifact(key="final-review-candidates", table=_candidate_rows(result), description=f"总结评估候选名单（截至 {as_of.date()}）")
     create_markdown_artifact(key="final-review", markdown=_markdown(result, outputs, as_of), description="价值创造行动总结评估")
-    return {
+    result_dict = {
         "as_of": as_of.date().isoformat(),
         "outputs": outputs,
         "candidates": [{"kind": c.kind, "code": c.code, "name": c.name, "explanation": c.explanation} for c in result.candidates],
         "notes": result.notes,
-        "message": {"key": message.key, "newly_recorded": new, "sent": len(delivered["sent"]), "failed": len(delivered["failed"])},
+        "message": {"key": message.key, "newly_recorded": delivery.recorded, "sent": len(delivery.sent),
+                    "failed": len(delivery.failed)},
     }
+    fail_if_undelivered(delivery, "通知", result_dict)
+    return result_dict
 
 
 def _candidate_rows(result: FinalReview) -> list[dict]:

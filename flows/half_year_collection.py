@@ -6,14 +6,15 @@ from typing import Literal
 
 from prefect import flow
 
-from campaign import markdown as md
-from campaign.clock import AsOfParam, resolve_as_of
-from campaign.config import load_config
-from campaign.half_year_store import progress_deliverable
+from campaign.calendar.clock import AsOfParam, resolve_as_of
+from campaign.config.model import load_config
+from campaign.errors import InvalidRequest
+from campaign.half_year.store import progress_deliverable
+from campaign.reports import markdown as md
 from tasks.artifacts import publish_summary
 from tasks.db import prepare_database
 from tasks.half_year import prepare_templates, summarize_period
-from tasks.notify import deliver, record
+from tasks.notify import fail_if_undelivered, notify_all
 
 
 @flow(
@@ -26,15 +27,14 @@ def half_year_collection(period: str, as_of: AsOfParam = None, mode: Literal["au
     prepare_database()
     deliverable = progress_deliverable(load_config(), period)
     if as_of.date() < deliverable.opens_on:
-        raise ValueError(f"{deliverable.title}的报送窗口 {deliverable.opens_on} 才开启，as_of（{as_of.date()}）过早")
+        raise InvalidRequest(f"{deliverable.title}的报送窗口 {deliverable.opens_on} 才开启，as_of（{as_of.date()}）过早")
     if mode == "auto":
         mode = "open" if as_of.date() <= deliverable.due else "close"
     if mode == "open":
         messages = prepare_templates(deliverable.period, as_of)
-        new = record(messages, as_of)
-        delivered = deliver([msg.key for msg in messages], as_of)
-        result = {"mode": "open", "period": deliverable.period, "notices": len(messages), "newly_recorded": new,
-                  "sent": len(delivered["sent"]), "failed": len(delivered["failed"])}
+        delivery = notify_all(messages, as_of)
+        result = {"mode": "open", "period": deliverable.period, "notices": len(messages), "newly_recorded": delivery.recorded,
+                  "sent": len(delivery.sent), "failed": len(delivery.failed)}
         publish_summary(
             f"{deliverable.id}-open",
             f"{deliverable.title}：已下发",
@@ -42,6 +42,7 @@ def half_year_collection(period: str, as_of: AsOfParam = None, mode: Literal["au
             {"通知企业（户）": len(messages), "本次发送": result["sent"], "发送失败": result["failed"]},
             notes=[f"截止日期 {deliverable.due}；预填模板位于 outgoing/{deliverable.id}/"],
         )
+        fail_if_undelivered(delivery, "通知", result)
         return result
     closed = summarize_period(deliverable.period, as_of)
     s = closed["summary"]

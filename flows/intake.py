@@ -4,12 +4,12 @@ from __future__ import annotations
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from campaign.clock import AsOfParam, resolve_as_of
+from campaign.calendar.clock import AsOfParam, resolve_as_of
 from campaign.intake.report import artifact_rows, summary_markdown
 from tasks.audit import audit
 from tasks.db import prepare_database
 from tasks.intake import intake_chunk, scan_inbox
-from tasks.notify import deliver
+from tasks.notify import fail_if_undelivered, notify_all
 
 CHUNK_SIZE = 200
 
@@ -27,7 +27,7 @@ def intake(as_of: AsOfParam = None, chunk_size: int = CHUNK_SIZE) -> dict:
         outcomes += result["outcomes"]
         errors.update(result["errors"])
     keys = [o["message_key"] for o in outcomes if o["message_key"]]  # a duplicate may find its message still pending
-    delivered = deliver(keys, as_of) if keys else {"sent": [], "failed": {}}
+    delivery = notify_all([], as_of, recorded_keys=keys)
     summary = {
         "as_of": as_of.isoformat(),
         "files": len(paths),
@@ -35,11 +35,12 @@ def intake(as_of: AsOfParam = None, chunk_size: int = CHUNK_SIZE) -> dict:
         "rejected": sum(o["status"] == "rejected" and not o["duplicate"] for o in outcomes),
         "duplicates": sum(o["duplicate"] for o in outcomes),
         "errors": len(errors),
-        "sent": len(delivered["sent"]),
-        "failed": len(delivered["failed"]),
+        "sent": len(delivery.sent),
+        "failed": len(delivery.failed),
     }
     audit("intake.run", "inbox", as_of.date().isoformat(), as_of, summary)
     if outcomes or errors:
         create_table_artifact(key="intake-files", table=artifact_rows(outcomes), description="本次接收的文件")
     create_markdown_artifact(key="intake-summary", markdown=summary_markdown(summary, outcomes, errors), description="接收报送情况")
+    fail_if_undelivered(delivery, "回执或退回通知", summary)
     return summary

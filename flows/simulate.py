@@ -19,10 +19,10 @@ from datetime import date
 
 from prefect import flow
 
-from campaign.clock import resolve_as_of
-from campaign.clock_plan import active_days
-from campaign.config import load_config
-from campaign.settings import get_settings
+from campaign.calendar.clock import resolve_as_of
+from campaign.calendar.plan import active_days
+from campaign.config.model import load_config
+from campaign.config.settings import get_settings
 from campaign.simulation.behaviour import Action, plan_actions
 from campaign.simulation.data import enterprise_rows
 from campaign.simulation.files import build_file
@@ -61,7 +61,7 @@ def _tell(day: date, text: str) -> None:
 @flow(name="campaign-simulation", description="模拟整个行动：模拟企业按各自习惯（按时、逾期、被退回后重报、未报）把文件放入收件箱，"
       "行动日历逐日运行真实流程（收件、提醒、半年进展、年度考核、总结评估）。同一 seed 结果相同；重复运行不改变任何数据。")
 def campaign_simulation(start: date, end: date, seed: int = 1) -> dict:
-    from campaign.clock_store import completed_days
+    from campaign.calendar.store import completed_days
     from campaign.db.migrate import upgrade_to_head
     from campaign.db.session import session_scope
     from campaign.db.sync import sync_config

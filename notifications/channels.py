@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 import yaml
 
-from campaign.config import ConfigError
+from campaign.errors import ConfigError
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _URL = re.compile(r"\b([a-z][a-z0-9+.-]*)://[^\s'\"<>]+", re.IGNORECASE)

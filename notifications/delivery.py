@@ -25,7 +25,8 @@ import notifications.outbox  # noqa: F401  (registers the outbox:// schema with 
 from campaign.db import models as m
 from campaign.db.claims import wall_clock, worker_identity
 from campaign.db.upsert import insert_ignoring_conflicts
-from campaign.messages import OutgoingMessage
+from campaign.errors import ConfigError
+from campaign.notices.message import OutgoingMessage
 from notifications.channels import Channels, with_delivery_metadata
 
 APPRISE_LOGGER = logging.getLogger("apprise")
@@ -82,6 +83,7 @@ class DeliveryReport:
     sent: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)  # key -> redacted error (still pending or failed for good)
     retried: int = 0  # attempts beyond the first, over all messages
+    recorded: int = 0  # messages newly recorded by the run that delivered them (notify_all)
 
 
 def _tag(recipient: str):
@@ -138,9 +140,15 @@ class Sender:
         if client is None:
             return self.channels.redact(f"无法识别的通知渠道地址：{url}")
         with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as log:
-            ok = client.notify(title=title, body=body, tag=recipient)
-        if ok:
+            result = client.notify(title=title, body=body, tag=recipient)
+        # Apprise 2 answers with an AppriseResult: NOMATCH means no service carries this recipient's tag,
+        # which is a configuration mistake, not a delivery failure to retry.
+        if result.status is apprise.AppriseResultStatus.NOMATCH:
+            raise ConfigError([f"收件人 {recipient} 没有匹配的通知渠道（{self.channels.redact(url)}），请检查 config/apprise.yaml"])
+        if result:
             return None
+        if result.status is apprise.AppriseResultStatus.TIMEOUT:
+            return self.channels.redact(f"通知渠道应答超时（{url}）")
         detail = " ".join(line.strip() for line in log.getvalue().splitlines() if line.strip())
         return self.channels.redact(detail or "通知渠道返回失败")[:1000]
 
@@ -154,6 +162,8 @@ class Sender:
         The error is returned even when a retry succeeded, so the record shows what went wrong.
         """
         urls = list(self.channels.urls_for(recipient))
+        if not urls:
+            raise ConfigError([f"收件人 {recipient} 没有配置通知渠道：请在 config/apprise.yaml 的 recipients 或 default 中配置"])
         attempts, error = 0, None
         for round_no in range(self.policy.attempts_per_run):
             live = [u for u in urls if not self.open_circuit(u)]
@@ -177,13 +187,6 @@ class Sender:
         for url in urls:
             self._failures[url] = self._failures.get(url, 0) + 1
         return attempts, False, error
-
-
-def send_one(channels: Channels, recipient: str, key: str, title: str, body: str, at: str) -> str | None:
-    """Send one message (with the configured retries). Returns None on success, else a redacted error."""
-    with Sender(channels) as sender:
-        _, delivered, error = sender.send(recipient, key, title, body, at)
-    return None if delivered else error
 
 
 CLAIM_CHUNK = 50
@@ -266,22 +269,35 @@ def deliver_pending(
             # A failed message stays 'sending' (claimed by us) until the end of this call, so the loop
             # cannot pick it up again and ends when nothing pending is left.
             while batch := claim_pending(session, worker, chunk, now=now):
-                for note in batch:
-                    attempts, delivered, error = sender.send(note.recipient, note.key, note.title, note.body, note.created_at.isoformat())
-                    note.attempts += attempts - 1  # the claim counted the first one
-                    report.retried += max(attempts - 1, 0)
-                    if error is not None:
-                        # Kept after a successful retry too: the record shows what failed on the way.
-                        note.last_error = error
-                    if delivered:
-                        note.status, note.sent_at = "sent", as_of
-                        report.sent.append(note.key)
-                    else:
-                        report.failed[note.key] = error
-                        retry_later.append(note)
+                try:
+                    _send_batch(session, sender, batch, as_of, report, retry_later)
+                except ConfigError:
+                    # Nothing of this batch is lost: the unsent messages go back to pending at once.
+                    for note in [*batch, *retry_later]:
+                        if note.status == "sending":
+                            note.status, note.claimed_by, note.claimed_at = "pending", None, None
                     session.commit()
+                    raise
     for note in retry_later:
         note.status = "failed" if note.attempts >= policy.max_attempts else "pending"
         note.claimed_by = note.claimed_at = None
     session.commit()
     return report
+
+
+def _send_batch(session: Session, sender: Sender, batch: list[m.Notification], as_of: datetime,
+                report: DeliveryReport, retry_later: list[m.Notification]) -> None:
+    for note in batch:
+        attempts, delivered, error = sender.send(note.recipient, note.key, note.title, note.body, note.created_at.isoformat())
+        note.attempts += attempts - 1  # the claim counted the first one
+        report.retried += max(attempts - 1, 0)
+        if error is not None:
+            # Kept after a successful retry too: the record shows what failed on the way.
+            note.last_error = error
+        if delivered:
+            note.status, note.sent_at = "sent", as_of
+            report.sent.append(note.key)
+        else:
+            report.failed[note.key] = error or "通知渠道返回失败"
+            retry_later.append(note)
+        session.commit()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from apprise.decorators import notify
 
-from campaign.settings import get_settings
+from campaign.config.settings import get_settings
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 

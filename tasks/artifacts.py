@@ -10,7 +10,7 @@ from typing import Any
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from campaign import markdown as md
+from campaign.reports import markdown as md
 
 
 def _checked(key: str) -> str:

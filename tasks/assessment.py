@@ -5,8 +5,9 @@ from datetime import datetime
 
 from prefect import get_run_logger, task
 
-from campaign.assessment import Adjustment
-from campaign.assessment_store import (
+from campaign.assessment.outputs import write_final_outputs, write_scoring_sheet
+from campaign.assessment.rules import Adjustment
+from campaign.assessment.store import (
     apply_review,
     collect_inputs,
     finalize_assessment,
@@ -15,10 +16,9 @@ from campaign.assessment_store import (
     save_auto_scores,
     source_files,
 )
-from campaign.config import load_config
+from campaign.config.model import load_config
+from campaign.config.settings import get_settings
 from campaign.db.session import session_scope
-from campaign.reports.annual import write_final_outputs, write_scoring_sheet
-from campaign.settings import get_settings
 
 
 @task(name="score-year")

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from campaign import clock_store
+from campaign.calendar import store as clock_store
 from campaign.db.session import session_scope
 
 

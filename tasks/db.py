@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from prefect import task
 
-from campaign.config import load_config
+from campaign.config.model import load_config
 from campaign.db.migrate import upgrade_to_head
 from campaign.db.session import session_scope
 from campaign.db.sync import sync_config

@@ -5,14 +5,14 @@ from datetime import datetime
 
 from prefect import task
 
-from campaign.config import load_config
+from campaign.config.model import load_config
+from campaign.config.settings import get_settings
 from campaign.db.session import session_scope
-from campaign.final_review import BENCHMARK, EXEMPLAR, FinalReview, review
-from campaign.final_review_store import gather
-from campaign.messages import OutgoingMessage
-from campaign.reports.final_review import short, write_outputs
-from campaign.settings import get_settings
-from notifications.render import render_message
+from campaign.final_review.outputs import short, write_outputs
+from campaign.final_review.rules import BENCHMARK, EXEMPLAR, FinalReview, review
+from campaign.final_review.store import gather
+from campaign.notices.message import OutgoingMessage
+from campaign.notices.render import render_message
 
 
 @task(name="final-review-compute")

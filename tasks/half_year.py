@@ -6,17 +6,17 @@ from datetime import datetime
 from prefect import task
 from sqlalchemy import select
 
-from campaign.config import load_config
+from campaign.config.model import load_config
+from campaign.config.settings import get_settings
 from campaign.db import models as m
 from campaign.db.session import session_scope
-from campaign.half_year import summarize
-from campaign.half_year_store import gather, narratives, progress_deliverable
-from campaign.messages import OutgoingMessage
-from campaign.progress import latest_task_lists, planned_from_items
-from campaign.reports.half_year import summary_dict, write_outputs
-from campaign.settings import get_settings
+from campaign.half_year.outputs import summary_dict, write_outputs
+from campaign.half_year.progress import latest_task_lists, planned_from_items
+from campaign.half_year.rules import summarize
+from campaign.half_year.store import gather, narratives, progress_deliverable
+from campaign.notices.message import OutgoingMessage
+from campaign.notices.render import render_message
 from campaign.workbook.progress import write_progress_workbook
-from notifications.render import render_message
 
 
 @task(name="prepare-progress-templates")

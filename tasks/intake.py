@@ -7,9 +7,9 @@ from pathlib import Path
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from campaign.config import load_config
+from campaign.config.model import load_config
+from campaign.config.settings import get_settings
 from campaign.intake.core import inbox_files, process_paths
-from campaign.settings import get_settings
 from notifications.channels import load_channels
 
 

@@ -6,21 +6,22 @@ from datetime import datetime
 from prefect import task
 from sqlalchemy import select
 
-from campaign.assessment_store import source_submissions
-from campaign.config import load_config
+from campaign.assessment.store import source_submissions
+from campaign.config.model import load_config
+from campaign.config.settings import get_settings
 from campaign.db import models as m
 from campaign.db.session import session_scope
 from campaign.documents.generate import write_document
-from campaign.messages import OutgoingMessage
-from campaign.settings import get_settings
-from campaign.workbook.carry_over import PriorRow, build_next_year_list
-from notifications.render import render_message
+from campaign.errors import InvalidRequest
+from campaign.next_year.outputs import PriorRow, build_next_year_list
+from campaign.notices.message import OutgoingMessage
+from campaign.notices.render import render_message
 
 
 def _deliverable(config, kind: str, year: int):
     found = next((d for d in config.deliverables if d.kind == kind and d.year == year), None)
     if found is None:
-        raise ValueError(f"配置中没有 {year} 年度的{'目标任务清单' if kind == 'task_list' else '目标任务'}，无法开启新年度编制")
+        raise InvalidRequest(f"配置中没有 {year} 年度的{'目标任务清单' if kind == 'task_list' else '目标任务'}，无法开启新年度编制")
     return found
 
 

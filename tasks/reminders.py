@@ -5,7 +5,7 @@ from datetime import datetime
 
 from prefect import get_run_logger, task
 
-from campaign.reminder_batch import PlannedReminders, planned_reminders
+from campaign.reminders.batch import PlannedReminders, planned_reminders
 
 
 # No cache: the plan depends on the database, so every run recomputes it.

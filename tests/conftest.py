@@ -37,9 +37,9 @@ def campaign_home(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def initialized_home(campaign_home) -> Path:
-    from campaign.cli import _init_database
+    from campaign.db.migrate import init_database
 
-    _init_database()
+    init_database()
     return campaign_home
 
 

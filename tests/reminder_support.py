@@ -12,13 +12,13 @@ from pathlib import Path
 import yaml
 from sqlalchemy import func, select
 
-from campaign.clock import TZ, resolve_as_of
+from campaign.calendar.clock import TZ, resolve_as_of
+from campaign.config.settings import REPO_ROOT, get_settings
 from campaign.db import models as m
 from campaign.db.session import session_scope
-from campaign.settings import REPO_ROOT, get_settings
+from campaign.reminders.batch import planned_reminders
 from notifications.channels import load_channels
 from notifications.delivery import deliver_pending, record_messages
-from campaign.reminder_batch import planned_reminders
 
 AUTUMN = "autumn-check-2023"
 

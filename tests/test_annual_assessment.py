@@ -9,12 +9,12 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from campaign.clock import resolve_as_of
-from campaign.config import load_config
+from campaign.calendar.clock import resolve_as_of
+from campaign.config.model import load_config
+from campaign.config.settings import get_settings
 from campaign.db import models as m
 from campaign.db.session import session_scope
 from campaign.intake.core import process_file
-from campaign.settings import get_settings
 from campaign.workbook import schema as s
 from campaign.workbook.generate import write_task_list
 from notifications.channels import load_channels
@@ -60,7 +60,7 @@ def _wait_for_pause(year: int, timeout: float = 90) -> str:
 
 
 def test_assessment_pauses_resumes_with_an_adjustment_and_finalises(prefect_harness, initialized_home, tmp_path):
-    from campaign.cli_assessment import resume_review
+    from campaign.cli.assessment import resume_review
     from flows.annual_assessment import annual_assessment
 
     for code, profile in PROFILES.items():

@@ -5,8 +5,8 @@ import asyncio
 
 import pytest
 
-from campaign import markdown as md
 from campaign.errors import ActionRequired
+from campaign.reports import markdown as md
 
 
 def test_table_cells_cannot_break_the_table():

@@ -3,8 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from campaign.assessment import Adjustment, AdjustmentError, Item, apply_adjustments, finalize, score_enterprise
-from campaign.config import load_config
+from campaign.assessment.rules import (
+    Adjustment,
+    Item,
+    apply_adjustments,
+    finalize,
+    score_enterprise,
+)
+from campaign.config.model import load_config
+from campaign.errors import AdjustmentError
 
 SCORING = load_config().scoring
 

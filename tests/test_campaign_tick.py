@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from campaign.clock import resolve_as_of
+from campaign.calendar.clock import resolve_as_of
 from campaign.db import models as m
 from campaign.db.session import session_scope
 from tests.conftest import read_outbox

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from campaign.config import ConfigError
+from campaign.errors import ConfigError
 from notifications.channels import parse_channels, with_delivery_metadata
 
 

@@ -16,7 +16,7 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
-from campaign.clock import resolve_as_of
+from campaign.calendar.clock import resolve_as_of
 
 FILES = 500
 WORKERS = 2
@@ -94,7 +94,7 @@ def test_two_processes_process_each_of_500_inbox_files_exactly_once(database, tm
 @pytest.mark.postgres
 def test_two_deliverers_send_each_of_500_notifications_exactly_once(database, tmp_path):
     from campaign.db.session import get_engine, session_scope
-    from campaign.messages import OutgoingMessage
+    from campaign.notices.message import OutgoingMessage
     from notifications.channels import parse_channels
     from notifications.delivery import record_messages
     from tests.support.claim_workers import delivery_worker
@@ -171,7 +171,7 @@ def test_a_message_left_sending_by_a_dead_deliverer_is_taken_over_after_the_leas
     from datetime import timedelta, timezone
 
     from campaign.db.session import session_scope
-    from campaign.messages import OutgoingMessage
+    from campaign.notices.message import OutgoingMessage
     from notifications.channels import parse_channels
     from notifications.delivery import SENDING_LEASE, claim_pending, record_messages
 
@@ -198,9 +198,9 @@ def test_two_intake_workers_process_each_of_500_inbox_files_exactly_once(databas
         (inbox / f"DDK{i:03d}_plan-2023.pdf").write_bytes(f"%PDF-1.4\n% plan of DDK{i:03d}\n%%EOF\n".encode())
     for i in range(FILES - 9):
         (inbox / f"scan_{i:03d}.pdf").write_bytes(f"%PDF-1.4\n% unnamed scan {i}\n%%EOF\n".encode())
-    from campaign.cli import _init_database
+    from campaign.db.migrate import init_database
 
-    _init_database()
+    init_database()
     as_of = resolve_as_of("2023-05-21T10:17")  # unique in this test, so rows of other tests sharing the database are left out
     results = _run(intake_worker, lambda i: (database, as_of.isoformat()))
 

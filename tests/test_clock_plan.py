@@ -5,9 +5,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from campaign.clock_plan import active_days, campaign_span, plan_day
-from campaign.config import load_config, parse_config
-from campaign.workdays import is_working_day
+from campaign.calendar.plan import active_days, campaign_span, plan_day
+from campaign.calendar.workdays import is_working_day
+from campaign.config.model import load_config, parse_config
 
 CONFIG = load_config()
 
@@ -82,8 +82,9 @@ def test_routine_steps_only_on_working_days_and_reminders_follow_the_policy():
 def test_clock_dates_are_checked_against_the_deliverables():
     import yaml
 
-    from campaign.config import ConfigError, _read_yaml
-    from campaign.settings import REPO_ROOT
+    from campaign.config.model import _read_yaml
+    from campaign.config.settings import REPO_ROOT
+    from campaign.errors import ConfigError
 
     raw = _read_yaml(REPO_ROOT / "config/campaign.yaml") | _read_yaml(REPO_ROOT / "config/enterprises.yaml")
     raw["clock"] = {"assessments": [{"year": 2023, "run_on": "2024-01-20"}], "final_review_on": "2025-06-01"}

@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 import yaml
 
-from campaign.config import ConfigError, load_config, parse_config
-from campaign.settings import REPO_ROOT
+from campaign.config.model import load_config, parse_config
+from campaign.config.settings import REPO_ROOT
+from campaign.errors import ConfigError
 
 
 def raw_config() -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from campaign.cli import app
+from campaign.cli.app import app
 
 
 def test_demo_refuses_to_wipe_a_directory_it_did_not_create(tmp_path):

@@ -4,11 +4,12 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from campaign.clock import resolve_as_of
-from campaign.config import load_config
+from campaign.calendar.clock import resolve_as_of
+from campaign.config.model import load_config
 from campaign.db import models as m
 from campaign.db.session import session_scope
-from campaign.notices import build_deployment_notices
+from campaign.errors import DeliveryFailed
+from campaign.notices.rules import build_deployment_notices
 from tests.conftest import read_outbox
 
 
@@ -62,7 +63,7 @@ def test_failed_delivery_is_recorded_and_retried_without_duplicates(prefect_harn
     )
     monkeypatch.setenv("HOOK_TOKEN", "tok-never-stored")
     monkeypatch.setenv("CAMPAIGN_APPRISE_CONFIG", str(apprise_yaml))
-    with pytest.raises(RuntimeError, match="1 条通知发送失败"):
+    with pytest.raises(DeliveryFailed, match="1 条通知发送失败"):
         deployment_phase(as_of=resolve_as_of("2023-05-12"))
     with session_scope() as session:
         failed = session.scalars(sa.select(m.Notification).where(m.Notification.recipient == "DDK001")).one()

@@ -11,12 +11,12 @@ import sqlalchemy as sa
 from docx import Document
 from openpyxl import load_workbook
 
-from campaign.clock import resolve_as_of
-from campaign.config import load_config
+from campaign.calendar.clock import resolve_as_of
+from campaign.config.model import load_config
+from campaign.config.settings import get_settings
 from campaign.db import models as m
 from campaign.db.session import session_scope
 from campaign.intake.core import process_file
-from campaign.settings import get_settings
 from campaign.workbook import schema as s
 from campaign.workbook.generate import write_task_list
 from notifications.channels import load_channels
@@ -192,7 +192,7 @@ def test_report_final_on_an_empty_campaign_reports_the_gaps(prefect_harness, ini
     """Nothing filed, nothing assessed: the review still runs, proposes nobody and says what is missing."""
     from typer.testing import CliRunner
 
-    from campaign.cli import app
+    from campaign.cli.app import app
 
     for key in ("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL",
                 "PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL", "PREFECT_SERVER_ANALYTICS_ENABLED"):

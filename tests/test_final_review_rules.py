@@ -5,10 +5,19 @@ from datetime import date
 
 import pytest
 
-from campaign.assessment import Item
-from campaign.config import ConfigError, FinalReviewConfig, load_config, parse_config
-from campaign.final_review import (
-    BENCHMARK, EXEMPLAR, EnterpriseData, IndicatorPoints, YearScore, gap_closed, review, trajectory, year_completion,
+from campaign.assessment.rules import Item
+from campaign.config.model import FinalReviewConfig, load_config, parse_config
+from campaign.errors import ConfigError
+from campaign.final_review.rules import (
+    BENCHMARK,
+    EXEMPLAR,
+    EnterpriseData,
+    IndicatorPoints,
+    YearScore,
+    gap_closed,
+    review,
+    trajectory,
+    year_completion,
 )
 
 RULES = FinalReviewConfig()

@@ -1,12 +1,12 @@
 """Which filed versions the final review reads: fallbacks and the as_of cut-off (no Prefect needed)."""
 from __future__ import annotations
 
-from campaign.clock import resolve_as_of
-from campaign.config import load_config
+from campaign.calendar.clock import resolve_as_of
+from campaign.config.model import load_config
+from campaign.config.settings import get_settings
 from campaign.db.session import session_scope
-from campaign.final_review_store import gather
+from campaign.final_review.store import gather
 from campaign.intake.core import process_file
-from campaign.settings import get_settings
 from campaign.workbook import schema as s
 from campaign.workbook.generate import write_task_list
 from notifications.channels import load_channels

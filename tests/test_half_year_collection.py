@@ -6,12 +6,12 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from campaign.clock import resolve_as_of
-from campaign.config import load_config
+from campaign.calendar.clock import resolve_as_of
+from campaign.config.model import load_config
+from campaign.config.settings import get_settings
 from campaign.db import models as m
 from campaign.db.session import session_scope
 from campaign.intake.core import process_file
-from campaign.settings import get_settings
 from campaign.workbook import progress as pw
 from campaign.workbook.generate import write_task_list
 from notifications.channels import load_channels

@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from campaign.half_year import EnterpriseStatus, ReportedRow, progress_ratio, summarize
+from campaign.half_year.rules import (
+    EnterpriseStatus,
+    ReportedRow,
+    progress_ratio,
+    summarize,
+)
 
 STATUSES = [
     EnterpriseStatus("A", "甲", "商业一类", "accepted"),

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from campaign.config import load_config
+from campaign.config.model import load_config
 from campaign.db import models as m
 from campaign.db.migrate import upgrade_to_head
 from campaign.db.session import get_engine, session_scope

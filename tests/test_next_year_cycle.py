@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from campaign.clock import resolve_as_of
-from campaign.config import load_config
+from campaign.calendar.clock import resolve_as_of
+from campaign.config.model import load_config
+from campaign.next_year.outputs import PriorRow, carry_over_row
 from campaign.workbook import schema as s
-from campaign.workbook.carry_over import PriorRow, carry_over_row
 from tests.conftest import read_outbox
 from tests.test_annual_assessment import ACTUALS, _file
 from tests.test_half_year_collection import _submit

@@ -10,8 +10,8 @@ import pytest
 import yaml
 from prefect import Flow
 
-from campaign.config import load_config
-from campaign.settings import REPO_ROOT
+from campaign.config.model import load_config
+from campaign.config.settings import REPO_ROOT
 
 SPEC = yaml.safe_load((REPO_ROOT / "prefect.yaml").read_text(encoding="utf-8"))
 DEPLOYMENTS = {d["name"]: d for d in SPEC["deployments"]}

@@ -5,10 +5,16 @@ from datetime import date, datetime
 
 import pytest
 
-from campaign.clock import TZ
-from campaign.config import ConfigError, ReminderPolicy, parse_config
-from campaign.reminders import due_step, reminder_calendar, reminder_day
-from campaign.workdays import add_working_days, day_kind_zh, is_working_day, previous_working_day
+from campaign.calendar.clock import TZ
+from campaign.calendar.workdays import (
+    add_working_days,
+    day_kind_zh,
+    is_working_day,
+    previous_working_day,
+)
+from campaign.config.model import ReminderPolicy, parse_config
+from campaign.errors import ConfigError
+from campaign.reminders.rules import due_step, reminder_calendar, reminder_day
 from tests.test_config import raw_config
 
 D = date
@@ -156,7 +162,7 @@ def test_policy_errors_are_chinese_and_name_the_field(reminders, expected):
 
 
 def test_shipped_policy_is_the_issues_default():
-    from campaign.config import load_config
+    from campaign.config.model import load_config
 
     policy = load_config().reminders
     assert policy == ReminderPolicy()

@@ -9,10 +9,15 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from campaign.config import ConfigError
 from campaign.db.session import get_engine
+from campaign.errors import ConfigError
 from notifications.channels import parse_channels
-from tests.reminder_support import Receiver, notifications, run_reminders_without_prefect, write_apprise_config
+from tests.reminder_support import (
+    Receiver,
+    notifications,
+    run_reminders_without_prefect,
+    write_apprise_config,
+)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from campaign.cli import _init_database
+from campaign.db.migrate import init_database
 from tests.conftest import read_outbox
 from tests.reminder_support import (
     AUTUMN,
@@ -22,7 +22,7 @@ D = date
 @pytest.fixture
 def autumn_home(campaign_home, tmp_path, monkeypatch):
     monkeypatch.setenv("CAMPAIGN_CONFIG_DIR", str(config_with_autumn_deliverable(tmp_path)))
-    _init_database()
+    init_database()
     return campaign_home
 
 
@@ -183,7 +183,7 @@ def test_undelivered_reminder_is_cancelled_once_the_enterprise_submits(initializ
 @pytest.mark.postgres
 def test_planning_sql_runs_on_postgresql(campaign_home, postgres_url, monkeypatch):
     monkeypatch.setenv("CAMPAIGN_DATABASE_URL", postgres_url)
-    _init_database()
+    init_database()
     add_submission("DDK001", "plan-2023", "2023-05-16T10:00", "accepted")
     add_submission("DDK002", "plan-2023", "2023-05-18T10:00", "rejected", [{"code": "x", "message": "缺少盖章页", "hint": ""}])
     first, _ = run_reminders_without_prefect("2023-05-19")

@@ -18,7 +18,12 @@ pytestmark = pytest.mark.flow
 
 def _task_runs_and_artifact(flow_run_id):
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, FlowRunFilter, FlowRunFilterId
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        FlowRunFilter,
+        FlowRunFilterId,
+    )
 
     with get_client(sync_client=True) as client:
         runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
@@ -46,7 +51,7 @@ def test_reminders_flow_sends_once_records_artifact_and_keeps_token_secret(
 
     runs, artifacts = _task_runs_and_artifact(state.state_details.flow_run_id)
     assert sorted(r.name.rsplit("-", 1)[0] for r in runs) == [
-        "audit", "deliver-pending", "plan-reminders", "prepare-database", "record-messages",
+        "audit", "notify-all", "plan-reminders", "prepare-database",
     ]
     table = next(a for a in artifacts if a.key == "reminders-run")
     rows = json.loads(table.data) if isinstance(table.data, str) else table.data
@@ -58,7 +63,7 @@ def test_reminders_flow_sends_once_records_artifact_and_keeps_token_secret(
 
 
 def test_campaign_remind_runs_the_flow_and_reports_who_got_what(prefect_harness, initialized_home):  # noqa: F811
-    from campaign.cli import app
+    from campaign.cli.app import app
 
     result = CliRunner().invoke(app, ["remind", "--as-of", "2023-05-25", "--json"])
     assert result.exit_code == 0, result.output
@@ -75,7 +80,7 @@ def test_dry_run_needs_no_prefect_and_writes_nothing(initialized_home):
     code = (
         "import sys, json\n"
         "from typer.testing import CliRunner\n"
-        "from campaign.cli import app\n"
+        "from campaign.cli.app import app\n"
         "r = CliRunner().invoke(app, ['remind', '--as-of', '2023-05-15', '--dry-run', '--json'])\n"
         "assert r.exit_code == 0, r.output\n"
         "assert not any(m == 'prefect' or m.startswith('prefect.') for m in sys.modules), 'prefect imported'\n"
@@ -99,9 +104,9 @@ def _env():
 def test_undelivered_reminders_fail_the_run_visibly_and_are_retried_next_run(
     prefect_harness, initialized_home, tmp_path, monkeypatch, token, caplog  # noqa: F811
 ):
-    from campaign.cli import app
+    from campaign.cli.app import app
+    from campaign.errors import DeliveryFailed
     from flows.registry import flows
-    from flows.reminders import RemindersFailed
 
     caplog.set_level(logging.DEBUG)
     with Receiver(token, fail=lambda n: False) as receiver:
@@ -117,7 +122,7 @@ def test_undelivered_reminders_fail_the_run_visibly_and_are_retried_next_run(
         assert report["totals"]["failed"] == 4 and report["totals"]["sent"] == 32
         assert token not in result.output and token not in caplog.text and token not in _database_text()
         # Direct flow call: the run fails with a Chinese message that names the keys, not the URL.
-        with pytest.raises(RemindersFailed, match="条提醒发送失败") as info:
+        with pytest.raises(DeliveryFailed, match="条提醒发送失败") as info:
             flows()["reminders"](as_of="2023-05-19T11:00")
         assert info.value.summary["failed"] == 4 and info.value.summary["sent"] == 0
         # Channel fixed: the next run delivers the pending ones, once.

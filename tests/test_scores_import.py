@@ -5,10 +5,10 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from campaign.assessment_store import collect_inputs, get_or_create, save_auto_scores
-from campaign.cli import app
-from campaign.clock import resolve_as_of
-from campaign.config import load_config
+from campaign.assessment.store import collect_inputs, get_or_create, save_auto_scores
+from campaign.calendar.clock import resolve_as_of
+from campaign.cli.app import app
+from campaign.config.model import load_config
 from campaign.db import models as m
 from campaign.db.session import session_scope
 from tests.test_annual_assessment import ACTUALS, RD_ROW, _file

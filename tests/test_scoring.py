@@ -5,7 +5,15 @@ import math
 
 import pytest
 
-from campaign.scoring import Rule, RowScore, allocate_weights, completion, grade, score_row, stretch_bonus
+from campaign.assessment.scoring import (
+    RowScore,
+    Rule,
+    allocate_weights,
+    completion,
+    grade,
+    score_row,
+    stretch_bonus,
+)
 
 PROP = Rule("proportional", floor=0.6, cap=1.0)
 

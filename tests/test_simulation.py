@@ -8,7 +8,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from campaign.config import load_config
+from campaign.config.model import load_config
 from campaign.db import models as m
 from campaign.db.session import session_scope
 from campaign.simulation.behaviour import assign_profiles, outcome_counts, plan_actions
@@ -37,7 +37,7 @@ def test_demo_simulates_the_whole_campaign_exactly_and_a_replay_changes_nothing(
     """`campaign demo` (one whole-campaign run serves both the must-show and the demo test: ~2 min each)."""
     from typer.testing import CliRunner
 
-    from campaign.cli import app
+    from campaign.cli.app import app
     from flows.simulate import campaign_simulation
 
     monkeypatch.delenv("CAMPAIGN_DATABASE_URL", raising=False)
@@ -114,7 +114,7 @@ def test_simulate_command_with_synthetic_enterprises(prefect_harness, tmp_path, 
     """--enterprises N: a marked synthetic config dir, the same seed gives the same outbox keys in another home."""
     from typer.testing import CliRunner
 
-    from campaign.cli import app
+    from campaign.cli.app import app
 
     monkeypatch.delenv("CAMPAIGN_DATABASE_URL", raising=False)
     monkeypatch.delenv("CAMPAIGN_CONFIG_DIR", raising=False)

@@ -6,8 +6,9 @@ import socket
 import pytest
 from typer.testing import CliRunner
 
-from campaign.cli import app
-from campaign.stack import LocalStack, StackError, StackOptions, stack_environment
+from campaign.cli.app import app
+from campaign.errors import StackError
+from campaign.runtime.stack import LocalStack, StackOptions, stack_environment
 
 
 def test_serve_refuses_a_port_in_use_and_says_what_to_do(tmp_path):
@@ -22,7 +23,7 @@ def test_serve_refuses_a_port_in_use_and_says_what_to_do(tmp_path):
 
 
 def test_the_stack_environment_points_everything_at_one_server_and_this_checkout(tmp_path):
-    from campaign.settings import REPO_ROOT
+    from campaign.config.settings import REPO_ROOT
 
     env = stack_environment(StackOptions(port=4301, prefect_home=tmp_path / "p", campaign_home=tmp_path / "h"),
                             base={"PREFECT_API_URL": "http://elsewhere/api", "KEEP": "1"})

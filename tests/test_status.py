@@ -6,8 +6,8 @@ import json
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from campaign.cli import app
-from campaign.clock import resolve_as_of
+from campaign.calendar.clock import resolve_as_of
+from campaign.cli.app import app
 from campaign.db import models as m
 from campaign.db.session import session_scope
 

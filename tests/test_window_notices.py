@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from campaign.clock import resolve_as_of
+from campaign.calendar.clock import resolve_as_of
 from campaign.workbook import schema as s
 from tests.conftest import read_outbox
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaign.config import CampaignConfig
+from campaign.config.model import CampaignConfig
 from campaign.db import models as m
 
 

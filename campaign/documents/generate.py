@@ -12,7 +12,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from campaign.config import Deliverable, Enterprise
+from campaign.config.model import Deliverable, Enterprise
 from campaign.documents import schema as d
 
 

@@ -15,22 +15,27 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from campaign.config import CampaignConfig
+from campaign.config.model import CampaignConfig
+from campaign.config.settings import get_settings
 from campaign.db import models as m
-from campaign.db.claims import claim_inbox_file, finish_inbox_file, release_inbox_file, worker_identity
+from campaign.db.claims import (
+    claim_inbox_file,
+    finish_inbox_file,
+    release_inbox_file,
+    worker_identity,
+)
 from campaign.db.session import session_scope
+from campaign.half_year.progress import planned_rows, progress_rows
 from campaign.intake.examine import Examination, examine
 from campaign.intake.store import move_unique, safe_name, sha256_of, store_content
-from campaign.messages import OutgoingMessage
-from campaign.settings import get_settings
+from campaign.notices.message import OutgoingMessage
+from campaign.notices.render import render_message
 from campaign.validation.filename import display_name
-from campaign.progress import planned_rows, progress_rows
 from campaign.validation.task_list import indicator_of, unit_for
 from campaign.workbook.progress import check_rows_match
 from campaign.workbook.read import DEFAULT_READER
 from notifications.channels import Channels
 from notifications.delivery import record_messages
-from notifications.render import render_message
 
 SASAC = "sasac"
 

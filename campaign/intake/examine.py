@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from campaign.config import CampaignConfig, Deliverable, DeliverableKind
+from campaign.config.model import CampaignConfig, Deliverable, DeliverableKind
 from campaign.documents.schema import TEMPLATE_VERSIONS
 from campaign.intake.identify import Identity, identify
 from campaign.intake.store import sha256_of

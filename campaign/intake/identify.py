@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from campaign.config import CampaignConfig
+from campaign.config.model import CampaignConfig
 from campaign.validation.filename import parse_convention
 from campaign.validation.problems import Problem, problem
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from campaign.clock import format_date_zh
+from campaign.calendar.clock import format_date_zh
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

@@ -16,8 +16,8 @@ import random
 from dataclasses import dataclass
 from datetime import date
 
-from campaign.config import CampaignConfig, Deliverable, DeliverableKind
-from campaign.workdays import add_working_days, is_working_day
+from campaign.calendar.workdays import add_working_days, is_working_day
+from campaign.config.model import CampaignConfig, Deliverable, DeliverableKind
 
 PROFILES = {
     # profile: (share of enterprises, outcome weights on_time/late/reject_fix/never)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from campaign.config import CampaignConfig, Enterprise
+from campaign.config.model import CampaignConfig, Enterprise
 
 # indicator -> {category: (low, high)} of the baseline value
 CORE_BASE = {

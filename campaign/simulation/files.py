@@ -14,7 +14,12 @@ from pathlib import Path
 from docx import Document
 from openpyxl import load_workbook
 
-from campaign.config import CampaignConfig, Deliverable, DeliverableKind, Enterprise
+from campaign.config.model import (
+    CampaignConfig,
+    Deliverable,
+    DeliverableKind,
+    Enterprise,
+)
 from campaign.documents import schema as ds
 from campaign.documents.generate import build_deployment_report, build_targets
 from campaign.simulation.data import Row, fmt, target_text

@@ -5,7 +5,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from campaign.config import Indicator
+from campaign.config.model import Indicator
 from campaign.validation.problems import Problem, problem, shorten
 from campaign.validation.targets import Target, parse_target
 from campaign.workbook import schema as s

@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from campaign.config import CampaignConfig, Deliverable, Enterprise
+from campaign.config.model import CampaignConfig, Deliverable, Enterprise
 from campaign.workbook import schema as s
 
 BODY_FONT = Font(name="宋体", size=11)

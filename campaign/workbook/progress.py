@@ -13,7 +13,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 
-from campaign.config import Deliverable, Enterprise
+from campaign.config.model import Deliverable, Enterprise
 from campaign.validation.problems import Problem, problem, shorten
 from campaign.validation.targets import parse_target
 from campaign.workbook import schema as s

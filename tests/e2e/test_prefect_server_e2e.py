@@ -24,8 +24,8 @@ import psutil
 import pytest
 import sqlalchemy as sa
 
-from campaign.settings import REPO_ROOT
-from campaign.stack import free_port
+from campaign.config.settings import REPO_ROOT
+from campaign.runtime.stack import free_port
 from tests.conftest import POSTGRES_ADMIN_URL
 
 CHROMIUM = Path(os.environ.get("CAMPAIGN_TEST_CHROMIUM", "/usr/bin/chromium"))
@@ -91,7 +91,7 @@ def test_deployment_phase_through_server_worker_postgres_and_ui(tmp_path, fresh_
 
     # 1. The one-command local stack, exactly as the README runs it.
     serve = subprocess.Popen(
-        [sys.executable, "-m", "campaign.cli", "serve", "--port", str(port), "--workers", "1",
+        [sys.executable, "-m", "campaign.cli.app", "serve", "--port", str(port), "--workers", "1",
          "--prefect-home", str(prefect_home)],
         env=env, cwd=REPO_ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
     )

@@ -91,9 +91,9 @@ def build_corpus(out: Path, filled: Path, filled_docx: Path, max_bytes: int) -> 
 
 
 if __name__ == "__main__":
-    from campaign.config import load_config
+    from campaign.config.model import load_config
+    from campaign.config.settings import get_settings
     from campaign.documents.generate import write_document
-    from campaign.settings import get_settings
     from campaign.workbook.generate import write_task_list
     from tests.intake.filling import fill
 

@@ -6,13 +6,13 @@ import os
 import pytest
 from sqlalchemy import select
 
-from campaign.clock import resolve_as_of
-from campaign.config import load_config
+from campaign.calendar.clock import resolve_as_of
+from campaign.config.model import load_config
+from campaign.config.settings import get_settings
 from campaign.db import models as m
 from campaign.db.session import session_scope
 from campaign.documents.generate import write_document
 from campaign.intake.core import inbox_files, process_paths
-from campaign.settings import get_settings
 from campaign.validation.filename import display_name
 from campaign.workbook.generate import write_task_list
 from notifications.channels import load_channels

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
-from campaign.config import load_config
+from campaign.config.model import load_config
 from campaign.documents import schema as d
 from campaign.documents.generate import write_document
 from campaign.documents.read import read_document
-from campaign.validation.documents import check_char_limit, check_not_blank, check_sections, counted_text
+from campaign.validation.documents import (
+    check_char_limit,
+    check_not_blank,
+    check_sections,
+    counted_text,
+)
 
 CONFIG = load_config()
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from campaign.clock import resolve_as_of
-from campaign.config import load_config
+from campaign.calendar.clock import resolve_as_of
+from campaign.config.model import load_config
+from campaign.config.settings import get_settings
 from campaign.db.session import session_scope
-from campaign.exports import append_safe, export_task_items, safe_cell
 from campaign.intake.core import process_file
-from campaign.settings import get_settings
+from campaign.submissions.export import append_safe, export_task_items, safe_cell
 from campaign.workbook.generate import write_task_list
 from notifications.channels import load_channels
 from tests.intake.filling import fill

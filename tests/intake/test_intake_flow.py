@@ -7,7 +7,7 @@ import shutil
 import pytest
 from sqlalchemy import select
 
-from campaign.config import load_config
+from campaign.config.model import load_config
 from campaign.db import models as m
 from campaign.db.session import session_scope
 from campaign.workbook.generate import write_task_list
@@ -55,9 +55,9 @@ def test_intake_flow(prefect_harness, initialized_home, tmp_path):
     assert (again["files"], again["sent"]) == (0, 0)
     assert len(read_outbox(initialized_home)) == 4
 
-    from prefect.client.orchestration import get_client as client_factory
     import asyncio
 
+    from prefect.client.orchestration import get_client as client_factory
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
     async def read():

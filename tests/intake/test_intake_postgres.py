@@ -4,12 +4,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from campaign.clock import resolve_as_of
-from campaign.config import load_config
+from campaign.calendar.clock import resolve_as_of
+from campaign.config.model import load_config
+from campaign.config.settings import get_settings
 from campaign.db import models as m
 from campaign.db.session import session_scope
 from campaign.intake.core import process_file
-from campaign.settings import get_settings
 from campaign.workbook.generate import write_task_list
 from notifications.channels import load_channels
 from tests.intake.filling import fill
@@ -19,9 +19,9 @@ pytestmark = pytest.mark.postgres
 
 def test_intake_on_postgres(postgres_url, campaign_home, tmp_path, monkeypatch):
     monkeypatch.setenv("CAMPAIGN_DATABASE_URL", postgres_url)
-    from campaign.cli import _init_database
+    from campaign.db.migrate import init_database
 
-    _init_database()
+    init_database()
     config = load_config()
     tpl = write_task_list(config, config.enterprise("DDK003"), config.deliverable("task-list-2024"), tmp_path)
     filled = fill(tpl, tmp_path / "DDK003_task-list-2024.xlsx")

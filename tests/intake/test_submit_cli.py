@@ -8,7 +8,7 @@ from docx import Document
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from campaign.cli import app
+from campaign.cli.app import app
 from campaign.db import models as m
 from campaign.db.session import session_scope
 from campaign.documents import schema as d

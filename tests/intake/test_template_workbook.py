@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from campaign.config import load_config
+from campaign.config.model import load_config
 from campaign.workbook import schema as s
 from campaign.workbook.generate import write_task_list
 

@@ -5,12 +5,17 @@ import zipfile
 
 import pytest
 
-from campaign.config import load_config
+from campaign.config.model import load_config
 from campaign.validation import task_list as tl
 from campaign.validation.chars import count_chars
 from campaign.validation.filename import check_filename, parse_convention
 from campaign.validation.meta import check_meta
-from campaign.validation.package import check_macros, check_size, check_zip_directory, scan_xml_part
+from campaign.validation.package import (
+    check_macros,
+    check_size,
+    check_zip_directory,
+    scan_xml_part,
+)
 from campaign.validation.problems import CATALOG, problem
 from campaign.validation.targets import parse_target
 from campaign.workbook import schema as s

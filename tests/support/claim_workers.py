@@ -51,9 +51,9 @@ def delivery_worker(env: dict[str, str], keys: list[str], as_of_iso: str, barrie
     _environment(env)
     from datetime import datetime
 
+    from campaign.config.settings import get_settings
     from campaign.db.claims import worker_identity
     from campaign.db.session import session_scope
-    from campaign.settings import get_settings
     from notifications.channels import load_channels
     from notifications.delivery import deliver_pending
 
@@ -73,10 +73,10 @@ def intake_worker(env: dict[str, str], as_of_iso: str, barrier, results) -> None
     _environment(env)
     from datetime import datetime
 
-    from campaign.config import load_config
+    from campaign.config.model import load_config
+    from campaign.config.settings import get_settings
     from campaign.db.claims import worker_identity
     from campaign.intake.core import inbox_files, process_paths
-    from campaign.settings import get_settings
     from notifications.channels import load_channels
 
     me = worker_identity()
