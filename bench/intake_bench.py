@@ -27,7 +27,7 @@ def make_files(n: int, out: Path) -> list[Path]:
 
     from campaign.config.model import load_config
     from campaign.workbook.generate import write_task_list
-    from tests.intake.filling import fill
+    from tests.support.filling import fill
 
     config = load_config()
     codes = [e.code for e in config.enterprises]

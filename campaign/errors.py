@@ -86,13 +86,16 @@ class ReviewTimeout(AssessmentError):
     """Nobody reviewed a paused assessment within its timeout; the automatic scores stay saved."""
 
 
-class DeliveryFailed(CampaignError):
-    """Some messages could not be delivered; they stay recorded and the next run retries them."""
+class DeliveryFailed(ActionRequired):
+    """Some messages could not be delivered; they stay recorded and the next run retries them.
 
-    def __init__(self, message: str, failed: dict[str, str] | None = None, summary: object = None):
-        self.failed = dict(failed or {})
+    `failed` maps each message key to its redacted error; `summary` is the run's report, so a caller
+    (the CLI) can still show what did go out."""
+
+    def __init__(self, problem: str, action: str, failed: dict[str, str], summary: object = None):
+        self.failed = dict(failed)
         self.summary = summary
-        super().__init__(message)
+        super().__init__(problem, action, [f"{k}: {v}" for k, v in self.failed.items()])
 
 
 class StackError(CampaignError):

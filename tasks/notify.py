@@ -49,13 +49,10 @@ def fail_if_undelivered(report: DeliveryReport, noun: str = "通知", summary: o
     """
     if not report.failed:
         return
-    shown = [f"  - {k}: {v}" for k, v in list(report.failed.items())[:SHOWN_FAILURES]]
-    if len(report.failed) > SHOWN_FAILURES:
-        shown.append(f"  - ……另有 {len(report.failed) - SHOWN_FAILURES} 条，见通知记录")
     raise DeliveryFailed(
-        f"{len(report.failed)} 条{noun}发送失败（已记录，保留为待发送，下次运行会重试，不会重复发送）：\n"
-        + "\n".join(shown)
-        + "\n处理办法：检查 config/apprise.yaml 中这些收件人的通知渠道及环境变量中的令牌，然后重新运行本流程。",
-        failed=report.failed,
-        summary=summary,
+        f"{len(report.failed)} 条{noun}发送失败（已记录，保留为待发送，下次运行会重试，不会重复发送）：",
+        "检查 config/apprise.yaml 中这些收件人的通知渠道及环境变量中的令牌，然后重新运行本流程："
+        "已发送的不会重复发送，失败的会补发。",
+        report.failed,
+        summary,
     )

@@ -80,3 +80,14 @@ def read_outbox(home: Path) -> list[dict]:
     import json
 
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((home / "outbox").glob("*.json"))]
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Beyond its folder's layer, a test that needs PostgreSQL or the Prefect harness carries that marker
+    too, so `-m "not postgres"` / `-m "not flow"` leave it out wherever it lives."""
+    for item in items:
+        needs = set(getattr(item, "fixturenames", ()))
+        if "postgres_url" in needs:
+            item.add_marker(pytest.mark.postgres)
+        if "prefect_harness" in needs:
+            item.add_marker(pytest.mark.flow)

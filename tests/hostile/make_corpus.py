@@ -95,7 +95,7 @@ if __name__ == "__main__":
     from campaign.config.settings import get_settings
     from campaign.documents.generate import write_document
     from campaign.workbook.generate import write_task_list
-    from tests.intake.filling import fill
+    from tests.support.filling import fill
 
     target = Path(sys.argv[1])
     config = load_config()

@@ -17,7 +17,7 @@ from campaign.validation.filename import display_name
 from campaign.workbook.generate import write_task_list
 from notifications.channels import load_channels
 from tests.hostile.make_corpus import build_corpus
-from tests.intake.filling import fill
+from tests.support.filling import fill
 
 CONFIG = load_config()
 AS_OF = resolve_as_of("2023-05-20")

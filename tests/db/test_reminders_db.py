@@ -8,7 +8,7 @@ import pytest
 
 from campaign.db.migrate import init_database
 from tests.conftest import read_outbox
-from tests.reminder_support import (
+from tests.support.reminders import (
     AUTUMN,
     add_submission,
     config_with_autumn_deliverable,

@@ -15,9 +15,9 @@ from campaign.intake.core import process_file
 from campaign.workbook import progress as pw
 from campaign.workbook.generate import write_task_list
 from notifications.channels import load_channels
-from tests.browser import screenshot_report
+from tests.support.browser import screenshot_report
 from tests.conftest import read_outbox
-from tests.intake.filling import fill
+from tests.support.filling import fill
 
 CONFIG = load_config()
 HALF = ["6000万元", "4500", "64%", "3.2%", "40", "91%", "1%", "1", "66%"]

@@ -1,9 +1,9 @@
 """Reminders after real intake: an accepted `campaign submit` stops them; a rejected one is quoted."""
 from __future__ import annotations
 
-from tests.intake.filling import fill
-from tests.intake.test_submit_cli import make_template, submit
-from tests.reminder_support import run_reminders_without_prefect
+from tests.support.filling import fill
+from tests.db.test_submit_cli import make_template, submit
+from tests.support.reminders import run_reminders_without_prefect
 
 
 def test_intake_outcomes_drive_the_next_reminders(initialized_home, tmp_path):

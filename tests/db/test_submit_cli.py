@@ -13,7 +13,7 @@ from campaign.db import models as m
 from campaign.db.session import session_scope
 from campaign.documents import schema as d
 from campaign.workbook import schema as s
-from tests.intake.filling import fill
+from tests.support.filling import fill
 
 runner = CliRunner()
 

@@ -15,7 +15,7 @@ from campaign.calendar.workdays import (
 from campaign.config.model import ReminderPolicy, parse_config
 from campaign.errors import ConfigError
 from campaign.reminders.rules import due_step, reminder_calendar, reminder_day
-from tests.test_config import raw_config
+from tests.db.test_config import raw_config
 
 D = date
 

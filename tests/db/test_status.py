@@ -54,9 +54,13 @@ def test_status_before_the_deadline_is_not_overdue(initialized_home):
 
 
 def test_bad_as_of_gets_a_chinese_error(initialized_home):
-    result = CliRunner().invoke(app, ["status", "--as-of", "2023-02-30"])
+    result = CliRunner().invoke(app, ["status", "--as-of", "2023/05/30"])
     assert result.exit_code != 0
     assert "格式无效" in result.output
+    # A well-formed date that does not exist is named as such, not as a format error.
+    result = CliRunner().invoke(app, ["status", "--as-of", "2023-02-30"])
+    assert result.exit_code != 0
+    assert "不存在" in result.output and "格式无效" not in result.output
 
 
 def test_deliverables_json_lists_ids_due_dates_and_limits():

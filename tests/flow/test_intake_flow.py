@@ -12,7 +12,7 @@ from campaign.db import models as m
 from campaign.db.session import session_scope
 from campaign.workbook.generate import write_task_list
 from tests.conftest import read_outbox
-from tests.intake.filling import fill
+from tests.support.filling import fill
 
 pytestmark = pytest.mark.flow
 

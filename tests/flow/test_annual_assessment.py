@@ -18,7 +18,7 @@ from campaign.intake.core import process_file
 from campaign.workbook import schema as s
 from campaign.workbook.generate import write_task_list
 from notifications.channels import load_channels
-from tests.intake.filling import fill
+from tests.support.filling import fill
 
 CONFIG = load_config()
 ACTUALS = {

@@ -13,7 +13,7 @@ from campaign.intake.core import process_file
 from campaign.workbook.generate import write_task_list
 from notifications.channels import load_channels
 from tests.conftest import read_outbox
-from tests.intake.filling import fill
+from tests.support.filling import fill
 
 CONFIG = load_config()
 ON_TIME = resolve_as_of("2023-05-20")

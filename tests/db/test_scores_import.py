@@ -11,7 +11,7 @@ from campaign.cli.app import app
 from campaign.config.model import load_config
 from campaign.db import models as m
 from campaign.db.session import session_scope
-from tests.test_annual_assessment import ACTUALS, RD_ROW, _file
+from tests.flow.test_annual_assessment import ACTUALS, RD_ROW, _file
 
 CONFIG = load_config()
 

@@ -8,8 +8,8 @@ from campaign.config.model import load_config
 from campaign.next_year.outputs import PriorRow, carry_over_row
 from campaign.workbook import schema as s
 from tests.conftest import read_outbox
-from tests.test_annual_assessment import ACTUALS, _file
-from tests.test_half_year_collection import _submit
+from tests.flow.test_annual_assessment import ACTUALS, _file
+from tests.flow.test_half_year_collection import _submit
 
 CONFIG = load_config()
 

@@ -12,7 +12,7 @@ from campaign.db.session import session_scope
 from campaign.intake.core import process_file
 from campaign.workbook.generate import write_task_list
 from notifications.channels import load_channels
-from tests.intake.filling import fill
+from tests.support.filling import fill
 
 pytestmark = pytest.mark.postgres
 

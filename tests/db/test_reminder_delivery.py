@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from campaign.db.session import get_engine
 from campaign.errors import ConfigError
 from notifications.channels import parse_channels
-from tests.reminder_support import (
+from tests.support.reminders import (
     Receiver,
     notifications,
     run_reminders_without_prefect,

@@ -68,21 +68,21 @@ def test_schedules_are_valid_and_in_beijing_time():
                 construct_schedule(**fields)
 
 
-def test_deployment_phase_fires_on_the_notice_issue_date_and_names_the_due_date():
-    config = load_config()
-    spec = DEPLOYMENTS["deployment-phase"]
-    (sched,) = spec["schedules"]
-    from prefect.client.schemas.schedules import RRuleSchedule
+def test_only_campaign_tick_carries_a_schedule():
+    """One owner per schedule: every other deployment is for manual runs, or the same work runs twice a day."""
+    scheduled = sorted(name for name, spec in DEPLOYMENTS.items() if spec.get("schedules"))
+    assert scheduled == ["campaign-tick"]
 
-    rule = RRuleSchedule(rrule=sched["rrule"], timezone=sched["timezone"]).to_rrule()
-    occurrences = list(rule)
-    tz = ZoneInfo("Asia/Shanghai")
-    issue = config.campaign.issue_date
-    assert [o.replace(tzinfo=tz) if o.tzinfo is None else o.astimezone(tz) for o in occurrences] == [
-        datetime.combine(issue, time(9, 0), tz)
-    ]
+
+def test_the_clock_runs_the_deployment_notice_on_its_issue_date_and_names_the_due_date():
+    from campaign.calendar.plan import plan_day
+
+    config = load_config()
+    steps = plan_day(config, config.campaign.issue_date)
+    assert "deployment" in [s.name for s in steps]
+    spec = DEPLOYMENTS["deployment-phase"]
     due = max(d.due for d in config.deliverables if d.phase == "deployment")
-    assert issue.isoformat() in spec["description"]
+    assert config.campaign.issue_date.isoformat() in spec["description"]
     assert due.isoformat() in spec["description"]
 
 
@@ -110,7 +110,7 @@ def _daily_time(spec: dict) -> time:
     return time(int(hour), int(minute))
 
 
-@pytest.mark.parametrize("name", ["campaign-tick", "reminders"])
+@pytest.mark.parametrize("name", ["campaign-tick"])
 def test_daily_flows_run_at_the_configured_send_time(name):
     # Reminders only go out after reminders.send_time; a clock that ran earlier would send nothing.
     assert _daily_time(DEPLOYMENTS[name]) == load_config().reminders.send_time

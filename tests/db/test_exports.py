@@ -11,7 +11,7 @@ from campaign.intake.core import process_file
 from campaign.submissions.export import append_safe, export_task_items, safe_cell
 from campaign.workbook.generate import write_task_list
 from notifications.channels import load_channels
-from tests.intake.filling import fill
+from tests.support.filling import fill
 
 
 @pytest.mark.parametrize(
