@@ -60,8 +60,8 @@ def run(workers: int, messages: int, work: Path) -> dict:
         from campaign.db.migrate import upgrade_to_head
         from campaign.db.session import engine_for, session_scope
         from campaign.notices.message import OutgoingMessage
+        from campaign.notices.store import record_messages
         from notifications.channels import parse_channels
-        from notifications.delivery import record_messages
 
         upgrade_to_head()
         msgs = [OutgoingMessage(key=f"bench-{i:05d}", kind="digest", recipient="sasac", title="t", body="b") for i in range(messages)]

@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session, aliased
 import notifications.outbox  # noqa: F401  (registers the outbox:// schema with Apprise)
 from campaign.db import models as m
 from campaign.db.claims import wall_clock, worker_identity
-from campaign.db.upsert import insert_ignoring_conflicts
 from campaign.errors import ConfigError
 from campaign.notices.message import OutgoingMessage
+from campaign.notices.store import record_messages
 from notifications.channels import Channels, with_delivery_metadata
 
 APPRISE_LOGGER = logging.getLogger("apprise")
@@ -53,29 +53,6 @@ _FILTER = _RedactingFilter()
 # request line (urllib3 logs "POST /hook/<token>" at debug level) gets the filter itself.
 for _name in ("apprise", "urllib3.connectionpool", "urllib3.poolmanager", "urllib3.util.retry", "requests"):
     logging.getLogger(_name).addFilter(_FILTER)
-
-
-def record_messages(session: Session, messages: Sequence[OutgoingMessage], channels: Channels, as_of: datetime) -> int:
-    """Insert messages not recorded before; returns how many are new."""
-    ent_ids = dict(session.execute(select(m.Enterprise.code, m.Enterprise.id)).all())
-    del_ids = dict(session.execute(select(m.Deliverable.code, m.Deliverable.id)).all())
-    rows = [
-        {
-            "key": msg.key,
-            "kind": msg.kind,
-            "recipient": msg.recipient,
-            "channel": channels.schemas_for(msg.recipient),
-            "enterprise_id": ent_ids.get(msg.enterprise_code) if msg.enterprise_code else None,
-            "deliverable_id": del_ids.get(msg.deliverable_code) if msg.deliverable_code else None,
-            "title": msg.title,
-            "body": msg.body,
-            "status": "pending",
-            "attempts": 0,
-            "created_at": as_of,
-        }
-        for msg in messages
-    ]
-    return insert_ignoring_conflicts(session, m.Notification.__table__, rows, ["key"])
 
 
 @dataclass
@@ -301,3 +278,20 @@ def _send_batch(session: Session, sender: Sender, batch: list[m.Notification], a
             report.failed[note.key] = error or "通知渠道返回失败"
             retry_later.append(note)
         session.commit()
+
+
+def notify_now(messages: Sequence[OutgoingMessage], as_of: datetime, channels: Channels,
+               recorded_keys: Sequence[str] = ()) -> DeliveryReport:
+    """Record `messages` and deliver them with `recorded_keys` (messages the caller recorded in its own
+    transaction, like intake's receipts). The `notify_all` task wraps this; commands that run no flow
+    (`campaign submit`) call it directly."""
+    from campaign.db.session import session_scope
+
+    keys = [msg.key for msg in messages] + [k for k in recorded_keys if k]
+    if not keys:
+        return DeliveryReport()
+    with session_scope() as session:
+        recorded = record_messages(session, messages, channels, as_of) if messages else 0
+        report = deliver_pending(session, channels, as_of, keys)
+    report.recorded = recorded
+    return report

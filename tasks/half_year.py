@@ -11,11 +11,17 @@ from campaign.config.settings import get_settings
 from campaign.db import models as m
 from campaign.db.session import session_scope
 from campaign.half_year.outputs import summary_dict, write_outputs
-from campaign.half_year.progress import latest_task_lists, planned_from_items
 from campaign.half_year.rules import summarize
-from campaign.half_year.store import gather, narratives, progress_deliverable
+from campaign.half_year.store import (
+    gather,
+    latest_task_lists,
+    narratives,
+    planned_from_items,
+    progress_deliverable,
+)
 from campaign.notices.message import OutgoingMessage
 from campaign.notices.render import render_message
+from campaign.submissions.store import task_items
 from campaign.workbook.progress import write_progress_workbook
 
 
@@ -28,10 +34,8 @@ def prepare_templates(period: str, as_of: datetime) -> list[OutgoingMessage]:
     messages = []
     with session_scope() as session:
         lists = latest_task_lists(session, config, deliverable.year, as_of)
-        items: dict[int, list[m.TaskItem]] = {}
-        if lists:
-            for item in session.scalars(select(m.TaskItem).where(m.TaskItem.submission_id.in_([s.id for s in lists.values()]))):
-                items.setdefault(item.enterprise_id, []).append(item)
+        rows = task_items(session, [s.id for s in lists.values()])
+        items = {ent_id: rows[s.id] for ent_id, s in lists.items()}
         ids = dict(session.execute(select(m.Enterprise.code, m.Enterprise.id)).all())
     for enterprise in config.enterprises:
         planned = planned_from_items(items.get(ids.get(enterprise.code, -1), []))

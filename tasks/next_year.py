@@ -4,16 +4,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from prefect import task
-from sqlalchemy import select
 
-from campaign.assessment.store import source_submissions
 from campaign.config.model import load_config
 from campaign.config.settings import get_settings
-from campaign.db import models as m
 from campaign.db.session import session_scope
 from campaign.documents.generate import write_document
 from campaign.errors import InvalidRequest
-from campaign.next_year.outputs import PriorRow, build_next_year_list
+from campaign.next_year.outputs import build_next_year_list
+from campaign.next_year.store import prior_rows
 from campaign.notices.message import OutgoingMessage
 from campaign.notices.render import render_message
 
@@ -30,24 +28,8 @@ def prepare_next_year(year: int, as_of: datetime) -> list[OutgoingMessage]:
     config = load_config()
     task_list, targets = _deliverable(config, "task_list", year), _deliverable(config, "targets", year)
     home = get_settings().home_dir
-    prior: dict[str, list[PriorRow]] = {}
-    scored = False
     with session_scope() as session:
-        sources = source_submissions(session, config, year - 1, as_of)
-        ent_codes = dict(session.execute(select(m.Enterprise.id, m.Enterprise.code)).all())
-        scores = {}
-        assessment = session.scalars(select(m.Assessment).where(m.Assessment.year == year - 1, m.Assessment.status == "final")).one_or_none()
-        if assessment is not None:
-            scored = True
-            scores = {(r.enterprise_id, r.row_no): r.score for r in session.scalars(select(m.AssessmentScore).where(m.AssessmentScore.assessment_id == assessment.id))}
-        if sources:
-            ids = [sub.id for sub, _ in sources.values()]
-            for item in session.scalars(select(m.TaskItem).where(m.TaskItem.submission_id.in_(ids))):
-                prior.setdefault(ent_codes[item.enterprise_id], []).append(
-                    PriorRow(item.row_no, item.level1, item.level2, item.core_indicator, item.benchmark_status, item.gap,
-                             item.overall_target, item.measures, item.annual_target_text, item.actual_value,
-                             scores.get((item.enterprise_id, item.row_no)))
-                )
+        prior, scored = prior_rows(session, config, year, as_of)
     messages = []
     for enterprise in config.enterprises:
         rows = prior.get(enterprise.code, [])

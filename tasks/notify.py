@@ -9,11 +9,10 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from campaign.config.settings import get_settings
-from campaign.db.session import session_scope
 from campaign.errors import DeliveryFailed
 from campaign.notices.message import OutgoingMessage
 from notifications.channels import load_channels
-from notifications.delivery import DeliveryReport, deliver_pending, record_messages
+from notifications.delivery import DeliveryReport, notify_now
 
 SHOWN_FAILURES = 20  # in the error and the run log; the notification table has them all
 
@@ -24,16 +23,9 @@ def notify_all(messages: Sequence[OutgoingMessage], as_of: datetime, recorded_ke
     left as it is) and deliver those still pending, with `recorded_keys`: messages the caller recorded
     itself in the transaction that caused them (intake's receipts). One task run for the whole batch: per-message task
     runs would cost ~15 ms each."""
-    keys = [msg.key for msg in messages] + [k for k in recorded_keys if k]
-    if not keys:
-        return DeliveryReport()
-    channels = load_channels(get_settings().apprise_config_path)
-    with session_scope() as session:
-        recorded = record_messages(session, messages, channels, as_of) if messages else 0
-        report = deliver_pending(session, channels, as_of, keys)
-    report.recorded = recorded
+    report = notify_now(messages, as_of, load_channels(get_settings().apprise_config_path), recorded_keys)
     logger = get_run_logger()
-    logger.info("recorded %d new of %d messages; delivered %d, failed %d", recorded, len(messages), len(report.sent),
+    logger.info("recorded %d new of %d messages; delivered %d, failed %d", report.recorded, len(messages), len(report.sent),
                 len(report.failed))
     # Errors are redacted already. Capped: a dead default channel must not flood the run log with 10,000 lines.
     for key, error in list(report.failed.items())[:SHOWN_FAILURES]:

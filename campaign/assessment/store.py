@@ -26,7 +26,7 @@ from campaign.assessment.rules import (
 from campaign.config.model import CampaignConfig, RuleConfig
 from campaign.db import models as m
 from campaign.errors import AssessmentError
-from campaign.submissions.store import deliverable_code, latest_accepted
+from campaign.submissions.store import deliverable_code, latest_accepted, task_items
 from campaign.validation.targets import parse_target
 
 _LOWER_COMPARATORS = {"≤", "<=", "<", "＜", "不高于", "不多于", "不超过"}
@@ -86,11 +86,7 @@ def source_files(session: Session, config: CampaignConfig, year: int, as_of: dat
 def collect_inputs(session: Session, config: CampaignConfig, year: int, as_of: datetime) -> list[EnterpriseInput]:
     directions = {i.name: i.direction for i in config.core_indicators}
     chosen = source_submissions(session, config, year, as_of)
-    rows_by_submission: dict[int, list[m.TaskItem]] = {}
-    if chosen:
-        ids = [sub.id for sub, _ in chosen.values()]
-        for row in session.scalars(select(m.TaskItem).where(m.TaskItem.submission_id.in_(ids)).order_by(m.TaskItem.row_no)):
-            rows_by_submission.setdefault(row.submission_id, []).append(row)
+    rows_by_submission = task_items(session, [sub.id for sub, _ in chosen.values()])
     inputs = []
     for ent in session.scalars(select(m.Enterprise).where(m.Enterprise.active.is_(True)).order_by(m.Enterprise.code)):
         item = EnterpriseInput(ent.code, ent.name, ent.category, ent.tier)

@@ -4,13 +4,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
-from rich.console import Console
 
-console = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+from campaign.cli.common import console, err
+
+if TYPE_CHECKING:
+    from campaign.intake.core import Outcome
+    from notifications.delivery import DeliveryReport
 
 EXIT_REJECTED = 3
 
@@ -56,18 +58,19 @@ def submit(
     from campaign.config.model import load_config
     from campaign.config.settings import get_settings
     from campaign.db.migrate import init_database
-    from campaign.intake.core import deliver_messages, process_file
+    from campaign.intake.core import process_file
     from notifications.channels import load_channels
+    from notifications.delivery import notify_now
 
     moment = parse_as_of(as_of)
     init_database()
     config = load_config()
     channels = load_channels(get_settings().apprise_config_path)
     outcome = process_file(file, config, moment, channels, claim=(enterprise, deliverable), move=False)
-    delivery = deliver_messages([outcome.message_key], moment, channels) if outcome.message_key else {"failed": {}}
+    delivery = notify_now([], moment, channels, recorded_keys=[outcome.message_key] if outcome.message_key else [])
     if as_json:
         data = {k: v for k, v in outcome.as_dict().items() if k != "moved_to"}
-        data["notification_failed"] = bool(delivery["failed"])
+        data["notification_failed"] = bool(delivery.failed)
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
         _print(outcome, delivery)
@@ -75,7 +78,7 @@ def submit(
         raise typer.Exit(EXIT_REJECTED)
 
 
-def _print(outcome, delivery: dict) -> None:
+def _print(outcome: Outcome, delivery: DeliveryReport) -> None:
     if outcome.accepted:
         timing = "按时" if outcome.on_time else "逾期"
         again = "（与已登记的文件相同，未新增版本）" if outcome.duplicate else ""
@@ -85,5 +88,5 @@ def _print(outcome, delivery: dict) -> None:
         console.print(f"[red]已退回[/red]：{outcome.name}，共 {len(outcome.problems)} 个问题（退回通知已发送给企业）：")
         for i, p in enumerate(outcome.problems, start=1):
             console.print(f"  {i}. [{p['code']}] {p['message']}\n     修改方法：{p['hint']}")
-    if delivery["failed"]:
+    if delivery.failed:
         err.print("[yellow]通知发送失败，已记录为待发送；重新运行 campaign submit 或流程会补发。[/yellow]")

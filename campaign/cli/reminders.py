@@ -4,12 +4,11 @@ from __future__ import annotations
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from campaign.cli.common import console
 from campaign.reminders.outputs import COLUMNS
 
-console = Console(soft_wrap=True)
 SHOWN = 50  # a terminal lists this many messages; --json lists all
 
 

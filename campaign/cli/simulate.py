@@ -11,7 +11,6 @@ from typing import Annotated, Optional
 
 import typer
 import yaml
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -20,8 +19,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-console = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+from campaign.cli.common import console, err
+
 DEMO_MARKER = ".campaign-demo"
 SYNTHETIC_CONFIG = "config-synthetic"
 

@@ -21,7 +21,7 @@ from campaign.calendar.clock import TZ
 from campaign.config.model import CampaignConfig
 from campaign.db import models as m
 from campaign.final_review.rules import EnterpriseData, IndicatorPoints, YearScore
-from campaign.submissions.store import deliverable_code, latest_accepted
+from campaign.submissions.store import deliverable_code, latest_accepted, task_items
 from campaign.validation.targets import parse_target
 
 
@@ -62,10 +62,7 @@ def gather(session: Session, config: CampaignConfig, as_of: datetime) -> list[En
     finalised = set(session.scalars(select(m.Assessment.year).where(m.Assessment.year.in_(years), m.Assessment.status == "final")))
 
     wanted = {s.id for by in (*completions.values(), *lists.values(), final) for s in by.values()}
-    rows: dict[int, list[m.TaskItem]] = {}
-    if wanted:
-        for row in session.scalars(select(m.TaskItem).where(m.TaskItem.submission_id.in_(wanted)).order_by(m.TaskItem.row_no)):
-            rows.setdefault(row.submission_id, []).append(row)
+    rows = task_items(session, wanted)
 
     out = []
     for ent in session.scalars(select(m.Enterprise).where(m.Enterprise.active.is_(True)).order_by(m.Enterprise.code)):

@@ -1,4 +1,5 @@
-"""Gather a half-year period's statuses and reported rows from the database for `campaign.half_year.rules`."""
+"""Half-year progress in the database: the rows each enterprise reports on (its accepted list), what it
+reported, and a period's statuses and reported rows for `campaign.half_year.rules`."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,10 +11,11 @@ from campaign.assessment.store import row_direction
 from campaign.config.model import CampaignConfig, Deliverable
 from campaign.db import models as m
 from campaign.errors import InvalidRequest
-from campaign.half_year.progress import latest_task_lists
 from campaign.half_year.rules import EnterpriseStatus, ReportedRow
 from campaign.submissions.status import classify, latest_versions
+from campaign.submissions.store import deliverable_code, latest_accepted, task_items
 from campaign.validation.targets import parse_target
+from campaign.workbook.progress import PlannedRow, ProgressReport
 
 
 def progress_deliverable(config: CampaignConfig, period: str) -> Deliverable:
@@ -34,10 +36,9 @@ def gather(session: Session, config: CampaignConfig, deliverable: Deliverable, a
         EnterpriseStatus(e.code, e.name, e.category, classify(accepted.get(e.id), latest.get(e.id))) for e in enterprises
     ]
     lists = latest_task_lists(session, config, deliverable.year, as_of)
-    task_items = {
-        (i.enterprise_id, i.row_no): i
-        for i in session.scalars(select(m.TaskItem).where(m.TaskItem.submission_id.in_([s.id for s in lists.values()])))
-    } if lists else {}
+    planned = {
+        (i.enterprise_id, i.row_no): i for rows_of in task_items(session, [s.id for s in lists.values()]).values() for i in rows_of
+    }
     directions = {i.name: i.direction for i in config.core_indicators}
     codes = {e.id: e.code for e in enterprises}
     rows: list[ReportedRow] = []
@@ -45,7 +46,7 @@ def gather(session: Session, config: CampaignConfig, deliverable: Deliverable, a
         for p in session.scalars(
             select(m.ProgressItem).where(m.ProgressItem.submission_id.in_([s.id for s in accepted.values()])).order_by(m.ProgressItem.task_row_no)
         ):
-            item = task_items.get((p.enterprise_id, p.task_row_no))
+            item = planned.get((p.enterprise_id, p.task_row_no))
             indicator = item.core_indicator if item else None
             benchmark = parse_target(item.benchmark_status) if item and item.benchmark_status else None
             direction = row_direction(item, directions) if item is not None else "higher"
@@ -69,3 +70,36 @@ def narratives(session: Session, deliverable: Deliverable, as_of: datetime) -> d
         .order_by(m.Submission.version)
     )
     return {code: text for code, text, _ in session.execute(query)}
+
+
+def latest_task_lists(session: Session, config: CampaignConfig, year: int, as_of: datetime, enterprise_id: int | None = None) -> dict[int, m.Submission]:
+    """enterprise id -> its latest accepted 目标任务清单 for `year`, as known at `as_of`."""
+    return latest_accepted(session, deliverable_code(config, "task_list", year), as_of, enterprise_id)
+
+
+def planned_from_items(items: list[m.TaskItem]) -> list[PlannedRow]:
+    return [
+        PlannedRow(i.row_no, i.level1 or "其他", i.core_indicator or i.level2 or i.level1 or f"第{i.row_no}行", i.annual_target_text or "")
+        for i in sorted(items, key=lambda i: i.row_no)
+    ]
+
+
+def planned_rows(session: Session, config: CampaignConfig, enterprise_id: int, year: int, as_of: datetime) -> list[PlannedRow]:
+    submission = latest_task_lists(session, config, year, as_of, enterprise_id).get(enterprise_id)
+    if submission is None:
+        return []
+    return planned_from_items(task_items(session, [submission.id])[submission.id])
+
+
+def progress_rows(report: ProgressReport, submission: m.Submission) -> list:
+    rows: list = [
+        m.ProgressItem(
+            submission_id=submission.id, enterprise_id=submission.enterprise_id, deliverable_id=submission.deliverable_id,
+            task_row_no=r.task_row_no, dimension=r.dimension, title=r.title, target_text=r.target_text,
+            value_text=r.value_text, value=r.value, note=r.note, issues=r.issues,
+        )
+        for r in report.rows
+    ]
+    if report.narrative:
+        rows.append(m.ProgressNarrative(submission_id=submission.id, text=report.narrative))
+    return rows

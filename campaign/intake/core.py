@@ -25,17 +25,16 @@ from campaign.db.claims import (
     worker_identity,
 )
 from campaign.db.session import session_scope
-from campaign.half_year.progress import planned_rows, progress_rows
+from campaign.half_year.store import planned_rows, progress_rows
 from campaign.intake.examine import Examination, examine
 from campaign.intake.store import move_unique, safe_name, sha256_of, store_content
-from campaign.notices.message import OutgoingMessage
+from campaign.notices.message import ChannelNames, OutgoingMessage
 from campaign.notices.render import render_message
+from campaign.notices.store import record_messages
 from campaign.validation.filename import display_name
 from campaign.validation.task_list import indicator_of, unit_for
 from campaign.workbook.progress import check_rows_match
 from campaign.workbook.read import DEFAULT_READER
-from notifications.channels import Channels
-from notifications.delivery import record_messages
 
 SASAC = "sasac"
 
@@ -109,7 +108,7 @@ def _task_rows(exam: Examination, config: CampaignConfig, submission: m.Submissi
     return rows
 
 
-def record(session: Session, config: CampaignConfig, exam: Examination, path: Path, as_of: datetime, channels: Channels, home: Path) -> Outcome:
+def record(session: Session, config: CampaignConfig, exam: Examination, path: Path, as_of: datetime, channels: ChannelNames, home: Path) -> Outcome:
     problems = [p.as_dict() for p in exam.problems]
     outcome = Outcome(display_name(exam.name), "accepted" if exam.accepted else "rejected", exam.sha256,
                       exam.identity.enterprise, exam.identity.deliverable, problems=problems, items=len(exam.items))
@@ -170,7 +169,7 @@ def process_file(
     path: Path,
     config: CampaignConfig,
     as_of: datetime,
-    channels: Channels,
+    channels: ChannelNames,
     claim: tuple[str, str] | None = None,
     move: bool = False,
     reader: str = DEFAULT_READER,
@@ -213,7 +212,7 @@ def inbox_claim_key(path: Path) -> str:
 
 
 def process_paths(
-    paths: list[Path], config: CampaignConfig, as_of: datetime, channels: Channels, move: bool = True,
+    paths: list[Path], config: CampaignConfig, as_of: datetime, channels: ChannelNames, move: bool = True,
     claim: tuple[str, str] | None = None, reader: str = DEFAULT_READER, worker: str | None = None,
 ) -> tuple[list[Outcome], dict[str, str]]:
     """Process many files; an unexpected error on one is reported and the rest go on.
@@ -241,11 +240,3 @@ def process_paths(
         else:
             finish_inbox_file(key, worker)
     return outcomes, errors
-
-
-def deliver_messages(keys: list[str], as_of: datetime, channels: Channels) -> dict:
-    from notifications.delivery import deliver_pending
-
-    with session_scope() as session:
-        report = deliver_pending(session, channels, as_of, keys)
-    return {"sent": report.sent, "failed": report.failed}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -13,3 +14,10 @@ class OutgoingMessage:
     body: str
     enterprise_code: str | None = None
     deliverable_code: str | None = None
+
+
+class ChannelNames(Protocol):
+    """What the domain needs to know of the channels: which kinds (e.g. "mailtos") reach a recipient,
+    recorded with the message; never a URL. notifications.channels.Channels provides it."""
+
+    def schemas_for(self, recipient: str) -> str | None: ...

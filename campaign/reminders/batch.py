@@ -11,7 +11,8 @@ from campaign.config.model import load_config
 from campaign.db.session import session_scope
 from campaign.notices.message import OutgoingMessage
 from campaign.reminders.messages import build_overdue_digest, build_reminder_messages
-from campaign.reminders.store import ReminderPlan, cancel_superseded, plan_reminders
+from campaign.reminders.rules import ReminderPlan
+from campaign.reminders.store import cancel_superseded, plan_reminders
 
 
 @dataclass(frozen=True)

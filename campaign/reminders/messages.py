@@ -5,8 +5,7 @@ from campaign.calendar.workdays import day_kind_zh
 from campaign.config.model import CampaignInfo, ReminderPolicy
 from campaign.notices.message import OutgoingMessage
 from campaign.notices.render import render_message
-from campaign.reminders.rules import digest_key
-from campaign.reminders.store import ReminderPlan
+from campaign.reminders.rules import ReminderPlan, digest_key
 
 
 def step_label_zh(step: str) -> str:

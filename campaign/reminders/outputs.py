@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from campaign.reminders.store import ReminderPlan
+from campaign.reminders.rules import ReminderPlan
 
 COLUMNS = {
     "deliverable": "材料",

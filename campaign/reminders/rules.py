@@ -5,7 +5,7 @@ days after it). Both functions are pure: the flow feeds them dates and the steps
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from campaign.calendar.clock import TZ
@@ -87,3 +87,72 @@ def reminder_key(enterprise_code: str, deliverable_code: str, step: str) -> str:
 
 def digest_key(day: date) -> str:
     return f"digest:overdue:{day.isoformat()}"
+
+
+@dataclass(frozen=True)
+class DeliverableRef:
+    """What a reminder says about a deliverable (plain data: no ORM row leaves the store)."""
+
+    code: str
+    title: str
+    due: date
+    opens_on: date
+    char_limit: int | None
+    file_kinds: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rejection:
+    version: int
+    received_at: datetime
+    errors: list
+
+
+@dataclass(frozen=True)
+class ReminderItem:
+    key: str
+    enterprise_code: str
+    enterprise_name: str
+    deliverable_code: str
+    step: str
+    overdue: bool
+    rejection: Rejection | None = None
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    enterprise_code: str
+    enterprise_name: str
+    deliverable_code: str
+    rejected: bool
+
+
+@dataclass
+class DeliverableLine:
+    """One row of the run's table: what happened to one deliverable's reminders."""
+
+    code: str
+    title: str
+    due: date
+    step: str | None  # the step scheduled most recently; None = no reminder scheduled yet
+    enterprises: int
+    to_send: int = 0
+    already_sent: int = 0
+    submitted: int = 0
+    overdue: int = 0
+    not_working_day: int = 0  # owed a reminder, but the day is a holiday or weekend: the next working day catches up
+
+
+@dataclass
+class ReminderPlan:
+    as_of: datetime
+    day: date
+    working_day: bool
+    items: list[ReminderItem] = field(default_factory=list)
+    lines: list[DeliverableLine] = field(default_factory=list)
+    overdue_sample: list[OverdueRow] = field(default_factory=list)  # at most digest_max_lines
+    deliverables: dict[str, DeliverableRef] = field(default_factory=dict)
+
+    @property
+    def overdue_total(self) -> int:
+        return sum(line.overdue for line in self.lines)

@@ -6,8 +6,7 @@ again so the run retries it. One query per open deliverable (a handful), never o
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import and_, exists, func, literal, or_, select, true
 from sqlalchemy.orm import Session
@@ -16,70 +15,18 @@ from campaign.calendar.workdays import is_working_day
 from campaign.config.model import ReminderPolicy
 from campaign.db import models as m
 from campaign.reminders.rules import (
+    DeliverableLine,
+    DeliverableRef,
+    OverdueRow,
+    Rejection,
+    ReminderItem,
+    ReminderPlan,
     Step,
     latest_scheduled,
     reminder_calendar,
     reminder_day,
     reminder_key,
 )
-
-
-@dataclass(frozen=True)
-class Rejection:
-    version: int
-    received_at: datetime
-    errors: list
-
-
-@dataclass(frozen=True)
-class ReminderItem:
-    key: str
-    enterprise_code: str
-    enterprise_name: str
-    deliverable_code: str
-    step: str
-    overdue: bool
-    rejection: Rejection | None = None
-
-
-@dataclass(frozen=True)
-class OverdueRow:
-    enterprise_code: str
-    enterprise_name: str
-    deliverable_code: str
-    rejected: bool
-
-
-@dataclass
-class DeliverableLine:
-    """One row of the run's table: what happened to one deliverable's reminders."""
-
-    code: str
-    title: str
-    due: date
-    step: str | None  # the step scheduled most recently; None = no reminder scheduled yet
-    enterprises: int
-    to_send: int = 0
-    already_sent: int = 0
-    submitted: int = 0
-    overdue: int = 0
-    not_working_day: int = 0  # owed a reminder, but the day is a holiday or weekend: the next working day catches up
-
-
-@dataclass
-class ReminderPlan:
-    as_of: datetime
-    day: date
-    working_day: bool
-    items: list[ReminderItem] = field(default_factory=list)
-    lines: list[DeliverableLine] = field(default_factory=list)
-    overdue_sample: list[OverdueRow] = field(default_factory=list)  # at most digest_max_lines
-    deliverables: dict[str, m.Deliverable] = field(default_factory=dict)
-
-    @property
-    def overdue_total(self) -> int:
-        return sum(line.overdue for line in self.lines)
-
 
 E, D, S, N = m.Enterprise, m.Deliverable, m.Submission, m.Notification
 
@@ -113,7 +60,9 @@ def plan_reminders(session: Session, policy: ReminderPolicy, as_of: datetime) ->
     active = E.active.is_(True)
     enterprises = session.scalar(select(func.count()).select_from(E).where(active)) or 0
     deliverables = session.scalars(select(D).where(D.opens_on <= day).order_by(D.due, D.code)).all()
-    plan.deliverables = {d.code: d for d in deliverables}
+    plan.deliverables = {
+        d.code: DeliverableRef(d.code, d.title, d.due, d.opens_on, d.char_limit, tuple(d.file_kinds or ())) for d in deliverables
+    }
     overdue_conditions = []
     for d in deliverables:
         calendar = reminder_calendar(d.due, policy, d.opens_on)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.db import models as m
+from campaign.submissions.store import task_items
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -51,10 +52,8 @@ def export_task_items(session: Session, deliverable_code: str) -> Workbook:
     ws.title = "目标任务清单汇总"
     ws.append([c[0] for c in EXPORT_COLUMNS])
     enterprises = {e.id: e for e in session.scalars(select(m.Enterprise))}
-    items = session.scalars(
-        select(m.TaskItem).where(m.TaskItem.submission_id.in_([sid for sid, _ in chosen.values()])).order_by(m.TaskItem.enterprise_id, m.TaskItem.row_no)
-    ).all() if chosen else []
-    for item in items:
+    rows = task_items(session, [sid for sid, _ in chosen.values()])
+    for item in (item for ent_id in sorted(chosen) for item in rows[chosen[ent_id][0]]):
         ent = enterprises[item.enterprise_id]
         append_safe(ws, [ent.code, ent.name, chosen[item.enterprise_id][1], *(getattr(item, attr) for _, attr in EXPORT_COLUMNS[3:])])
     ws.freeze_panes = "A2"

@@ -1,6 +1,7 @@
 """Which submission counts: the latest accepted version per enterprise, as known at a moment."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -30,3 +31,23 @@ def latest_accepted(
     if enterprise_id is not None:
         query = query.where(m.Submission.enterprise_id == enterprise_id)
     return {s.enterprise_id: s for s in session.scalars(query)}
+
+
+IN_CHUNK = 5000  # SQLite allows at most 32766 bound parameters per statement
+
+
+def task_items(session: Session, submission_ids: Iterable[int]) -> dict[int, list[m.TaskItem]]:
+    """The one loader of "the task items of the chosen submissions": submission id -> its rows in 序号 order.
+
+    Every chosen submission has an entry (empty when it stored no rows)."""
+    ids = sorted(set(submission_ids))
+    rows: dict[int, list[m.TaskItem]] = {i: [] for i in ids}
+    for start in range(0, len(ids), IN_CHUNK):
+        query = (
+            select(m.TaskItem)
+            .where(m.TaskItem.submission_id.in_(ids[start : start + IN_CHUNK]))
+            .order_by(m.TaskItem.submission_id, m.TaskItem.row_no)
+        )
+        for row in session.scalars(query):
+            rows[row.submission_id].append(row)
+    return rows

@@ -64,10 +64,10 @@ def test_same_bytes_twice_is_one_version_and_one_receipt(initialized_home, templ
 
 
 def test_receipt_text(initialized_home, template, tmp_path):
-    from campaign.intake.core import deliver_messages
+    from notifications.delivery import notify_now
 
     outcome = submit(fill(template, tmp_path / "DDK001_task-list-2023.xlsx"))
-    deliver_messages([outcome.message_key], ON_TIME, load_channels(get_settings().apprise_config_path))
+    notify_now([], ON_TIME, load_channels(get_settings().apprise_config_path), recorded_keys=[outcome.message_key])
     [note] = read_outbox(initialized_home)
     assert note["title"] == "【大渡口区国有资产监督管理委员会】回执：已接收示例城市建设投资集团有限公司（示例）报送的2023年度目标任务清单（附件2）（第1版）"
     assert "截止日期：2023年5月22日（按时报送）" in note["body"]
@@ -75,7 +75,7 @@ def test_receipt_text(initialized_home, template, tmp_path):
 
 
 def test_rejection_lists_every_problem_with_exact_text(initialized_home, template, tmp_path):
-    from campaign.intake.core import deliver_messages
+    from notifications.delivery import notify_now
 
     def edit(wb, ws, col):
         ws.cell(6, col["annual_target"], "稳步提升")
@@ -85,7 +85,7 @@ def test_rejection_lists_every_problem_with_exact_text(initialized_home, templat
     outcome = submit(fill(template, tmp_path / "DDK001_task-list-2023.xlsx", edit=edit))
     assert outcome.status == "rejected" and outcome.version == 1
     assert [p["code"] for p in outcome.problems] == ["E_DIMENSION", "E_TARGET_NOT_QUANTIFIED", "E_SASAC_COLUMN_FILLED"]
-    deliver_messages([outcome.message_key], ON_TIME, load_channels(get_settings().apprise_config_path))
+    notify_now([], ON_TIME, load_channels(get_settings().apprise_config_path), recorded_keys=[outcome.message_key])
     [note] = read_outbox(initialized_home)
     assert outcome.message_key == f"rejection:DDK001:task-list-2023:{outcome.sha256[:12]}"
     assert note["title"] == "【大渡口区国有资产监督管理委员会】退回：2023年度目标任务清单（附件2）未通过校验，请修改后重新报送"

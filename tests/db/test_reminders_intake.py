@@ -1,8 +1,8 @@
 """Reminders after real intake: an accepted `campaign submit` stops them; a rejected one is quoted."""
 from __future__ import annotations
 
-from tests.support.filling import fill
 from tests.db.test_submit_cli import make_template, submit
+from tests.support.filling import fill
 from tests.support.reminders import run_reminders_without_prefect
 
 

@@ -20,10 +20,10 @@ from campaign.intake.core import process_file
 from campaign.workbook import schema as s
 from campaign.workbook.generate import write_task_list
 from notifications.channels import load_channels
-from tests.support.browser import screenshot_report
 from tests.conftest import read_outbox
-from tests.support.filling import fill
 from tests.flow.test_annual_assessment import ACTUALS, _file
+from tests.support.browser import screenshot_report
+from tests.support.filling import fill
 
 CONFIG = load_config()
 # core indicator -> (标杆企业现状, 企业现状) written into the 2023 list: the benchmark and the baseline

@@ -15,8 +15,8 @@ from campaign.intake.core import process_file
 from campaign.workbook import progress as pw
 from campaign.workbook.generate import write_task_list
 from notifications.channels import load_channels
-from tests.support.browser import screenshot_report
 from tests.conftest import read_outbox
+from tests.support.browser import screenshot_report
 from tests.support.filling import fill
 
 CONFIG = load_config()

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import read_outbox
-from tests.support.reminders import Receiver, notifications, write_apprise_config
 from tests.db.test_reminder_delivery import _database_text, token  # noqa: F401  (fixture)
+from tests.support.reminders import Receiver, notifications, write_apprise_config
 
 pytestmark = pytest.mark.flow
 

@@ -95,8 +95,8 @@ def test_two_processes_process_each_of_500_inbox_files_exactly_once(database, tm
 def test_two_deliverers_send_each_of_500_notifications_exactly_once(database, tmp_path):
     from campaign.db.session import get_engine, session_scope
     from campaign.notices.message import OutgoingMessage
+    from campaign.notices.store import record_messages
     from notifications.channels import parse_channels
-    from notifications.delivery import record_messages
     from tests.support.claim_workers import delivery_worker
 
     as_of = resolve_as_of("2023-05-15")
@@ -172,8 +172,9 @@ def test_a_message_left_sending_by_a_dead_deliverer_is_taken_over_after_the_leas
 
     from campaign.db.session import session_scope
     from campaign.notices.message import OutgoingMessage
+    from campaign.notices.store import record_messages
     from notifications.channels import parse_channels
-    from notifications.delivery import SENDING_LEASE, claim_pending, record_messages
+    from notifications.delivery import SENDING_LEASE, claim_pending
 
     msg = OutgoingMessage(key="lease-test-1", kind="digest", recipient="sasac", title="t", body="b")
     t0 = datetime(2026, 1, 1, 8, 0, tzinfo=timezone.utc)

@@ -16,9 +16,10 @@ from campaign.calendar.clock import TZ, resolve_as_of
 from campaign.config.settings import REPO_ROOT, get_settings
 from campaign.db import models as m
 from campaign.db.session import session_scope
+from campaign.notices.store import record_messages
 from campaign.reminders.batch import planned_reminders
 from notifications.channels import load_channels
-from notifications.delivery import deliver_pending, record_messages
+from notifications.delivery import deliver_pending
 
 AUTUMN = "autumn-check-2023"
 
