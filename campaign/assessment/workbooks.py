@@ -16,7 +16,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from campaign.assessment.rules import Adjustment, EnterpriseResult
 from campaign.errors import ScoringSheetError
-from campaign.submissions.export import safe_cell
+from campaign.reports.excel import META_SHEET, safe_cell, write_meta_sheet
 from campaign.workbook import schema as s
 
 SCORING_KIND = "assessment-scoring"
@@ -27,15 +27,6 @@ SCORING_HEADER = (
 EDITABLE = {"调整后得分", "调整理由"}
 HEADER_FONT = Font(name="黑体", bold=True)
 EDIT_FILL = PatternFill("solid", fgColor="FFF2CC")
-
-
-def _meta(wb: Workbook, pairs: dict[str, str]) -> None:
-    meta = wb.create_sheet("_meta")
-    for i, (k, v) in enumerate(pairs.items(), start=1):
-        meta.cell(i, 1, k)
-        meta.cell(i, 2, v)
-    meta.sheet_state = "veryHidden"
-    meta.protection.sheet = True
 
 
 def build_scoring_sheet(year: int, results: list[EnterpriseResult]) -> Workbook:
@@ -63,7 +54,7 @@ def build_scoring_sheet(year: int, results: list[EnterpriseResult]) -> Workbook:
     ws.freeze_panes = "E2"
     for letter, width in zip("ABCDEFGHIJKLMNO", (10, 30, 10, 6, 14, 24, 12, 12, 9, 8, 36, 9, 11, 30, 24)):
         ws.column_dimensions[letter].width = width
-    _meta(wb, {"kind": SCORING_KIND, "year": str(year)})
+    write_meta_sheet(wb, {"kind": SCORING_KIND, "year": str(year)})
     return wb
 
 
@@ -78,9 +69,9 @@ def read_scoring_sheet(path: Path) -> ImportedScores:
         wb = load_workbook(path, read_only=False, data_only=False)
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:
         raise ScoringSheetError([f"无法打开 {path.name}：不是有效的 .xlsx 文件（{type(exc).__name__}）"]) from None
-    if "_meta" not in wb.sheetnames:
+    if META_SHEET not in wb.sheetnames:
         raise ScoringSheetError([f"{path.name} 不是系统导出的评分表（缺少标识），请用 campaign scores export 导出后填写"])
-    meta = {str(r[0]): str(r[1]) for r in wb["_meta"].iter_rows(values_only=True) if r and r[0]}
+    meta = {str(r[0]): str(r[1]) for r in wb[META_SHEET].iter_rows(values_only=True) if r and r[0]}
     if meta.get("kind") != SCORING_KIND or not meta.get("year", "").isdigit():
         raise ScoringSheetError([f"{path.name} 不是年度考核评分表"])
     ws = wb.worksheets[0]

@@ -11,8 +11,8 @@ from openpyxl.styles import Alignment, Font
 from campaign.config.model import CampaignConfig
 from campaign.final_review.rules import BENCHMARK, EXEMPLAR, FinalReview
 from campaign.reports.charts import PALETTE, STYLE, bar_chart, figure_svg
+from campaign.reports.excel import append_safe
 from campaign.reports.html import render_report
-from campaign.submissions.export import append_safe
 
 DIRECTION_ZH = {"higher": "越高越好", "lower": "越低越好"}
 STEM = "价值创造行动总结评估"

@@ -11,8 +11,8 @@ from openpyxl.styles import Font
 from campaign.config.model import CampaignConfig, Deliverable
 from campaign.half_year.rules import HalfYearSummary
 from campaign.reports.charts import bar_chart
+from campaign.reports.excel import append_safe
 from campaign.reports.html import render_report
-from campaign.submissions.export import append_safe
 
 STATUS_ZH = {"accepted": "按时报送", "late": "逾期报送", "rejected": "被退回未重报", "missing": "未报送"}
 

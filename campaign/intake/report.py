@@ -1,7 +1,7 @@
 """What an intake run did, for people: rows of the Prefect table artifact and a markdown summary."""
 from __future__ import annotations
 
-from campaign.submissions.export import safe_cell
+from campaign.reports.excel import safe_cell
 
 STATUS_ZH = {"accepted": "已接收", "rejected": "已退回"}
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from openpyxl import Workbook
 
 from campaign.config.model import CampaignConfig, Deliverable, Enterprise
+from campaign.reports.excel import write_cell
 from campaign.workbook import schema as s
 from campaign.workbook.generate import build_task_list
 
@@ -72,5 +73,5 @@ def build_next_year_list(
             continue  # more rows than the template holds: the enterprise adds them itself
         for key, value in values.items():
             if value is not None:
-                ws.cell(target_row, col[key], value)
+                write_cell(ws, target_row, col[key], value)  # last year's text, as the enterprise filed it
     return wb

@@ -1,32 +1,15 @@
-"""Formula-injection-safe output of enterprise values into workbooks (and tables) SASAC exports.
+"""The 汇总表 SASAC exports: every enterprise's latest accepted task list for one deliverable, one sheet.
 
-Values come from enterprises and are untrusted. A text cell starting with = + - @ (or a tab/CR,
-which some spreadsheet programs skip before evaluating) would run as a formula when a colleague
-opens the export: prefix such text with a single quote so it stays text. Numbers stay numbers.
-"""
+Enterprise values are untrusted: every cell goes through campaign.reports.excel's formula-safe writer."""
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.db import models as m
+from campaign.reports.excel import append_safe
 from campaign.submissions.store import task_items
-
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-def append_safe(ws, values: Iterable[object]) -> None:
-    ws.append([safe_cell(v) for v in values])
-
 
 EXPORT_COLUMNS = (
     ("企业代码", None), ("企业名称", None), ("版本", None), ("行号", "row_no"), ("一级任务", "level1"), ("二级任务", "level2"),

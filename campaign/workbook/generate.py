@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from campaign.config.model import CampaignConfig, Deliverable, Enterprise
+from campaign.reports.excel import write_meta_sheet
 from campaign.workbook import schema as s
 
 BODY_FONT = Font(name="宋体", size=11)
@@ -153,15 +154,9 @@ def _total_row(ws, row: int) -> None:
 
 
 def _meta(wb: Workbook, enterprise: Enterprise, deliverable: Deliverable) -> None:
-    meta = wb.create_sheet(s.META_SHEET)
-    for i, (key, value) in enumerate(
-        (("enterprise_code", enterprise.code), ("deliverable_id", deliverable.id), ("template_version", s.TEMPLATE_VERSION)),
-        start=1,
-    ):
-        meta.cell(i, 1, key)
-        meta.cell(i, 2, value)
-    meta.sheet_state = "veryHidden"  # not listed under Excel's "Unhide"
-    meta.protection.sheet = True
+    write_meta_sheet(
+        wb, {"enterprise_code": enterprise.code, "deliverable_id": deliverable.id, "template_version": s.TEMPLATE_VERSION}
+    )
 
 
 def template_filename(enterprise: Enterprise, deliverable: Deliverable, ext: str) -> str:

@@ -14,9 +14,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 
 from campaign.config.model import Deliverable, Enterprise
+from campaign.reports.excel import write_cell, write_meta_sheet
 from campaign.validation.problems import Problem, problem, shorten
 from campaign.validation.targets import parse_target
-from campaign.workbook import schema as s
 
 TEMPLATE_ID = "progress"
 TEMPLATE_VERSION = "progress/2023.1"
@@ -82,7 +82,7 @@ def build_progress_workbook(enterprise: Enterprise, deliverable: Deliverable, pl
         r = FIRST_ROW + offset
         values = (offset + 1, row.dimension, row.title, row.target_text, None, None, None, row.task_row_no)
         for col, (title, value) in enumerate(zip(HEADER, values), start=1):
-            cell = ws.cell(r, col, value)
+            cell = write_cell(ws, r, col, value)  # 任务 and 目标 are the enterprise's own text
             cell.border = _BORDER
             cell.alignment = _WRAP
             cell.font = Font(name="宋体", size=11)
@@ -103,14 +103,7 @@ def build_progress_workbook(enterprise: Enterprise, deliverable: Deliverable, pl
     ws.column_dimensions["H"].hidden = True
     ws.freeze_panes = ws.cell(FIRST_ROW, 4)
     ws.protection.sheet = True
-    meta = wb.create_sheet(s.META_SHEET)
-    for i, (k, v) in enumerate(
-        (("enterprise_code", enterprise.code), ("deliverable_id", deliverable.id), ("template_version", TEMPLATE_VERSION)), start=1
-    ):
-        meta.cell(i, 1, k)
-        meta.cell(i, 2, v)
-    meta.sheet_state = "veryHidden"
-    meta.protection.sheet = True
+    write_meta_sheet(wb, {"enterprise_code": enterprise.code, "deliverable_id": deliverable.id, "template_version": TEMPLATE_VERSION})
     return wb
 
 

@@ -8,7 +8,8 @@ from campaign.config.model import load_config
 from campaign.config.settings import get_settings
 from campaign.db.session import session_scope
 from campaign.intake.core import process_file
-from campaign.submissions.export import append_safe, export_task_items, safe_cell
+from campaign.reports.excel import append_safe, safe_cell
+from campaign.submissions.export import export_task_items
 from campaign.workbook.generate import write_task_list
 from notifications.channels import load_channels
 from tests.support.filling import fill
