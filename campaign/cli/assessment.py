@@ -6,8 +6,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from campaign.errors import AdjustmentError
-
 scores_app = typer.Typer(help="年度考核评分表：导出给区国资委填写调整，或导入已填写的评分表。", no_args_is_help=True)
 
 
@@ -97,7 +95,7 @@ def import_scores(
     from campaign.cli.common import parse_as_of
     from campaign.config.model import load_config
     from campaign.db.session import session_scope
-    from campaign.errors import ScoringSheetError
+    from campaign.errors import AdjustmentError, ScoringSheetError
 
     try:
         imported = read_scoring_sheet(file)

@@ -24,9 +24,7 @@ def template(
 ) -> None:
     """生成某户企业某项材料的填报模板（附件2 目标任务清单 .xlsx；附件1 目标任务、部署推动情况报告 .docx）。"""
     from campaign.config.model import load_config
-    from campaign.documents.generate import BUILDERS, write_document
     from campaign.workbook import schema
-    from campaign.workbook.generate import write_task_list
 
     config = load_config()
     try:
@@ -34,12 +32,16 @@ def template(
     except KeyError as exc:
         raise typer.BadParameter(exc.args[0]) from None
     if dlv.template == schema.TEMPLATE_ID:
+        from campaign.workbook.generate import write_task_list
+
         path = write_task_list(config, ent, dlv, out)
-    elif dlv.template in BUILDERS:
-        path = write_document(ent, dlv, out)
     else:
-        err.print(f"[red]“{dlv.title}”（{dlv.id}）没有可生成的统一模板。[/red]")
-        raise typer.Exit(2)
+        from campaign.documents.generate import BUILDERS, write_document  # python-docx only when a .docx is asked for
+
+        if dlv.template not in BUILDERS:
+            err.print(f"[red]“{dlv.title}”（{dlv.id}）没有可生成的统一模板。[/red]")
+            raise typer.Exit(2)
+        path = write_document(ent, dlv, out)
     console.print(f"已生成模板：{path}")
 
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 from typing import Annotated, Optional
 
 import typer
-from rich.table import Table
 
 from campaign.cli.common import console
-from campaign.reminders.outputs import COLUMNS
 
 SHOWN = 50  # a terminal lists this many messages; --json lists all
 
@@ -60,8 +58,10 @@ def remind(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="在终端显示 Prefect 运行日志。")] = False,
 ) -> None:
     """截止提醒：向尚未报送的企业发送当日应发的提醒，并向区国资委发送逾期汇总；--dry-run 只预览。"""
+    from rich.table import Table
+
     from campaign.cli.common import parse_as_of, print_json
-    from campaign.reminders.outputs import run_table, totals
+    from campaign.reminders.outputs import COLUMNS, run_table, totals
 
     moment = parse_as_of(as_of)
     if dry_run:

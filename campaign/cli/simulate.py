@@ -10,14 +10,6 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-import yaml
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from campaign.cli.common import console, err
 
@@ -34,6 +26,8 @@ def _date(value: str, name: str) -> date:
 
 def write_synthetic_config(out_dir: Path, n: int, seed: int) -> Path:
     """config/ with N clearly-marked synthetic enterprises (SIM0001…), the real campaign calendar and channels."""
+    import yaml
+
     from campaign.config.settings import REPO_ROOT
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -53,6 +47,8 @@ def write_synthetic_config(out_dir: Path, n: int, seed: int) -> Path:
 
 
 def run_simulation(start: date, end: date, seed: int, quiet: bool = False) -> dict:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from campaign.runtime.environment import prepare_prefect_environment
 
     prepare_prefect_environment(False)
