@@ -132,7 +132,7 @@ def save_auto_scores(session: Session, assessment: m.Assessment, config: Campaig
                 m.AssessmentScore(
                     assessment_id=assessment.id, enterprise_id=ent_ids[inp.code], row_no=s.item.row_no,
                     dimension=s.item.dimension, title=s.item.title, indicator=s.item.indicator, direction=s.item.direction,
-                    target=s.item.target, actual=s.item.actual, unit=None, weight=s.weight, rule_kind=s.rule.kind,
+                    target=s.item.target, actual=s.item.actual, weight=s.weight, rule_kind=s.rule.kind,
                     rule_text=s.rule_text, completion=_finite(s.completion), auto_score=s.score, score=s.score,
                     adjusted=False, note=s.note,
                 )

@@ -5,7 +5,6 @@ The YAML files are the single source of truth for the calendar and the enterpris
 """
 from __future__ import annotations
 
-import re
 from collections import Counter
 from datetime import date, time
 from enum import StrEnum
@@ -25,8 +24,6 @@ from pydantic import (
 from campaign.errors import ConfigError, UnknownCode
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-
-
 
 
 class Category(StrEnum):
@@ -433,7 +430,3 @@ def load_config(config_dir: Path | None = None) -> CampaignConfig:
     if overlap:
         raise ConfigError([f"enterprises.yaml 与 campaign.yaml 重复定义了：{', '.join(sorted(overlap))}"])
     return parse_config({**raw, **enterprises})
-
-
-def slug_ok(value: str) -> bool:
-    return re.fullmatch(SLUG, value) is not None

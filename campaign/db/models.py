@@ -247,7 +247,6 @@ class AssessmentScore(Base):
     direction: Mapped[str] = mapped_column(String(8), default="higher")
     target: Mapped[float | None] = mapped_column(Float)
     actual: Mapped[float | None] = mapped_column(Float)
-    unit: Mapped[str | None] = mapped_column(String(20))
     weight: Mapped[float] = mapped_column(Float)
     rule_kind: Mapped[str] = mapped_column(String(20))
     rule_text: Mapped[str] = mapped_column(Text)

@@ -59,15 +59,3 @@ def bar_chart(labels: Sequence[str], series: dict[str, Sequence[float]], title: 
         if len(series) > 1:
             ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         return figure_svg(fig)
-
-
-def line_chart(x_labels: Sequence[str], series: dict[str, Sequence[float | None]], title: str, unit: str = "") -> str:
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7.2, 3.2))
-        for k, (name, values) in enumerate(series.items()):
-            ax.plot(list(x_labels), [float("nan") if v is None else v for v in values], marker="o", label=name, color=PALETTE[k % len(PALETTE)])
-        ax.set_title(title)
-        ax.set_ylabel(unit)
-        if len(series) > 1:
-            ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        return figure_svg(fig)

@@ -234,10 +234,6 @@ class LocalStack:
                 pass
         return found
 
-    def pids(self) -> list[int]:
-        """Every live process of the stack (children and their descendants), for checks and tests."""
-        return [p.pid for _, p in self._children() if p.poll() is None] + [p.pid for p in self._descendants()]
-
 
 def _signal_groups(procs: list[subprocess.Popen], sig: int) -> None:
     for proc in procs:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.db import models as m
@@ -94,12 +94,3 @@ def status_counts(rows: list[StatusRow]) -> dict[str, int]:
         counts[r.status] += 1
     counts["overdue"] = sum(r.overdue for r in rows)
     return counts
-
-
-def notification_counts(session: Session) -> dict[str, dict[str, int]]:
-    result: dict[str, dict[str, int]] = {}
-    for kind, status, n in session.execute(
-        select(m.Notification.kind, m.Notification.status, func.count()).group_by(m.Notification.kind, m.Notification.status)
-    ):
-        result.setdefault(kind, {})[status] = n
-    return result

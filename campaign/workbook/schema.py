@@ -17,7 +17,6 @@ TEMPLATE_ID = "attachment2-task-list"
 TEMPLATE_VERSION = "attachment2-task-list/2023.1"
 
 SHEET_TITLE = "目标任务清单"
-META_KEYS = ("enterprise_code", "deliverable_id", "template_version")
 
 
 @dataclass(frozen=True)
