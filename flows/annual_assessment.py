@@ -5,6 +5,7 @@ reason. The same adjustments can be imported beforehand from the scoring sheet (
 """
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 from prefect import flow, pause_flow_run
@@ -59,14 +60,14 @@ def annual_assessment(
     as_of = resolve_as_of(as_of)
     prepare_database()
     scored = score_year(year, as_of, str(get_run_context().flow_run.id))
-    if scored["status"] == "final":
+    if scored.status == "final":
         return {"status": "final", "year": year, "message": f"{year} 年度考核已定稿，本次未做任何改动"}
     publish_table(
         f"assessment-{year}-auto-scores",
         {"code": "企业", "total": "自动得分", "manual": "待评定定性行", "source": "数据来源"},
-        [{"code": code, "total": total, "manual": ",".join(map(str, scored["pending_manual"].get(code, []))) or None,
-          "source": scored["sources"][code]} for code, total in scored["auto_totals"].items()],
-        f"{year}年度考核自动评分（待审核）。评分表：{scored['scoring_sheet']}",
+        [{"code": code, "total": total, "manual": ",".join(map(str, scored.pending_manual.get(code, []))) or None,
+          "source": scored.sources[code]} for code, total in scored.auto_totals.items()],
+        f"{year}年度考核自动评分（待审核）。评分表：{scored.scoring_sheet}",
     )
     if approve_as:
         review = AssessmentReview(reviewer=approve_as, approve=True)
@@ -78,16 +79,16 @@ def annual_assessment(
     final = finalize_year(year, adjustments, review.reviewer, as_of)
     publish_summary(
         f"assessment-{year}-final",
-        f"{year}年度考核结果（已定稿，审核人：{final['reviewer']}）",
+        f"{year}年度考核结果（已定稿，审核人：{final.reviewer}）",
         as_of.date().isoformat(),
-        {"参加考核企业（户）": len(final["results"]), "得分调整（项）": final["changes"]},
+        {"参加考核企业（户）": len(final.results), "得分调整（项）": final.changes},
         sections=[("考核结果", md.table(
             {"code": "企业代码", "name": "企业名称", "category": "功能分类", "total": "总分", "bonus": "创标加分", "rank": "分类排名", "grade": "等级"},
-            final["results"],
+            [asdict(r) for r in final.results],
         ))],
-        links={"经营业绩考核挂钩表": Path(final["outputs"]["linkage"]).as_uri(), "HTML 报告": Path(final["outputs"]["html"]).as_uri()},
+        links={"经营业绩考核挂钩表": Path(final.outputs.linkage).as_uri(), "HTML 报告": Path(final.outputs.html).as_uri()},
     )
-    return final
+    return asdict(final)  # what the UI and the CLI show: plain JSON
 
 
 def _wait_for_review(year: int, timeout: int, poll: int) -> AssessmentReview:

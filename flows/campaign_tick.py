@@ -1,8 +1,11 @@
-"""行动日历 (daily 09:00 Beijing time): run exactly what campaign/clock_plan.py says for the day, once.
+"""行动日历 (daily 09:00 Beijing time): run exactly what campaign/calendar/plan.py says for the day, once.
+
+It is the only scheduled deployment: every other flow runs through it (or by hand from the UI).
 
 - Routine steps (intake, reminders) run inside this flow run (their flows' bodies, as tasks of this
   run): they happen on ~300 days, and a flow run per step would cost more than the work itself.
-  Intake is skipped when the inbox is empty (the 15-minute `intake` deployment covers the rest).
+  Intake is skipped when the inbox is empty; a file that cannot wait is taken in by a manual run of
+  the `intake` deployment.
 - Scheduled steps (notice, half-year open/close, next year, final review) run as subflows, so each
   shows in the Prefect UI as its own run under the day's tick.
 - The annual assessment pauses for SASAC's review, which can take days, and must not block the
@@ -15,6 +18,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
 
 from prefect import flow, get_run_logger
@@ -82,38 +86,76 @@ def _key(step: ClockStep) -> str:
     )
 
 
-def _run(step: ClockStep, as_of: datetime, approve_as: str | None) -> dict:
-    from flows.deployment_phase import deployment_phase
-    from flows.final_review import final_review
-    from flows.half_year_collection import half_year_collection
+def _intake(step: ClockStep, as_of: datetime, approve_as: str | None) -> dict:
     from flows.intake import intake
-    from flows.next_year_cycle import next_year_cycle
+
+    if not inbox_files(get_settings().home_dir):
+        return {"files": 0}  # nothing arrived: an intake run would only log that
+    return intake.fn(as_of=as_of)
+
+
+def _reminders(step: ClockStep, as_of: datetime, approve_as: str | None) -> dict:
     from flows.reminders import reminders
 
-    if step.name == "intake":
-        if not inbox_files(get_settings().home_dir):
-            return {"files": 0}  # nothing arrived: an intake run would only log that
-        return intake.fn(as_of=as_of)
-    if step.name == "reminders":
-        summary = reminders.fn(as_of=as_of)
-        return {k: summary[k] for k in ("day", "due", "newly_recorded", "sent", "failed", "overdue") if k in summary}
-    if step.name == "deployment":
-        return deployment_phase(as_of=as_of)
-    if step.name in ("half-year-open", "half-year-close"):
-        result = half_year_collection(step.period, as_of=as_of, mode=step.name.removeprefix("half-year-"))
-        return {k: v for k, v in result.items() if k in ("mode", "period", "notices", "sent", "failed", "outputs")}
-    if step.name == "next-year":
-        return next_year_cycle(step.year, as_of=as_of)
-    if step.name == "window-open":
-        from flows.window_notices import window_notices
+    summary = reminders.fn(as_of=as_of)
+    return {k: summary[k] for k in ("day", "due", "newly_recorded", "sent", "failed", "overdue") if k in summary}
 
-        return window_notices(list(step.deliverables), as_of=as_of)
-    if step.name == "assessment":
-        return _assessment(step.year, as_of, approve_as)
-    if step.name == "final-review":
-        result = final_review(as_of=as_of)
-        return {"outputs": result["outputs"], "candidates": len(result["candidates"])}
-    raise ValueError(f"unknown clock step {step.name}")
+
+def _deployment(step: ClockStep, as_of: datetime, approve_as: str | None) -> dict:
+    from flows.deployment_phase import deployment_phase
+
+    return deployment_phase(as_of=as_of)
+
+
+def _half_year(step: ClockStep, as_of: datetime, approve_as: str | None) -> dict:
+    from flows.half_year_collection import half_year_collection
+
+    assert step.period, "a half-year step names its period"
+    result = half_year_collection(step.period, as_of=as_of, mode=step.name.removeprefix("half-year-"))
+    return {k: v for k, v in result.items() if k in ("mode", "period", "notices", "sent", "failed", "outputs")}
+
+
+def _next_year(step: ClockStep, as_of: datetime, approve_as: str | None) -> dict:
+    from flows.next_year_cycle import next_year_cycle
+
+    assert step.year, "a next-year step names its year"
+    return next_year_cycle(step.year, as_of=as_of)
+
+
+def _window_open(step: ClockStep, as_of: datetime, approve_as: str | None) -> dict:
+    from flows.window_notices import window_notices
+
+    return window_notices(list(step.deliverables), as_of=as_of)
+
+
+def _final_review(step: ClockStep, as_of: datetime, approve_as: str | None) -> dict:
+    from flows.final_review import final_review
+
+    result = final_review(as_of=as_of)
+    return {"outputs": result["outputs"], "candidates": len(result["candidates"])}
+
+
+def _assessment_step(step: ClockStep, as_of: datetime, approve_as: str | None) -> dict:
+    assert step.year, "an assessment step names its year"
+    return _assessment(step.year, as_of, approve_as)
+
+
+# What each kind of clock step runs (campaign/calendar/plan.py decides which steps a day has).
+RUNNERS: dict[str, Callable[[ClockStep, datetime, str | None], dict]] = {
+    "intake": _intake,
+    "reminders": _reminders,
+    "deployment": _deployment,
+    "half-year-open": _half_year,
+    "half-year-close": _half_year,
+    "next-year": _next_year,
+    "window-open": _window_open,
+    "assessment": _assessment_step,
+    "final-review": _final_review,
+}
+
+
+def _run(step: ClockStep, as_of: datetime, approve_as: str | None) -> dict:
+    return RUNNERS[step.name](step, as_of, approve_as)
 
 
 def _assessment(year: int, as_of: datetime, approve_as: str | None) -> dict:

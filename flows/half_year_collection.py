@@ -1,6 +1,7 @@
 """每半年报送进展情况 (seed §三(三)一): open a period with pre-filled templates, close it with a summary."""
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Literal
 
@@ -45,16 +46,16 @@ def half_year_collection(period: str, as_of: AsOfParam = None, mode: Literal["au
         fail_if_undelivered(delivery, "通知", result)
         return result
     closed = summarize_period(deliverable.period, as_of)
-    s = closed["summary"]
+    s = closed.summary
     attention = md.table({"code": "企业代码", "name": "企业名称", "reasons": "原因"},
-                         [{**a, "reasons": "；".join(a["reasons"])} for a in s["attention"]])
+                         [{**a, "reasons": "；".join(a["reasons"])} for a in s.attention])
     publish_summary(
         f"{deliverable.id}-summary",
         f"{deliverable.title}汇总",
         as_of.date().isoformat(),
-        {"报送完整率": f"{s['completeness_rate']:.0%}", "按时报送率": f"{s['timeliness_rate']:.0%}", "逾期（户）": len(s["late"]),
-         "被退回未重报（户）": len(s["rejected"]), "未报送（户）": len(s["missing"])},
+        {"报送完整率": f"{s.completeness_rate:.0%}", "按时报送率": f"{s.timeliness_rate:.0%}", "逾期（户）": len(s.late),
+         "被退回未重报（户）": len(s.rejected), "未报送（户）": len(s.missing)},
         sections=[("需关注企业", attention)],
-        links={"HTML 报告": Path(closed["outputs"]["html"]).as_uri(), "汇总表": Path(closed["outputs"]["xlsx"]).as_uri()},
+        links={"HTML 报告": Path(closed.outputs["html"]).as_uri(), "汇总表": Path(closed.outputs["xlsx"]).as_uri()},
     )
-    return {"mode": "close", **closed}
+    return {"mode": "close", **asdict(closed)}  # what the UI and the CLI show: plain JSON

@@ -5,6 +5,7 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from campaign.calendar.clock import AsOfParam, resolve_as_of
+from campaign.intake.core import Outcome
 from campaign.intake.report import artifact_rows, summary_markdown
 from tasks.audit import audit
 from tasks.db import prepare_database
@@ -19,21 +20,21 @@ def intake(as_of: AsOfParam = None, chunk_size: int = CHUNK_SIZE) -> dict:
     as_of = resolve_as_of(as_of)
     prepare_database()
     paths = scan_inbox()
-    outcomes: list[dict] = []
+    outcomes: list[Outcome] = []
     errors: dict[str, str] = {}
     # Chunks run one after another: versions of one enterprise's files must follow arrival order.
     for start in range(0, len(paths), chunk_size):
         result = intake_chunk(paths[start : start + chunk_size], as_of)
-        outcomes += result["outcomes"]
-        errors.update(result["errors"])
-    keys = [o["message_key"] for o in outcomes if o["message_key"]]  # a duplicate may find its message still pending
+        outcomes += result.outcomes
+        errors.update(result.errors)
+    keys = [o.message_key for o in outcomes if o.message_key]  # a duplicate may find its message still pending
     delivery = notify_all([], as_of, recorded_keys=keys)
     summary = {
         "as_of": as_of.isoformat(),
         "files": len(paths),
-        "accepted": sum(o["status"] == "accepted" and not o["duplicate"] for o in outcomes),
-        "rejected": sum(o["status"] == "rejected" and not o["duplicate"] for o in outcomes),
-        "duplicates": sum(o["duplicate"] for o in outcomes),
+        "accepted": sum(o.accepted and not o.duplicate for o in outcomes),
+        "rejected": sum(not o.accepted and not o.duplicate for o in outcomes),
+        "duplicates": sum(o.duplicate for o in outcomes),
         "errors": len(errors),
         "sent": len(delivery.sent),
         "failed": len(delivery.failed),

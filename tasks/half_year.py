@@ -1,6 +1,7 @@
 """Half-year collection tasks: open the period (templates + notices), close it (summary + reports)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from prefect import task
@@ -10,8 +11,8 @@ from campaign.config.model import load_config
 from campaign.config.settings import get_settings
 from campaign.db import models as m
 from campaign.db.session import session_scope
-from campaign.half_year.outputs import summary_dict, write_outputs
-from campaign.half_year.rules import summarize
+from campaign.half_year.outputs import write_outputs
+from campaign.half_year.rules import HalfYearSummary, summarize
 from campaign.half_year.store import (
     gather,
     latest_task_lists,
@@ -50,8 +51,16 @@ def prepare_templates(period: str, as_of: datetime) -> list[OutgoingMessage]:
     return messages
 
 
+@dataclass(frozen=True)
+class PeriodClosed:
+    period: str
+    deliverable: str
+    summary: HalfYearSummary
+    outputs: dict[str, str]  # "xlsx" / "html" -> path
+
+
 @task(name="summarize-half-year")
-def summarize_period(period: str, as_of: datetime) -> dict:
+def summarize_period(period: str, as_of: datetime) -> PeriodClosed:
     config = load_config()
     deliverable = progress_deliverable(config, period)
     with session_scope() as session:
@@ -61,4 +70,4 @@ def summarize_period(period: str, as_of: datetime) -> dict:
     names = {s.code: s.name for s in statuses}
     categories = {s.code: s.category for s in statuses}
     outputs = write_outputs(get_settings().home_dir, config, deliverable, summary, names, categories, texts, as_of)
-    return {"period": period, "deliverable": deliverable.id, "summary": summary_dict(summary), "outputs": outputs}
+    return PeriodClosed(period, deliverable.id, summary, outputs)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -27,9 +28,18 @@ def write_scoring_sheet(home: Path, year: int, results: list[EnterpriseResult]) 
     return path
 
 
+@dataclass(frozen=True)
+class AssessmentFiles:
+    """What a finalised year leaves for people: the 挂钩表, the HTML report, each enterprise's scored list."""
+
+    linkage: str
+    html: str
+    lists: list[str]
+
+
 def write_final_outputs(
     home: Path, config: CampaignConfig, year: int, results: list[EnterpriseResult], sources: dict[str, Path], as_of: datetime
-) -> dict[str, str]:
+) -> AssessmentFiles:
     """sources: enterprise code -> its stored list file (to write the scores into)."""
     out = assessment_dir(home, year)
     linkage = out / f"{year}年度考核结果（经营业绩考核挂钩）.xlsx"
@@ -44,7 +54,7 @@ def write_final_outputs(
         out / f"{year}年度考核报告.html",
         **annual_report_context(config, year, results, as_of),
     )
-    return {"linkage": str(linkage), "html": str(html), "lists": [str(p) for p in lists]}
+    return AssessmentFiles(str(linkage), str(html), [str(p) for p in lists])
 
 
 def annual_report_context(config: CampaignConfig, year: int, results: list[EnterpriseResult], as_of: datetime) -> dict:

@@ -69,9 +69,9 @@ def report_annual(year: Annotated[int, typer.Argument(help="考核年度，如 2
         results = finalize(load_results(session, assessment, config).values(), config.scoring)
         sources = source_files(session, config, year, moment, home)
     outputs = write_final_outputs(home, config, year, results, sources, moment)
-    typer.echo(f"HTML 报告：{outputs['html']}")
-    typer.echo(f"经营业绩考核挂钩表：{outputs['linkage']}")
-    typer.echo(f"各企业考核结果清单：{len(outputs['lists'])} 份，位于 {home / 'reports' / f'assessment-{year}' / '清单'}")
+    typer.echo(f"HTML 报告：{outputs.html}")
+    typer.echo(f"经营业绩考核挂钩表：{outputs.linkage}")
+    typer.echo(f"各企业考核结果清单：{len(outputs.lists)} 份，位于 {home / 'reports' / f'assessment-{year}' / '清单'}")
 
 
 def next_year(year: Annotated[int, typer.Argument(help="新年度，如 2024。")], as_of: AsOf = None) -> None:

@@ -1,7 +1,6 @@
 """Half-year summary outputs: an Excel workbook and an HTML report with charts."""
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
@@ -98,7 +97,3 @@ def write_outputs(
         indicator_charts=indicator_charts,
     )
     return {"xlsx": str(xlsx), "html": str(html)}
-
-
-def summary_dict(summary: HalfYearSummary) -> dict:
-    return asdict(summary)

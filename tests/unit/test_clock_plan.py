@@ -93,3 +93,10 @@ def test_clock_dates_are_checked_against_the_deliverables():
     text = str(exc.value)
     assert "clock.assessments[0].run_on" in text and "2024-01-31" in text
     assert "clock.final_review_on" in text and "2025-06-30" in text
+
+
+def test_the_tick_has_a_runner_for_every_kind_of_step_the_calendar_plans():
+    from campaign.calendar.plan import LABELS_ZH
+    from flows.campaign_tick import RUNNERS
+
+    assert set(RUNNERS) == set(LABELS_ZH)
