@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import UTC
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -28,7 +29,7 @@ ADMIN = os.environ.get("CAMPAIGN_TEST_POSTGRES_URL", "postgresql+psycopg://postg
 
 def _deliverer(env, keys, barrier, out):
     os.environ.update(env)
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     import apprise
 
@@ -44,7 +45,7 @@ def _deliverer(env, keys, barrier, out):
     barrier.wait()
     t0 = time.perf_counter()
     with session_scope() as s:
-        report = deliver_pending(s, channels, datetime(2023, 5, 15, 1, 0, tzinfo=timezone.utc), keys)
+        report = deliver_pending(s, channels, datetime(2023, 5, 15, 1, 0, tzinfo=UTC), keys)
     out.put((len(report.sent), time.perf_counter() - t0))
 
 

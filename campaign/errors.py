@@ -34,6 +34,12 @@ class CalendarUnavailable(ConfigError):
         CampaignError.__init__(self, message)
 
 
+class DatabaseUnavailable(CampaignError):
+    """The campaign database cannot be opened or reached (URL, server, permissions)."""
+
+    exit_code = 2
+
+
 class InvalidRequest(CampaignError, ValueError):
     """What was asked does not fit the campaign: a date before a window opens, an unknown code, a bad value."""
 

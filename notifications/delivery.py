@@ -29,6 +29,7 @@ from campaign.notices.message import OutgoingMessage
 from campaign.notices.store import record_messages
 from notifications.channels import Channels, with_delivery_metadata
 
+
 class _RedactingFilter(logging.Filter):
     """Apprise's own debug/warning lines can quote the URL (and so the token): rewrite them first."""
 

@@ -52,7 +52,7 @@ def build_scoring_sheet(year: int, results: list[EnterpriseResult]) -> Workbook:
             row[idx - 1].fill = EDIT_FILL
     ws.protection.sheet = True  # only 调整后得分 / 调整理由 can be typed into
     ws.freeze_panes = "E2"
-    for letter, width in zip("ABCDEFGHIJKLMNO", (10, 30, 10, 6, 14, 24, 12, 12, 9, 8, 36, 9, 11, 30, 24)):
+    for letter, width in zip("ABCDEFGHIJKLMNO", (10, 30, 10, 6, 14, 24, 12, 12, 9, 8, 36, 9, 11, 30, 24), strict=True):
         ws.column_dimensions[letter].width = width
     write_meta_sheet(wb, {"kind": SCORING_KIND, "year": str(year)})
     return wb
@@ -127,7 +127,7 @@ def build_linkage_sheet(year: int, results: list[EnterpriseResult], issuer: str)
             )]
         )
     ws.freeze_panes = "C4"
-    for letter, width in zip("ABCDEFGHIJ", (10, 34, 10, 6, 10, 10, 9, 10, 8, 40)):
+    for letter, width in zip("ABCDEFGHIJ", (10, 34, 10, 6, 10, 10, 9, 10, 8, 40), strict=True):
         ws.column_dimensions[letter].width = width
     return wb
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -52,21 +52,21 @@ def _parse_adjust(values: list[str]) -> list[tuple[str, int, float, str]]:
 def resume(
     year: Annotated[int, typer.Argument(help="考核年度，如 2023。")],
     reviewer: Annotated[str, typer.Option("--reviewer", help="审核人姓名（记入审计）。")],
-    adjust: Annotated[list[str], typer.Option("--adjust", help="调整一项得分：企业代码:行号:得分:理由，可重复。")] = [],
+    adjust: Annotated[list[str] | None, typer.Option("--adjust", help="调整一项得分：企业代码:行号:得分:理由，可重复。")] = None,
     reject: Annotated[bool, typer.Option("--reject", help="不批准定稿（评分保留，可重新运行考核）。")] = False,
-    run_id: Annotated[Optional[str], typer.Option("--run-id", help="流程运行 ID（默认取该年度等待审核的运行）。")] = None,
+    run_id: Annotated[str | None, typer.Option("--run-id", help="流程运行 ID（默认取该年度等待审核的运行）。")] = None,
 ) -> None:
     """向等待审核的年度考核流程提交审核意见（与在 Prefect UI 中填写表单相同），流程随即继续并定稿。"""
     from campaign.runtime.environment import prepare_prefect_environment
 
     prepare_prefect_environment()
-    resume_review(year, reviewer, _parse_adjust(adjust), approve=not reject, run_id=run_id)
-    typer.echo(f"已提交 {year} 年度考核审核意见（{'不批准' if reject else '批准定稿'}，调整 {len(adjust)} 项）。")
+    resume_review(year, reviewer, _parse_adjust(adjust or []), approve=not reject, run_id=run_id)
+    typer.echo(f"已提交 {year} 年度考核审核意见（{'不批准' if reject else '批准定稿'}，调整 {len(adjust or [])} 项）。")
 
 
 def assess(
     year: Annotated[int, typer.Argument(help="考核年度，如 2023。")],
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="业务日期 YYYY-MM-DD；默认当前时间。")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="业务日期 YYYY-MM-DD；默认当前时间。")] = None,
     timeout_hours: Annotated[float, typer.Option("--timeout-hours", help="等待审核的最长时间（小时）。")] = 168.0,
 ) -> None:
     """运行年度考核：自动计分后暂停，等待区国资委在 Prefect UI 或用 campaign resume 审核，然后定稿并输出结果。"""
@@ -87,7 +87,7 @@ def assess(
 def import_scores(
     file: Annotated[Path, typer.Argument(help="已填写“调整后得分”“调整理由”的评分表 .xlsx。", exists=True, dir_okay=False)],
     reviewer: Annotated[str, typer.Option("--reviewer", help="审核人姓名（记入审计）。")],
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="业务日期；默认当前时间。")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="业务日期；默认当前时间。")] = None,
 ) -> None:
     """导入区国资委填写的评分表：每项调整记入审计（谁、何时、原分、新分、理由）；有任何错误则一项也不导入。"""
     from campaign.assessment.store import apply_review, get_or_create

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -49,7 +49,7 @@ def submit(
     file: Annotated[Path, typer.Argument(help="收到的文件。", exists=True, dir_okay=False)],
     enterprise: Annotated[str, typer.Option("--enterprise", help="报送企业的代码。")],
     deliverable: Annotated[str, typer.Option("--deliverable", help="材料编号。")],
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="接收日期 YYYY-MM-DD（北京时间）；默认为当前时间。")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="接收日期 YYYY-MM-DD（北京时间）；默认为当前时间。")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出（问题代码稳定，便于其他系统读取）。")] = False,
 ) -> None:
     """登记一份收到的文件：校验、存档、登记版本并发送回执或退回通知。通过返回 0，退回返回 3。

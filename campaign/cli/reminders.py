@@ -1,7 +1,7 @@
 """`campaign remind`: what reminders would be (--dry-run) or were sent today, and to whom."""
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -52,7 +52,7 @@ def _run_reminders_flow(moment, verbose: bool) -> dict:
 
 
 def remind(
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="业务日期 YYYY-MM-DD（或 YYYY-MM-DDTHH:MM，北京时间）；默认为当前时间。")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="业务日期 YYYY-MM-DD（或 YYYY-MM-DDTHH:MM，北京时间）；默认为当前时间。")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出将要发送的提醒，不发送、不写入任何记录，也不启动 Prefect。")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出（便于其他系统读取）。")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="在终端显示 Prefect 运行日志。")] = False,

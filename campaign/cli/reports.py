@@ -1,14 +1,14 @@
 """CLI for the implementation phase's collection and reports: `campaign half-year`, `campaign report ...`."""
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 report_app = typer.Typer(help="生成阶段性报告：半年进展汇总、年度考核报告。", no_args_is_help=True)
 
 Period = Annotated[str, typer.Argument(help="半年度，如 2023H1、2024H2。")]
-AsOf = Annotated[Optional[str], typer.Option("--as-of", help="业务日期 YYYY-MM-DD；默认当前时间。")]
+AsOf = Annotated[str | None, typer.Option("--as-of", help="业务日期 YYYY-MM-DD；默认当前时间。")]
 
 
 def half_year(

@@ -6,7 +6,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -26,7 +26,7 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Prefect 服务器监听地址；其他机器上的 worker 需要访问时改为 0.0.0.0。")] = "127.0.0.1",
     workers: Annotated[int, typer.Option("--workers", min=0, help="在本机启动的进程型 worker 数。")] = 1,
     prefect_home: Annotated[
-        Optional[Path], typer.Option("--prefect-home", help="Prefect 专用目录（默认 $CAMPAIGN_HOME/prefect，不使用用户主目录）。")
+        Path | None, typer.Option("--prefect-home", help="Prefect 专用目录（默认 $CAMPAIGN_HOME/prefect，不使用用户主目录）。")
     ] = None,
     deploy: Annotated[bool, typer.Option("--deploy/--no-deploy", help="启动后按 prefect.yaml 部署全部流程。")] = True,
     startup_timeout: Annotated[float, typer.Option("--startup-timeout", help="等待服务器就绪的秒数。")] = 180.0,
@@ -79,7 +79,7 @@ def serve(
 
 def worker(
     pool: Annotated[str, typer.Option("--pool", help="工作池名称。")] = "campaign-pool",
-    name: Annotated[Optional[str], typer.Option("--name", help="worker 名称（同一工作池内唯一）。")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="worker 名称（同一工作池内唯一）。")] = None,
 ) -> None:
     """在本机再启动一个 worker，连接 PREFECT_API_URL 指向的 Prefect 服务器（扩展部署时在其他机器上使用）。"""
     from campaign.config.settings import REPO_ROOT

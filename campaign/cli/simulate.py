@@ -7,7 +7,7 @@ import shutil
 import time
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -104,9 +104,9 @@ def print_summary(home: Path, stats: dict) -> None:
 def simulate(
     start: Annotated[str, typer.Option("--from", help="开始日期 YYYY-MM-DD。")] = "2023-05-12",
     end: Annotated[str, typer.Option("--to", help="结束日期 YYYY-MM-DD。")] = "2025-06-30",
-    enterprises: Annotated[Optional[int], typer.Option("--enterprises", min=1, max=5000, help="模拟企业户数；不填则使用 config/ 中的示例企业。")] = None,
+    enterprises: Annotated[int | None, typer.Option("--enterprises", min=1, max=5000, help="模拟企业户数；不填则使用 config/ 中的示例企业。")] = None,
     seed: Annotated[int, typer.Option("--seed", help="随机种子：相同种子得到相同结果。")] = 1,
-    home: Annotated[Optional[Path], typer.Option("--home", help="数据目录（默认为 CAMPAIGN_HOME）。")] = None,
+    home: Annotated[Path | None, typer.Option("--home", help="数据目录（默认为 CAMPAIGN_HOME）。")] = None,
 ) -> None:
     """模拟整个行动：模拟企业按时、逾期、被退回后重报或不报，行动日历逐日运行真实流程；重复运行不会改变结果。"""
     first, last = _date(start, "--from"), _date(end, "--to")

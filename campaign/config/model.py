@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, time
 from enum import StrEnum
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -260,7 +261,7 @@ class CampaignConfig(_Strict):
     @field_validator("phases")
     @classmethod
     def _phases_in_order(cls, phases: list[Phase]) -> list[Phase]:
-        for earlier, later in zip(phases, phases[1:]):
+        for earlier, later in pairwise(phases):
             if later.start <= earlier.end:
                 raise ValueError(f"阶段 {later.id} 的开始日期应晚于阶段 {earlier.id} 的结束日期")
         return phases
@@ -400,13 +401,13 @@ def format_validation_error(exc: ValidationError, raw: dict) -> list[str]:
     return problems
 
 
-def _read_yaml(path: Path) -> dict:
+def read_yaml(path: Path) -> dict:
     if not path.is_file():
         raise ConfigError([f"找不到配置文件 {path}"])
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError([f"{path.name} 不是有效的 YAML：{exc}"]) from None
+        raise ConfigError([f"{path.name} 不是有效的 YAML：{exc}"]) from exc
     if not isinstance(data, dict):
         raise ConfigError([f"{path.name} 的顶层应为键值对象"])
     return data
@@ -424,8 +425,8 @@ def load_config(config_dir: Path | None = None) -> CampaignConfig:
         from campaign.config.settings import get_settings
 
         config_dir = get_settings().config_dir
-    raw = _read_yaml(config_dir / "campaign.yaml")
-    enterprises = _read_yaml(config_dir / "enterprises.yaml")
+    raw = read_yaml(config_dir / "campaign.yaml")
+    enterprises = read_yaml(config_dir / "enterprises.yaml")
     overlap = set(raw) & set(enterprises)
     if overlap:
         raise ConfigError([f"enterprises.yaml 与 campaign.yaml 重复定义了：{', '.join(sorted(overlap))}"])

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
@@ -39,7 +39,7 @@ def worker_identity() -> str:
 
 
 def wall_clock() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def claim(session: Session, kind: str, key: str, worker: str, *, now: datetime | None = None,

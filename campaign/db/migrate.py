@@ -35,11 +35,22 @@ class DatabaseReady:
 def init_database() -> DatabaseReady:
     """Migrate to the newest schema and load config/ (idempotent: natural keys, nothing duplicated)."""
     from campaign.config.model import load_config
-    from campaign.db.session import session_scope
+    from sqlalchemy.exc import OperationalError
+
+    from campaign.config.settings import get_settings
+    from campaign.db.session import safe_url, session_scope
     from campaign.db.sync import sync_config
+    from campaign.errors import DatabaseUnavailable
 
     config = load_config()
-    upgrade_to_head()
+    try:
+        upgrade_to_head()
+    except (OperationalError, OSError) as exc:
+        settings = get_settings()
+        raise DatabaseUnavailable(
+            f"无法打开业务数据库（{safe_url(settings.sqlalchemy_url)}）：{type(exc).__name__}。"
+            "请检查 CAMPAIGN_DATABASE_URL 指向的数据库服务是否可达、CAMPAIGN_HOME 目录是否可写。"
+        ) from exc
     with session_scope() as session:
         report = sync_config(session, config)
     return DatabaseReady(len(config.enterprises), len(config.deliverables), report.enterprises_added,

@@ -118,7 +118,7 @@ def _content_rules(content, deliverable: Deliverable, config: CampaignConfig, ex
     if template in ("attachment1-targets", "deployment-report") and hasattr(content, "paragraphs"):
         paragraphs = content.paragraphs
         title = next((p.strip() for p in paragraphs if p.strip()), None)
-        if title and not (title.endswith("目标任务") or title.endswith("情况报告")):
+        if title and not (title.endswith(("目标任务", "情况报告"))):
             title = None
         problems = doc_rules.check_not_blank(paragraphs, title)
         if template == "attachment1-targets":

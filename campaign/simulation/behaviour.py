@@ -47,7 +47,7 @@ def assign_profiles(codes: list[str], seed: int) -> dict[str, str]:
         names += [name] * round(share * len(codes))
     names = (names + ["punctual"] * len(codes))[: len(codes)]
     rng.shuffle(names)
-    return dict(zip(sorted(codes), names))
+    return dict(zip(sorted(codes), names, strict=False))
 
 
 def _working_days(start: date, end: date) -> list[date]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import random
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from docx import Document
@@ -27,7 +27,7 @@ from campaign.workbook import progress as pw
 from campaign.workbook import schema as s
 from campaign.workbook.generate import build_task_list
 
-FIXED = datetime(2023, 1, 1, tzinfo=timezone.utc).replace(tzinfo=None)
+FIXED = datetime(2023, 1, 1, tzinfo=UTC).replace(tzinfo=None)
 ZIP_TIME = (2023, 1, 1, 0, 0, 0)
 COL = {c.key: i for i, c in enumerate(s.COLUMNS, start=1)}
 COUNTED = {"件", "个", "人"}

@@ -28,7 +28,7 @@ def check_filename(name: str) -> list[Problem]:
         reasons.append("文件名中含有路径（/、\\ 或 ..）")
     if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name if not 0xDC80 <= ord(ch) <= 0xDCFF):
         reasons.append("文件名中含有控制字符或不可见字符")
-    if name.startswith(".") or name.startswith("~$"):
+    if name.startswith((".", "~$")):
         reasons.append("隐藏文件或 Office 临时文件（以 . 或 ~$ 开头）")
     if len(name) > MAX_NAME_CHARS:
         reasons.append(f"文件名过长（{len(name)} 个字符，上限 {MAX_NAME_CHARS}）")

@@ -83,7 +83,7 @@ def extract_items(rows: Sequence[Sequence[object]]) -> list[TaskItem]:
         cells = list(row) + [None] * len(s.COLUMNS)
         if _norm(cells[0]) == s.TOTAL_LABEL:
             break
-        values = dict(zip(s.COLUMN_KEYS, cells[: len(s.COLUMNS)]))
+        values = dict(zip(s.COLUMN_KEYS, cells[: len(s.COLUMNS)], strict=False))
         if all(values[k] in (None, "") or (isinstance(values[k], str) and not values[k].strip()) for k in s.COLUMN_KEYS if k != "seq"):
             continue
         if values["level1"] in (None, "") and level1 is not None:

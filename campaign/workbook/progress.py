@@ -81,7 +81,7 @@ def build_progress_workbook(enterprise: Enterprise, deliverable: Deliverable, pl
     for offset, row in enumerate(planned):
         r = FIRST_ROW + offset
         values = (offset + 1, row.dimension, row.title, row.target_text, None, None, None, row.task_row_no)
-        for col, (title, value) in enumerate(zip(HEADER, values), start=1):
+        for col, (title, value) in enumerate(zip(HEADER, values, strict=False), start=1):
             cell = write_cell(ws, r, col, value)  # 任务 and 目标 are the enterprise's own text
             cell.border = _BORDER
             cell.alignment = _WRAP

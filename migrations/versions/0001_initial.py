@@ -4,10 +4,8 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-29 05:46:13.205184
 """
-from alembic import op
 import sqlalchemy as sa
-
-
+from alembic import op
 
 revision = '0001'
 down_revision = None

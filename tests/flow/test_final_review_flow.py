@@ -65,7 +65,7 @@ def _file_report(tmp_path, code: str, as_of: str) -> None:
 def _ratios(profile: str) -> list[float]:
     """What each row's completion is, computed here from the numbers, clipped like the half-year progress."""
     out = []
-    for k, (target, actual) in enumerate(zip(TARGETS, ACTUALS[profile])):
+    for k, (target, actual) in enumerate(zip(TARGETS, ACTUALS[profile], strict=False)):
         value = float(actual.rstrip("%"))
         ratio = target / value if k in LOWER else value / target
         out.append(min(max(ratio, 0.0), 1.5))
@@ -106,13 +106,13 @@ def test_final_review_end_to_end(prefect_harness, initialized_home, tmp_path):
     # -- candidates and their explanations ---------------------------------------------------
     kinds = {(c["kind"], c["code"]) for c in result["candidates"]}
     assert kinds == {("典范企业", "DDK001"), ("典范企业", "DDK007"), ("价值创造标杆", "DDK001"), ("价值创造标杆", "DDK002")}
-    over_gaps = [_gap(i, v) for i, v in zip(BASELINE, ACTUALS["over"])]
+    over_gaps = [_gap(i, v) for i, v in zip(BASELINE, ACTUALS["over"], strict=False)]
     assert all(g >= 0.5 for g in over_gaps)
     explanation = {(c["kind"], c["code"]): c["explanation"] for c in result["candidates"]}
     assert explanation[("典范企业", "DDK001")] == (
         "创标企业；2023年度考核“优秀”（105分）、2024年度考核“优秀”（105分），均达到“优秀”；"
         "6项核心指标与标杆差距缩小比例达到50%（要求至少3项）："
-        + "、".join(f"{i} {g:.0%}" for i, g in zip(BASELINE, over_gaps)) + "。"
+        + "、".join(f"{i} {g:.0%}" for i, g in zip(BASELINE, over_gaps, strict=False)) + "。"
     )
     assert explanation[("价值创造标杆", "DDK002")] == (
         "2个年度考核平均100分（不低于85分）：2023年100分、2024年100分；"
@@ -127,7 +127,7 @@ def test_final_review_end_to_end(prefect_harness, initialized_home, tmp_path):
     wb = load_workbook(result["outputs"]["xlsx"])
     assert wb.sheetnames == ["企业汇总", "分类汇总", "核心指标轨迹", "候选名单"]
     header = [c.value for c in wb["企业汇总"][1]]
-    ents = {r[0]: dict(zip(header, r)) for r in wb["企业汇总"].iter_rows(min_row=2, values_only=True)}
+    ents = {r[0]: dict(zip(header, r, strict=False)) for r in wb["企业汇总"].iter_rows(min_row=2, values_only=True)}
     weak = ents["DDK005"]
     assert (weak["2023年量化目标数"], weak["2023年达成数"]) == (9, 6)  # profit, debt ratio and R&D missed
     assert weak["2023年平均完成率"] == pytest.approx(mean(_ratios("weak")), abs=1e-4)
@@ -140,14 +140,14 @@ def test_final_review_end_to_end(prefect_harness, initialized_home, tmp_path):
     assert ents["DDK004"]["2023年量化目标数"] is None and ents["DDK004"]["评估报告"] == "未报送"
 
     header = [c.value for c in wb["分类汇总"][1]]
-    cats = {r[0]: dict(zip(header, r)) for r in wb["分类汇总"].iter_rows(min_row=2, values_only=True)}
+    cats = {r[0]: dict(zip(header, r, strict=False)) for r in wb["分类汇总"].iter_rows(min_row=2, values_only=True)}
     assert cats["公益类"]["2023年达成比例"] == pytest.approx(6 / 9, abs=1e-4)  # only DDK005 reported
     assert cats["商业一类"]["企业数"] == 3
     assert cats["商业一类"]["2023年平均考核总分"] == pytest.approx((100 + 100 + 105) / 3, abs=1e-3)
     assert cats["商业一类"]["2024年平均考核总分"] == pytest.approx((100 + 0 + 105) / 3, abs=1e-3)
 
     header = [c.value for c in wb["核心指标轨迹"][1]]
-    trail = {(r[0], r[2]): dict(zip(header, r)) for r in wb["核心指标轨迹"].iter_rows(min_row=2, values_only=True)}
+    trail = {(r[0], r[2]): dict(zip(header, r, strict=False)) for r in wb["核心指标轨迹"].iter_rows(min_row=2, values_only=True)}
     debt = trail[("DDK005", "资产负债率")]
     assert (debt["基期值（企业现状）"], debt["2023年实际值"], debt["2024年目标值"], debt["标杆值（标杆企业现状）"]) == (70, 70, 65, 55)
     assert debt["差距缩小比例"] == 0 and debt["方向"] == "越低越好"

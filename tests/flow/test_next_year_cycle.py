@@ -48,7 +48,7 @@ def test_next_year_cycle_prefills_and_the_filled_list_is_accepted(prefect_harnes
 
     wb = load_workbook(path)
     ws = wb[s.SHEET_TITLE]
-    for row, target in zip(range(s.FIRST_DATA_ROW, s.FIRST_DATA_ROW + 9), ["13000万元", "9800", "≤64%", "7%", "85", "≥92%", "2.2%", "3", "70%"]):
+    for row, target in zip(range(s.FIRST_DATA_ROW, s.FIRST_DATA_ROW + 9), ["13000万元", "9800", "≤64%", "7%", "85", "≥92%", "2.2%", "3", "70%"], strict=False):
         ws.cell(row, col["annual_target"], target)
     filled = tmp_path / "DDK005_task-list-2024.xlsx"
     wb.save(filled)

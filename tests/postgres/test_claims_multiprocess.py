@@ -11,7 +11,7 @@ import multiprocessing
 import queue
 import time
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -138,12 +138,12 @@ def test_two_deliverers_send_each_of_500_notifications_exactly_once(database, tm
 
 
 def test_a_claim_whose_lease_ran_out_can_be_taken_over(initialized_home):
-    from datetime import timedelta, timezone
+    from datetime import timedelta
 
     from campaign.db.claims import INBOX, claim, finish
     from campaign.db.session import session_scope
 
-    t0 = datetime(2026, 1, 1, 8, 0, tzinfo=timezone.utc)
+    t0 = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
     with session_scope() as s:
         assert claim(s, INBOX, "a.docx:1", "w1", now=t0)
     with session_scope() as s:
@@ -168,7 +168,7 @@ def test_released_inbox_file_is_claimable_again(initialized_home):
 
 
 def test_a_message_left_sending_by_a_dead_deliverer_is_taken_over_after_the_lease(initialized_home):
-    from datetime import timedelta, timezone
+    from datetime import timedelta
 
     from campaign.db.session import session_scope
     from campaign.notices.message import OutgoingMessage
@@ -177,7 +177,7 @@ def test_a_message_left_sending_by_a_dead_deliverer_is_taken_over_after_the_leas
     from notifications.delivery import SENDING_LEASE, claim_pending
 
     msg = OutgoingMessage(key="lease-test-1", kind="digest", recipient="sasac", title="t", body="b")
-    t0 = datetime(2026, 1, 1, 8, 0, tzinfo=timezone.utc)
+    t0 = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
     with session_scope() as s:
         record_messages(s, [msg], parse_channels({"default": ["outbox://"]}), resolve_as_of("2023-05-15"))
         assert [n.key for n in claim_pending(s, "dead", ["lease-test-1"], now=t0)] == ["lease-test-1"]

@@ -32,7 +32,7 @@ def fill(path: Path, out: Path | None = None, core_targets=CORE_TARGETS, extra_r
         ws.cell(row, col["seq"], row - s.FIRST_DATA_ROW + 1)
         for key, value in zip(
             ("level1", "level2", "benchmark_status", "current_status", "gap", "overall_target", "annual_target", "measures"),
-            (level1, level2, bench, now, gap, overall, annual, measures),
+            (level1, level2, bench, now, gap, overall, annual, measures), strict=False,
         ):
             ws.cell(row, col[key], value)
         row += 1

@@ -82,11 +82,11 @@ def test_routine_steps_only_on_working_days_and_reminders_follow_the_policy():
 def test_clock_dates_are_checked_against_the_deliverables():
     import yaml
 
-    from campaign.config.model import _read_yaml
+    from campaign.config.model import read_yaml
     from campaign.config.settings import REPO_ROOT
     from campaign.errors import ConfigError
 
-    raw = _read_yaml(REPO_ROOT / "config/campaign.yaml") | _read_yaml(REPO_ROOT / "config/enterprises.yaml")
+    raw = read_yaml(REPO_ROOT / "config/campaign.yaml") | read_yaml(REPO_ROOT / "config/enterprises.yaml")
     raw["clock"] = {"assessments": [{"year": 2023, "run_on": "2024-01-20"}], "final_review_on": "2025-06-01"}
     with pytest.raises((ConfigError, ValueError)) as exc:
         parse_config(yaml.safe_load(yaml.safe_dump(raw, allow_unicode=True)))

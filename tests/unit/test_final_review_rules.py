@@ -89,8 +89,8 @@ def _points(closed: list[bool]) -> list[IndicatorPoints]:
 
 
 def _ent(code="E1", tier="创标", grades=("优秀", "优秀"), totals=(95, 96), closed=(True, True, True), report=date(2025, 5, 10), reached=(2, 2)):
-    scores = {y: YearScore(t, 1, 3, g) for y, g, t in zip((2023, 2024), grades, totals) if g}
-    items = {y: [_item(100, 100 if k < r else 50) for k in range(2)] for y, r in zip((2023, 2024), reached)}
+    scores = {y: YearScore(t, 1, 3, g) for y, g, t in zip((2023, 2024), grades, totals, strict=False) if g}
+    items = {y: [_item(100, 100 if k < r else 50) for k in range(2)] for y, r in zip((2023, 2024), reached, strict=False)}
     return EnterpriseData(code, f"企业{code}", "商业一类", tier, items, _points(list(closed)), scores, report)
 
 
