@@ -194,11 +194,12 @@ def claim_pending(session: Session, worker: str, keys: list[str] | None = None, 
     # A claim counts as an attempt: a deliverer that dies mid-send has still tried once.
     claim = dict(status="sending", claimed_by=worker, claimed_at=now, attempts=N.attempts + 1)
     session.commit()  # start the claim in a fresh transaction
+    assert session.bind is not None, "sessions come from session_scope(), bound to the engine"
     if session.bind.dialect.name == "postgresql":
         # Two statements, one transaction: the rows stay locked by us until the commit. (A single
         # UPDATE ... WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED) is not safe: the planner
         # may rescan the sub-select and the LIMIT then no longer bounds the update.)
-        ids = list(session.scalars(candidates.with_for_update(skip_locked=True)))
+        ids: Sequence[int] = list(session.scalars(candidates.with_for_update(skip_locked=True)))
         if ids:
             session.execute(update(N).where(N.id.in_(ids)).values(**claim).execution_options(synchronize_session=False))
     else:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from campaign.assessment.scoring import (
+    Direction,
     RowScore,
     Rule,
     allocate_weights,
@@ -30,7 +31,7 @@ class Item:
     target: float | None
     actual: float | None
     indicator: str | None = None  # one of the six core indicators, if it is one
-    direction: str = "higher"
+    direction: Direction = "higher"
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def score_enterprise(code: str, name: str, category: str, tier: str, items: Iter
         weight = allocation[item.dimension].pop(0)
         rule_cfg = scoring.rule_for(item.dimension, item.indicator)
         rule = Rule(rule_cfg.kind, rule_cfg.floor, rule_cfg.cap)
-        result = score_row(rule, weight, item.target, item.actual, item.direction)  # type: ignore[arg-type]
+        result = score_row(rule, weight, item.target, item.actual, item.direction)
         scored.append(ScoredItem(item, weight, rule_cfg, rule.describe(weight), result.completion, result.score, result.note))
     return EnterpriseResult(code, name, category, tier, scored)
 

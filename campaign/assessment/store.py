@@ -6,6 +6,7 @@ scores as "未填报实际完成值"), else nothing (total 0, noted).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from campaign.assessment.rules import (
     finalize,
     score_enterprise,
 )
+from campaign.assessment.scoring import Direction
 from campaign.config.model import CampaignConfig, RuleConfig
 from campaign.db import models as m
 from campaign.errors import AssessmentError
@@ -42,14 +44,14 @@ class EnterpriseInput:
     source: str = ""  # which deliverable the rows came from, or why there are none
 
 
-def row_direction(row: m.TaskItem, directions: dict[str, str]) -> str:
+def row_direction(row: m.TaskItem, directions: Mapping[str, Direction]) -> Direction:
     """lower-is-better when the core indicator says so (资产负债率) or the target reads "≤ …" / "不超过 …"."""
     if row.annual_target_comparator in _LOWER_COMPARATORS:
         return "lower"
     return directions.get(row.core_indicator or "", "higher")
 
 
-def item_from_row(row: m.TaskItem, directions: dict[str, str], with_actual: bool) -> Item:
+def item_from_row(row: m.TaskItem, directions: Mapping[str, Direction], with_actual: bool) -> Item:
     actual = parse_target(row.actual_value) if with_actual else None
     direction = row_direction(row, directions)
     return Item(

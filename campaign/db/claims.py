@@ -21,8 +21,9 @@ import os
 import socket
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import delete, update
+from sqlalchemy import CursorResult, Result, Table, delete, update
 from sqlalchemy.orm import Session
 
 from campaign.db import models as m
@@ -42,12 +43,18 @@ def wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
+def _rowcount(result: Result) -> int:
+    # Session.execute() is typed as returning Result; for an UPDATE or DELETE it is a CursorResult (with rowcount).
+    return cast(CursorResult, result).rowcount
+
+
 def claim(session: Session, kind: str, key: str, worker: str, *, now: datetime | None = None,
           lease: timedelta | None = DEFAULT_LEASE) -> bool:
     """Take (kind, key) for `worker`. True = this worker owns it now; False = someone else does or did."""
     now = now or wall_clock()
     row = {"kind": kind, "key": key, "status": "claimed", "claimed_by": worker, "claimed_at": now}
-    if insert_ignoring_conflicts(session, m.WorkClaim.__table__, [row], ["kind", "key"]):
+    # Declarative types __table__ as FromClause (it may be a join); this class maps a plain Table.
+    if insert_ignoring_conflicts(session, cast(Table, m.WorkClaim.__table__), [row], ["kind", "key"]):
         return True
     if lease is None:
         return False
@@ -58,7 +65,7 @@ def claim(session: Session, kind: str, key: str, worker: str, *, now: datetime |
                m.WorkClaim.claimed_at < now - lease)
         .values(claimed_by=worker, claimed_at=now)
     )
-    return taken.rowcount == 1
+    return _rowcount(taken) == 1
 
 
 def finish(session: Session, kind: str, key: str, worker: str, *, now: datetime | None = None) -> bool:
@@ -69,7 +76,7 @@ def finish(session: Session, kind: str, key: str, worker: str, *, now: datetime 
                m.WorkClaim.status == "claimed")
         .values(status="done", finished_at=now or wall_clock())
     )
-    return done.rowcount == 1
+    return _rowcount(done) == 1
 
 
 def release(session: Session, kind: str, key: str, worker: str) -> bool:
@@ -78,7 +85,7 @@ def release(session: Session, kind: str, key: str, worker: str) -> bool:
         delete(m.WorkClaim).where(m.WorkClaim.kind == kind, m.WorkClaim.key == key,
                                   m.WorkClaim.claimed_by == worker, m.WorkClaim.status == "claimed")
     )
-    return gone.rowcount == 1
+    return _rowcount(gone) == 1
 
 
 # -- inbox files: each call is its own committed transaction, so the claim is visible at once --------

@@ -34,9 +34,9 @@ class DatabaseReady:
 
 def init_database() -> DatabaseReady:
     """Migrate to the newest schema and load config/ (idempotent: natural keys, nothing duplicated)."""
-    from campaign.config.model import load_config
     from sqlalchemy.exc import OperationalError
 
+    from campaign.config.model import load_config
     from campaign.config.settings import get_settings
     from campaign.db.session import safe_url, session_scope
     from campaign.db.sync import sync_config

@@ -6,6 +6,7 @@ from datetime import datetime
 from statistics import mean
 
 from docx import Document
+from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from campaign.calendar.clock import format_date_zh
@@ -34,7 +35,7 @@ def _share(part: int, whole: int) -> str:
     return f"{part / whole:.1%}" if whole else "—"
 
 
-def build_document(config: CampaignConfig, review: FinalReview, as_of: datetime) -> Document:
+def build_document(config: CampaignConfig, review: FinalReview, as_of: datetime) -> DocumentObject:
     doc = Document()
     set_font(doc.styles["Normal"], BODY_FONT, 16)
     _para(doc, f"{config.campaign.title}总结评估报告", "方正小标宋简体", 22, center=True)
@@ -55,7 +56,7 @@ def build_document(config: CampaignConfig, review: FinalReview, as_of: datetime)
 
     _heading(doc, SECTIONS[1])
     for y in years:
-        done = [r.completion[y] for r in ents if r.completion[y]]
+        done = [c for c in (r.completion[y] for r in ents) if c]
         quantified = sum(c.quantified for c in done)
         reached = sum(c.reached for c in done)
         avg = f"{mean(c.average_ratio for c in done):.1%}" if done else "—"
@@ -88,12 +89,12 @@ def build_document(config: CampaignConfig, review: FinalReview, as_of: datetime)
         chosen = [c for c in review.candidates if c.kind == kind]
         if not chosen:
             _para(doc, f"{kind}候选：本次无企业满足全部条件。")
-        for c in chosen:
-            _para(doc, f"{kind}候选：{c.name}（{c.category}）。推荐理由：{c.explanation}")
+        for cand in chosen:
+            _para(doc, f"{kind}候选：{cand.name}（{cand.category}）。推荐理由：{cand.explanation}")
 
     _heading(doc, SECTIONS[4])
     floor = rules.benchmark.min_targets_met_share  # "lagging" uses the same bar as the 标杆 rule
-    lagging = [r.data.name for r in ents if any(r.completion[y] is None or r.completion[y].share < floor for y in years)]
+    lagging = [r.data.name for r in ents if any(c is None or c.share < floor for c in (r.completion[y] for y in years))]
     steps = [
         "（一）持续对标提升。各企业对照标杆企业现状，针对差距未明显缩小的核心指标动态调整工作措施，将价值创造目标纳入年度经营计划。",
         "（二）完善考核挂钩。年度评估结果继续与企业负责人经营业绩考核挂钩，核心指标实行常态化监测、半年报送、年度评估。",

@@ -119,8 +119,8 @@ def build_workbook(review: FinalReview) -> Workbook:
 
     cs = wb.create_sheet("分类汇总")
     cs.append(["功能分类", "企业数", *[h for y in review.years for h in (f"{y}年达成比例", f"{y}年平均完成率", f"{y}年平均考核总分")]])
-    for c in review.categories:
-        cs.append([c.category, c.enterprises, *[v for y in review.years for v in (c.completion_share[y], c.average_ratio[y], c.average_total[y])]])
+    for cat in review.categories:
+        cs.append([cat.category, cat.enterprises, *[v for y in review.years for v in (cat.completion_share[y], cat.average_ratio[y], cat.average_total[y])]])
 
     ts = wb.create_sheet("核心指标轨迹")
     ts.append(["企业代码", "企业名称", "核心指标", "单位", "方向", "基期值（企业现状）",
@@ -133,8 +133,8 @@ def build_workbook(review: FinalReview) -> Workbook:
 
     ks = wb.create_sheet("候选名单")
     ks.append(["候选类型", "企业代码", "企业名称", "功能分类", "推荐理由（满足的条件）"])
-    for c in review.candidates:
-        append_safe(ks, [c.kind, c.code, c.name, c.category, c.explanation])
+    for cand in review.candidates:
+        append_safe(ks, [cand.kind, cand.code, cand.name, cand.category, cand.explanation])
     for sheet in wb.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
@@ -161,5 +161,5 @@ def write_outputs(home: Path, config: CampaignConfig, review: FinalReview, as_of
         kinds=candidate_kinds(review), direction_zh=DIRECTION_ZH,
     )
     docx = out / f"{STEM}报告.docx"
-    build_document(config, review, as_of).save(docx)
+    build_document(config, review, as_of).save(str(docx))  # python-docx types save() as taking a str or a stream
     return {"html": str(html), "xlsx": str(xlsx), "docx": str(docx)}

@@ -132,7 +132,7 @@ def year_completion(items: list[Item]) -> YearCompletion | None:
     quantified = [i for i in items if i.target is not None]
     if not quantified:
         return None
-    reached = sum(1 for i in quantified if i.actual is not None and completion("proportional", i.target, i.actual, i.direction) >= 1.0)
+    reached = sum(1 for i in quantified if i.target is not None and i.actual is not None and completion("proportional", i.target, i.actual, i.direction) >= 1.0)
     ratios = [progress_ratio(i.target, i.actual, i.direction) or 0.0 for i in quantified]
     missing = sum(1 for i in quantified if i.actual is None)
     return YearCompletion(len(quantified), reached, round(mean(ratios), 4), missing)
@@ -146,8 +146,8 @@ def _fmt(value: float) -> str:
 
 def gap_closed(baseline: float | None, latest: float | None, benchmark: float | None, direction: str, threshold: float) -> GapClosed:
     """(latest - baseline) / (benchmark - baseline), with "better" meaning lower for lower-is-better indicators."""
-    missing = [label for label, v in (("基期值（企业现状）", baseline), ("最新实际值", latest), ("标杆值（标杆企业现状）", benchmark)) if v is None]
-    if missing:
+    if baseline is None or latest is None or benchmark is None:
+        missing = [label for label, v in (("基期值（企业现状）", baseline), ("最新实际值", latest), ("标杆值（标杆企业现状）", benchmark)) if v is None]
         return GapClosed(None, "missing", False, "缺少" + "、".join(missing) + "，无法计算差距缩小比例")
     sign = -1.0 if direction == "lower" else 1.0
     gap = sign * (benchmark - baseline)
@@ -207,7 +207,9 @@ def _benchmark(review: EnterpriseReview, years: list[int], rules: FinalReviewCon
     totals = "、".join(f"{y}年{_fmt(d.scores[y].total)}分" for y in years)
     reasons = [f"{len(years)}个年度考核平均{_fmt(review.average_total)}分（不低于{_fmt(rule.min_average_total)}分）：{totals}"]
     if rule.min_targets_met_share > 0:
-        reached = "、".join(f"{y}年{c.reached}/{c.quantified}项（{c.share:.0%}）" for y, c in shares.items())
+        # None is already excluded by the same condition above; the filter only tells the type checker.
+        met = {y: c for y, c in shares.items() if c is not None}
+        reached = "、".join(f"{y}年{c.reached}/{c.quantified}项（{c.share:.0%}）" for y, c in met.items())
         reasons.append(f"量化目标达成比例均不低于{rule.min_targets_met_share:.0%}：{reached}")
     if d.evaluation_report is not None:
         reasons.append(f"评估报告已于{d.evaluation_report.year}年{d.evaluation_report.month}月{d.evaluation_report.day}日报送并接收")
@@ -250,8 +252,8 @@ def review(enterprises: list[EnterpriseData], rules: FinalReviewConfig) -> Final
         categories.append(CategoryReview(
             category,
             len(group),
-            {y: _avg([r.completion[y].share for r in group if r.completion[y]]) for y in years},
-            {y: _avg([r.completion[y].average_ratio for r in group if r.completion[y]]) for y in years},
+            {y: _avg([c.share for c in (r.completion[y] for r in group) if c]) for y in years},
+            {y: _avg([c.average_ratio for c in (r.completion[y] for r in group) if c]) for y in years},
             {y: _avg([r.data.scores[y].total for r in group if y in r.data.scores]) for y in years},
         ))
     notes = [f"{r.data.code} {r.data.name}：{n}" for r in reviews for n in r.data.notes]

@@ -22,7 +22,8 @@ def progress_deliverable(config: CampaignConfig, period: str) -> Deliverable:
     for d in config.deliverables:
         if d.kind == "progress" and d.period == period.upper():
             return d
-    known = "、".join(d.period for d in config.deliverables if d.kind == "progress")
+    # Every progress deliverable has a period (the config requires one), so the filter drops nothing.
+    known = "、".join(d.period for d in config.deliverables if d.kind == "progress" and d.period is not None)
     raise InvalidRequest(f"没有 {period} 的进展情况报送安排；已配置的半年度：{known}")
 
 

@@ -67,6 +67,7 @@ def _message(config: CampaignConfig, exam: Examination, as_of: datetime, version
     dlv = config.deliverable(exam.identity.deliverable) if exam.identity.deliverable else None
     common = {"issuer": config.campaign.issuer, "as_of": as_of, "sha256": exam.sha256, "original_name": display_name(exam.name)}
     if exam.accepted:
+        assert ent is not None and dlv is not None, "accepted means identified (identify() adds E_UNIDENTIFIED)"
         core = sum(1 for i in exam.items if indicator_of(i, config.core_indicators))
         title, body = render_message(
             "receipt", **common, enterprise=ent, deliverable=dlv, version=version, received_at=as_of,
@@ -133,6 +134,7 @@ def record(session: Session, config: CampaignConfig, exam: Examination, path: Pa
         return outcome
     if exam.progress is not None and exam.accepted:
         # The rows must still be the ones the enterprise filed in its accepted list for that year.
+        assert ent_id is not None, "an identified enterprise is in the config, and the config is synced to the database"
         exam.problems += check_rows_match(exam.progress, planned_rows(session, config, ent_id, dlv.year, as_of))
         outcome.status, outcome.problems = ("accepted" if exam.accepted else "rejected"), [p.as_dict() for p in exam.problems]
         problems = outcome.problems

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from campaign.db import models as m
@@ -33,4 +34,5 @@ def record_messages(session: Session, messages: Sequence[OutgoingMessage], chann
         }
         for msg in messages
     ]
-    return insert_ignoring_conflicts(session, m.Notification.__table__, rows, ["key"])
+    # Declarative types __table__ as FromClause (it may be a join); this class maps a plain Table.
+    return insert_ignoring_conflicts(session, cast(Table, m.Notification.__table__), rows, ["key"])

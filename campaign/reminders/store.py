@@ -91,7 +91,7 @@ def plan_reminders(session: Session, policy: ReminderPolicy, as_of: datetime) ->
         line.already_sent = owing - len(rows)
     if overdue_conditions and plan.working_day:
         rejected = exists().where(S.enterprise_id == E.id, S.deliverable_id == D.id, S.status == "rejected", S.received_at <= as_of)
-        rows = session.execute(
+        sample = session.execute(
             select(E.code, E.name, D.code, rejected)
             .select_from(E)
             .join(D, true())
@@ -99,7 +99,7 @@ def plan_reminders(session: Session, policy: ReminderPolicy, as_of: datetime) ->
             .order_by(E.code, D.due, D.code)
             .limit(policy.escalation.digest_max_lines)
         )
-        plan.overdue_sample = [OverdueRow(ec, en, dc, bool(rj)) for ec, en, dc, rj in rows]
+        plan.overdue_sample = [OverdueRow(ec, en, dc, bool(rj)) for ec, en, dc, rj in sample]
     return plan
 
 

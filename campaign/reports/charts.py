@@ -5,18 +5,22 @@ from __future__ import annotations
 import io
 import logging
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 # Servers rarely have CJK fonts; matplotlib only needs them for layout metrics, so its per-glyph
 # "font not found" chatter is noise here.
 logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",
     "font.family": ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "SimHei", "DejaVu Sans", "sans-serif"],
     "axes.spines.top": False,
@@ -36,7 +40,7 @@ def figure_svg(fig) -> str:
     return svg[svg.index("<svg") :]
 
 
-def bar_chart(labels: Sequence[str], series: dict[str, Sequence[float]], title: str, unit: str = "", horizontal: bool = False) -> str:
+def bar_chart(labels: Sequence[str], series: Mapping[str, Sequence[float]], title: str, unit: str = "", horizontal: bool = False) -> str:
     """Grouped bars: one group per label, one bar per series."""
     with plt.rc_context(STYLE):
         height = max(2.6, 0.42 * len(labels) + 1.2) if horizontal else 3.4

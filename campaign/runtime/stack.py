@@ -150,6 +150,7 @@ class LocalStack:
         )
 
     def _wait_healthy(self) -> None:
+        assert self.server is not None, "start() calls this right after spawning the server"
         deadline = time.monotonic() + self.opts.startup_timeout
         while time.monotonic() < deadline:
             if self.server.poll() is not None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from campaign.config.model import CampaignConfig, Enterprise
 
 # indicator -> {category: (low, high)} of the baseline value
-CORE_BASE = {
+CORE_BASE: dict[str, dict[str, tuple[float, float]]] = {
     "利润总额": {"商业一类": (8000, 20000), "商业二类": (3000, 12000), "公益类": (300, 2500)},
     "净利润": {"商业一类": (0.70, 0.80), "商业二类": (0.65, 0.78), "公益类": (0.75, 0.90)},  # share of 利润总额
     "资产负债率": {"商业一类": (55, 68), "商业二类": (60, 75), "公益类": (45, 65)},

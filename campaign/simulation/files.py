@@ -136,6 +136,7 @@ def _progress(template: Path, d: Deliverable, rng: random.Random, faulty: bool):
         r += 1
     if faulty:
         ws.cell(pw.FIRST_ROW, 5, "正在推进")  # not a number: E_PROGRESS_NOT_QUANTIFIED
+    assert d.period is not None, "the config requires a period on every progress deliverable"
     ws.cell(r + 1, 1, f"{d.period[:4]}年{'上' if share < 1 else '下'}半年，公司围绕年度目标任务扎实推进价值创造行动，"
             "主要指标总体符合预期，个别指标受市场影响存在差距，下半年将加大工作力度。")
     return wb

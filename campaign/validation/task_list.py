@@ -84,7 +84,7 @@ def extract_items(rows: Sequence[Sequence[object]]) -> list[TaskItem]:
         if _norm(cells[0]) == s.TOTAL_LABEL:
             break
         values = dict(zip(s.COLUMN_KEYS, cells[: len(s.COLUMNS)], strict=False))
-        if all(values[k] in (None, "") or (isinstance(values[k], str) and not values[k].strip()) for k in s.COLUMN_KEYS if k != "seq"):
+        if all(v in (None, "") or (isinstance(v, str) and not v.strip()) for v in (values[k] for k in s.COLUMN_KEYS if k != "seq")):
             continue
         if values["level1"] in (None, "") and level1 is not None:
             values["level1"] = level1
