@@ -9,9 +9,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 from prefect import flow, pause_flow_run
-from prefect.context import get_run_context
 from prefect.exceptions import FlowPauseTimeout
 from prefect.input import RunInput
+from prefect.runtime import flow_run
 from pydantic import BaseModel, Field
 
 from campaign.assessment.rules import Adjustment
@@ -59,7 +59,7 @@ def annual_assessment(
     """`approve_as`: finalise without pausing, with this name as the reviewer (rehearsals and simulations)."""
     as_of = resolve_as_of(as_of)
     prepare_database()
-    scored = score_year(year, as_of, str(get_run_context().flow_run.id))
+    scored = score_year(year, as_of, flow_run.get_id())
     if scored.status == "final":
         return {"status": "final", "year": year, "message": f"{year} 年度考核已定稿，本次未做任何改动"}
     publish_table(

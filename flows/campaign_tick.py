@@ -20,6 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import Literal
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
@@ -111,7 +112,8 @@ def _half_year(step: ClockStep, as_of: datetime, approve_as: str | None) -> dict
     from flows.half_year_collection import half_year_collection
 
     assert step.period, "a half-year step names its period"
-    result = half_year_collection(step.period, as_of=as_of, mode=step.name.removeprefix("half-year-"))
+    mode: Literal["open", "close"] = "open" if step.name == "half-year-open" else "close"
+    result = half_year_collection(step.period, as_of=as_of, mode=mode)
     return {k: v for k, v in result.items() if k in ("mode", "period", "notices", "sent", "failed", "outputs")}
 
 
@@ -165,13 +167,16 @@ def _assessment(year: int, as_of: datetime, approve_as: str | None) -> dict:
         result = annual_assessment(year, as_of=as_of, approve_as=approve_as)
         return {"status": result["status"], "year": year}
     import httpx
+    from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
     from prefect.exceptions import ObjectNotFound
 
     try:
         # The key makes a forced rerun of the day find the run it started instead of starting another.
-        run = run_deployment(ASSESSMENT_DEPLOYMENT, parameters={"year": year, "as_of": as_of.isoformat()}, timeout=0,
-                             as_subflow=False, idempotency_key=f"campaign-tick:assessment-{year}")
+        run: FlowRun = run_deployment(  # type: ignore[assignment]  # called sync; typed as sync-or-coroutine
+            ASSESSMENT_DEPLOYMENT, parameters={"year": year, "as_of": as_of.isoformat()}, timeout=0,
+            as_subflow=False, idempotency_key=f"campaign-tick:assessment-{year}",
+        )
     except (ObjectNotFound, httpx.HTTPError) as exc:  # the deployment was never created, or no server answers
         return {"action_required": f"未能启动 {year} 年度考核（{type(exc).__name__}）：请先 `prefect --no-prompt deploy --all`，"
                 f"或手工运行 campaign assess {year} --as-of {as_of.date()}"}

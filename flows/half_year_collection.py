@@ -29,12 +29,13 @@ def half_year_collection(period: str, as_of: AsOfParam = None, mode: Literal["au
     deliverable = progress_deliverable(load_config(), period)
     if as_of.date() < deliverable.opens_on:
         raise InvalidRequest(f"{deliverable.title}的报送窗口 {deliverable.opens_on} 才开启，as_of（{as_of.date()}）过早")
+    period = deliverable.period or period  # the configured spelling (progress_deliverable matched it)
     if mode == "auto":
         mode = "open" if as_of.date() <= deliverable.due else "close"
     if mode == "open":
-        messages = prepare_templates(deliverable.period, as_of)
+        messages = prepare_templates(period, as_of)
         delivery = notify_all(messages, as_of)
-        result = {"mode": "open", "period": deliverable.period, "notices": len(messages), "newly_recorded": delivery.recorded,
+        result = {"mode": "open", "period": period, "notices": len(messages), "newly_recorded": delivery.recorded,
                   "sent": len(delivery.sent), "failed": len(delivery.failed)}
         publish_summary(
             f"{deliverable.id}-open",
@@ -45,7 +46,7 @@ def half_year_collection(period: str, as_of: AsOfParam = None, mode: Literal["au
         )
         fail_if_undelivered(delivery, "通知", result)
         return result
-    closed = summarize_period(deliverable.period, as_of)
+    closed = summarize_period(period, as_of)
     s = closed.summary
     attention = md.table({"code": "企业代码", "name": "企业名称", "reasons": "原因"},
                          [{**a, "reasons": "；".join(a["reasons"])} for a in s.attention])

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 from prefect import flow
 
@@ -76,7 +77,7 @@ def campaign_simulation(start: date, end: date, seed: int = 1) -> dict:
     years = sorted(config.final_review.years)
     rows = {e.code: enterprise_rows(config, e, seed, years) for e in config.enterprises}
     days, by_day = simulation_days(start, end, seed)
-    stats = {"days": len(days), "ticked": 0, "skipped": 0, "files": 0}
+    stats: dict[str, Any] = {"days": len(days), "ticked": 0, "skipped": 0, "files": 0}
     for day in days:
         if day in done:
             stats["skipped"] += 1

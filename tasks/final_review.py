@@ -28,7 +28,7 @@ def ready_message(result: FinalReview, outputs: dict[str, str], as_of: datetime)
     config = load_config()
     years = []
     for y in result.years:
-        done = [r.completion[y] for r in result.enterprises if r.completion[y]]
+        done = [c for r in result.enterprises if (c := r.completion[y]) is not None]
         quantified, reached = sum(c.quantified for c in done), sum(c.reached for c in done)
         years.append({"year": y, "reported": len(done), "share": f"{reached / quantified:.1%}" if quantified else "—"})
     title, body = render_message(

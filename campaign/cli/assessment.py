@@ -1,8 +1,10 @@
 """CLI for the annual assessment: `campaign assess`, `campaign resume`, `campaign scores import|export`."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
+from uuid import UUID
 
 import typer
 
@@ -22,7 +24,10 @@ def _flow_run_for(year: int) -> str:
     return row.flow_run_id
 
 
-def resume_review(year: int, reviewer: str, adjustments: list[tuple[str, int, float, str]] = (), approve: bool = True, run_id: str | None = None) -> None:
+def resume_review(
+    year: int, reviewer: str, adjustments: Sequence[tuple[str, int, float, str]] = (), approve: bool = True,
+    run_id: str | None = None,
+) -> None:
     """Give the paused assessment run the input its form asks for (same as filling it in the Prefect UI)."""
     from prefect.flow_runs import resume_flow_run
 
@@ -32,7 +37,7 @@ def resume_review(year: int, reviewer: str, adjustments: list[tuple[str, int, fl
         "approve": approve,
         "adjustments": [{"enterprise": e, "row_no": r, "score": s, "reason": why} for e, r, s, why in adjustments],
     }
-    resume_flow_run(run_id, run_input=run_input)
+    resume_flow_run(UUID(run_id), run_input=run_input)
 
 
 def _parse_adjust(values: list[str]) -> list[tuple[str, int, float, str]]:

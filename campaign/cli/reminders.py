@@ -48,6 +48,7 @@ def _run_reminders_flow(moment, verbose: bool) -> dict:
     try:
         return run_flow("reminders", verbose, as_of=moment)
     except DeliveryFailed as exc:
+        assert isinstance(exc.summary, dict), "the reminders flow attaches its summary"
         return exc.summary
 
 

@@ -65,7 +65,7 @@ def report_annual(year: Annotated[int, typer.Argument(help="考核年度，如 2
         if assessment is None or assessment.status != "final":
             typer.echo(f"{year} 年度考核尚未定稿（先运行 campaign assess {year} 并完成审核）。", err=True)
             raise typer.Exit(3)
-        moment = parse_as_of(as_of) if as_of else assessment.finalized_at
+        moment = parse_as_of(as_of) if as_of or assessment.finalized_at is None else assessment.finalized_at
         results = finalize(load_results(session, assessment, config).values(), config.scoring)
         sources = source_files(session, config, year, moment, home)
     outputs = write_final_outputs(home, config, year, results, sources, moment)

@@ -1,6 +1,8 @@
 """`campaign init`, `campaign enterprises`, `campaign deliverables`: the database and the configuration."""
 from __future__ import annotations
 
+from typing import Any
+
 from campaign.cli.common import JsonOut, console, print_json
 
 
@@ -42,7 +44,7 @@ def deliverables(as_json: JsonOut = False) -> None:
     from campaign.config.model import load_config
 
     config = load_config()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": d.id,
             "title": d.title,
