@@ -7,6 +7,7 @@ Run by hand from the repository root:
 
 Needs PostgreSQL on 127.0.0.1:5432 (CAMPAIGN_TEST_POSTGRES_URL to override the admin URL).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,6 +18,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import UTC
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -28,12 +30,12 @@ ADMIN = os.environ.get("CAMPAIGN_TEST_POSTGRES_URL", "postgresql+psycopg://postg
 
 def _deliverer(env, keys, barrier, out):
     os.environ.update(env)
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     import apprise
 
+    from campaign.config.settings import get_settings
     from campaign.db.session import session_scope
-    from campaign.settings import get_settings
     from notifications.channels import load_channels
     from notifications.delivery import deliver_pending
 
@@ -44,7 +46,7 @@ def _deliverer(env, keys, barrier, out):
     barrier.wait()
     t0 = time.perf_counter()
     with session_scope() as s:
-        report = deliver_pending(s, channels, datetime(2023, 5, 15, 1, 0, tzinfo=timezone.utc), keys)
+        report = deliver_pending(s, channels, datetime(2023, 5, 15, 1, 0, tzinfo=UTC), keys)
     out.put((len(report.sent), time.perf_counter() - t0))
 
 
@@ -56,15 +58,18 @@ def run(workers: int, messages: int, work: Path) -> dict:
     url = sa.engine.make_url(ADMIN).set(database=name).render_as_string(hide_password=False)
     try:
         os.environ["CAMPAIGN_DATABASE_URL"] = url
-        from campaign.clock import resolve_as_of
+        from campaign.calendar.clock import resolve_as_of
         from campaign.db.migrate import upgrade_to_head
         from campaign.db.session import engine_for, session_scope
-        from campaign.messages import OutgoingMessage
+        from campaign.notices.message import OutgoingMessage
+        from campaign.notices.store import record_messages
         from notifications.channels import parse_channels
-        from notifications.delivery import record_messages
 
         upgrade_to_head()
-        msgs = [OutgoingMessage(key=f"bench-{i:05d}", kind="digest", recipient="sasac", title="t", body="b") for i in range(messages)]
+        msgs = [
+            OutgoingMessage(key=f"bench-{i:05d}", kind="digest", recipient="sasac", title="t", body="b")
+            for i in range(messages)
+        ]
         with session_scope() as s:
             record_messages(s, msgs, parse_channels({"default": ["outbox://"]}), resolve_as_of("2023-05-15"))
         engine_for(url).dispose()
@@ -86,8 +91,13 @@ def run(workers: int, messages: int, work: Path) -> dict:
             p.join()
         files = sum(len(list((work / f"{name}-{i}").glob("*.json"))) for i in range(workers))
         assert sum(n for n, _ in results) == messages == files, (results, files)
-        return {"workers": workers, "messages": messages, "seconds": round(wall, 2),
-                "per_second": round(messages / wall), "split": [n for n, _ in results]}
+        return {
+            "workers": workers,
+            "messages": messages,
+            "seconds": round(wall, 2),
+            "per_second": round(messages / wall),
+            "split": [n for n, _ in results],
+        }
     finally:
         with admin.connect() as c:
             c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -100,7 +110,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         one = run(1, args.messages, Path(tmp))
         two = run(2, args.messages, Path(tmp))
-    print(json.dumps({"one": one, "two": two, "speedup": round(one["seconds"] / two["seconds"], 2)}, ensure_ascii=False))
+    print(
+        json.dumps({"one": one, "two": two, "speedup": round(one["seconds"] / two["seconds"], 2)}, ensure_ascii=False)
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ Measured in the same run, on the same files:
     once with each reader, each time on a fresh CAMPAIGN_HOME.
 Results go to stdout as a markdown table (paste into bench/RESULTS.md).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,14 +26,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 def make_files(n: int, out: Path) -> list[Path]:
     from openpyxl import load_workbook
 
-    from campaign.config import load_config
+    from campaign.config.model import load_config
     from campaign.workbook.generate import write_task_list
-    from tests.intake.filling import fill
+    from tests.support.filling import fill
 
     config = load_config()
     codes = [e.code for e in config.enterprises]
-    templates = {c: write_task_list(config, config.enterprise(c), config.deliverable("task-list-2023"), out / "_tpl" / c) for c in codes}
-    extra = [("科技创新", f"研发项目{i}", "行业领先", "起步", "较大", "形成成果", f"{i + 1}项", "设立专项") for i in range(24)]
+    templates = {
+        c: write_task_list(config, config.enterprise(c), config.deliverable("task-list-2023"), out / "_tpl" / c)
+        for c in codes
+    }
+    extra = [
+        ("科技创新", f"研发项目{i}", "行业领先", "起步", "较大", "形成成果", f"{i + 1}项", "设立专项")
+        for i in range(24)
+    ]
     filled_by_code = {c: fill(t, out / "_tpl" / c / "filled.xlsx", extra_rows=extra) for c, t in templates.items()}
     files = []
     for i in range(n):
@@ -81,14 +88,14 @@ def intake_run(files: list[Path], reader: str) -> float:
     home = Path(tempfile.mkdtemp(prefix="intake-bench-"))
     os.environ["CAMPAIGN_HOME"] = str(home)
     os.environ.pop("CAMPAIGN_DATABASE_URL", None)
-    from campaign.cli import _init_database
-    from campaign.clock import resolve_as_of
-    from campaign.config import load_config
+    from campaign.calendar.clock import resolve_as_of
+    from campaign.config.model import load_config
+    from campaign.config.settings import get_settings
+    from campaign.db.migrate import init_database
     from campaign.intake.core import process_paths
-    from campaign.settings import get_settings
     from notifications.channels import load_channels
 
-    _init_database()
+    init_database()
     inbox = home / "inbox"
     inbox.mkdir()
     # Renamed to the announced convention so identification also exercises the file-name path.
@@ -101,7 +108,10 @@ def intake_run(files: list[Path], reader: str) -> float:
     start = time.perf_counter()
     outcomes, errors = process_paths(staged, config, resolve_as_of("2023-05-20"), channels, move=True, reader=reader)
     elapsed = time.perf_counter() - start
-    assert not errors and all(o.accepted for o in outcomes), (errors, [o.problems for o in outcomes if not o.accepted][:1])
+    assert not errors and all(o.accepted for o in outcomes), (
+        errors,
+        [o.problems for o in outcomes if not o.accepted][:1],
+    )
     assert sum(o.items for o in outcomes) == 30 * len(files)
     shutil.rmtree(home)
     return len(files) / elapsed
@@ -115,8 +125,11 @@ def main() -> None:
     try:
         t0 = time.perf_counter()
         files = make_files(args.files, work)
-        print(f"generated {len(files)} files in {time.perf_counter() - t0:.1f}s "
-              f"({sum(f.stat().st_size for f in files) / len(files) / 1024:.1f} KiB each)", file=sys.stderr)
+        print(
+            f"generated {len(files)} files in {time.perf_counter() - t0:.1f}s "
+            f"({sum(f.stat().st_size for f in files) / len(files) / 1024:.1f} KiB each)",
+            file=sys.stderr,
+        )
         results = [
             timed("raw openpyxl (read_only, values)", raw_openpyxl, files),
             timed("raw python-calamine", raw_calamine, files),

@@ -1,17 +1,21 @@
 """研究部署阶段 (seed §三(二)一): issue the campaign notice to every enterprise, once."""
+
 from __future__ import annotations
+
+from typing import Any
 
 from prefect import flow
 
-from campaign import markdown
-from campaign.clock import AsOfParam, resolve_as_of
-from campaign.config import load_config
-from campaign.errors import ActionRequired
-from campaign.notices import build_deployment_notices
+from campaign.calendar.clock import AsOfParam, resolve_as_of
+from campaign.config.model import load_config
+from campaign.notices.message import OutgoingMessage
+from campaign.notices.rules import build_deployment_notices
+from campaign.reports import markdown
+from notifications.delivery import DeliveryReport
 from tasks.artifacts import publish_summary
 from tasks.audit import audit
 from tasks.db import prepare_database
-from tasks.notify import deliver, record
+from tasks.notify import fail_if_undelivered, notify_all
 
 
 @flow(
@@ -23,14 +27,13 @@ def deployment_phase(as_of: AsOfParam = None) -> dict:
     prepare_database()
     config = load_config()
     messages = build_deployment_notices(config, as_of)
-    newly_recorded = record(messages, as_of)
-    delivered = deliver([msg.key for msg in messages], as_of)
-    summary = {
+    delivery = notify_all(messages, as_of)
+    summary: dict[str, Any] = {
         "as_of": as_of.isoformat(),
         "enterprises": len(messages),
-        "newly_recorded": newly_recorded,
-        "sent": len(delivered["sent"]),
-        "failed": len(delivered["failed"]),
+        "newly_recorded": delivery.recorded,
+        "sent": len(delivery.sent),
+        "failed": len(delivery.failed),
     }
     audit("notice.issued", "phase", "deployment", as_of, summary)
     publish_summary(
@@ -38,20 +41,14 @@ def deployment_phase(as_of: AsOfParam = None) -> dict:
         "研究部署阶段通知发送情况",
         summary["as_of"][:10],
         {"企业（户）": summary["enterprises"], "本次发送": summary["sent"], "发送失败": summary["failed"]},
-        sections=[("逐户情况", _notice_table(messages, delivered))],
+        sections=[("逐户情况", _notice_table(messages, delivery))],
     )
-    if delivered["failed"]:
-        raise ActionRequired(
-            f"{len(delivered['failed'])} 条通知发送失败（已记录）：",
-            "检查 config/apprise.yaml 中这些企业的通知渠道及环境变量中的令牌，然后重新运行本流程："
-            "已发送的不会重复发送，失败的会补发。",
-            [f"{k}: {v}" for k, v in delivered["failed"].items()],
-        )
+    fail_if_undelivered(delivery, "通知", summary)
     return summary
 
 
-def _notice_table(messages, delivered: dict) -> str:
-    sent, failed = set(delivered["sent"]), delivered["failed"]
+def _notice_table(messages: list[OutgoingMessage], delivery: DeliveryReport) -> str:
+    sent, failed = set(delivery.sent), delivery.failed
 
     def state(key: str) -> str:
         # Not sent by this run and not failed: an earlier run (or another worker) sent it.

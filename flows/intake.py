@@ -1,50 +1,58 @@
 """Intake: process what SASAC staff dropped into CAMPAIGN_HOME/inbox — receipts and rejections, once."""
+
 from __future__ import annotations
 
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from campaign.clock import AsOfParam, resolve_as_of
+from campaign.calendar.clock import AsOfParam, resolve_as_of
+from campaign.intake.core import Outcome
 from campaign.intake.report import artifact_rows, summary_markdown
 from tasks.audit import audit
 from tasks.db import prepare_database
 from tasks.half_year import refresh_summaries
 from tasks.intake import intake_chunk, scan_inbox
-from tasks.notify import deliver
+from tasks.notify import fail_if_undelivered, notify_all
 
 CHUNK_SIZE = 200
 
 
-@flow(name="intake", description="接收报送：扫描收件箱，校验、登记版本、存档，并向企业发送回执或退回通知；重复运行不会重复登记或发送。")
+@flow(
+    name="intake",
+    description="接收报送：扫描收件箱，校验、登记版本、存档，并向企业发送回执或退回通知；重复运行不会重复登记或发送。",
+)
 def intake(as_of: AsOfParam = None, chunk_size: int = CHUNK_SIZE) -> dict:
     as_of = resolve_as_of(as_of)
     prepare_database()
     paths = scan_inbox()
-    outcomes: list[dict] = []
+    outcomes: list[Outcome] = []
     errors: dict[str, str] = {}
     # Chunks run one after another: versions of one enterprise's files must follow arrival order.
     for start in range(0, len(paths), chunk_size):
         result = intake_chunk(paths[start : start + chunk_size], as_of)
-        outcomes += result["outcomes"]
-        errors.update(result["errors"])
-    keys = [o["message_key"] for o in outcomes if o["message_key"]]  # a duplicate may find its message still pending
-    delivered = deliver(keys, as_of) if keys else {"sent": [], "failed": {}}
+        outcomes += result.outcomes
+        errors.update(result.errors)
+    keys = [o.message_key for o in outcomes if o.message_key]  # a duplicate may find its message still pending
+    delivery = notify_all([], as_of, recorded_keys=keys)
     summary = {
         "as_of": as_of.isoformat(),
         "files": len(paths),
-        "accepted": sum(o["status"] == "accepted" and not o["duplicate"] for o in outcomes),
-        "rejected": sum(o["status"] == "rejected" and not o["duplicate"] for o in outcomes),
-        "duplicates": sum(o["duplicate"] for o in outcomes),
+        "accepted": sum(o.accepted and not o.duplicate for o in outcomes),
+        "rejected": sum(not o.accepted and not o.duplicate for o in outcomes),
+        "duplicates": sum(o.duplicate for o in outcomes),
         "errors": len(errors),
-        "sent": len(delivered["sent"]),
-        "failed": len(delivered["failed"]),
+        "sent": len(delivery.sent),
+        "failed": len(delivery.failed),
     }
     # A progress report filed (or rejected) after its period was summarised: the summary is regenerated, so
     # the report and `campaign status` agree on who reported when.
-    filed = {o["deliverable"] for o in outcomes if o["deliverable"] and not o["duplicate"]}
+    filed = {o.deliverable for o in outcomes if o.deliverable and not o.duplicate}
     summary["refreshed"] = refresh_summaries(sorted(filed), as_of) if filed else []
     audit("intake.run", "inbox", as_of.date().isoformat(), as_of, summary)
     if outcomes or errors:
         create_table_artifact(key="intake-files", table=artifact_rows(outcomes), description="本次接收的文件")
-    create_markdown_artifact(key="intake-summary", markdown=summary_markdown(summary, outcomes, errors), description="接收报送情况")
+    create_markdown_artifact(
+        key="intake-summary", markdown=summary_markdown(summary, outcomes, errors), description="接收报送情况"
+    )
+    fail_if_undelivered(delivery, "回执或退回通知", summary)
     return summary

@@ -1,13 +1,14 @@
 """新年度目标任务及清单 (seed §三(二)二, 2024年初): open next year's filing with lists pre-filled from last year."""
+
 from __future__ import annotations
 
 from prefect import flow
 
-from campaign.clock import AsOfParam, resolve_as_of
+from campaign.calendar.clock import AsOfParam, resolve_as_of
 from tasks.artifacts import publish_summary
 from tasks.db import prepare_database
 from tasks.next_year import prepare_next_year
-from tasks.notify import deliver, record
+from tasks.notify import fail_if_undelivered, notify_all
 
 
 @flow(
@@ -19,13 +20,19 @@ def next_year_cycle(year: int, as_of: AsOfParam = None) -> dict:
     as_of = resolve_as_of(as_of)
     prepare_database()
     messages = prepare_next_year(year, as_of)
-    new = record(messages, as_of)
-    delivered = deliver([msg.key for msg in messages], as_of)
-    result = {"year": year, "notices": len(messages), "newly_recorded": new, "sent": len(delivered["sent"]), "failed": len(delivered["failed"])}
+    delivery = notify_all(messages, as_of)
+    result = {
+        "year": year,
+        "notices": len(messages),
+        "newly_recorded": delivery.recorded,
+        "sent": len(delivery.sent),
+        "failed": len(delivery.failed),
+    }
     publish_summary(
         f"next-year-cycle-{year}",
         f"{year}年度目标任务及清单：已下发",
         as_of.date().isoformat(),
         {"通知企业（户）": len(messages), "本次发送": result["sent"], "发送失败": result["failed"]},
     )
+    fail_if_undelivered(delivery, "通知", result)
     return result

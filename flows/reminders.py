@@ -3,16 +3,17 @@
 Task runs per run are constant (prepare, plan, record, deliver, audit) whatever the number of
 enterprises: the planning is set-based SQL and delivery is one batch.
 """
+
 from __future__ import annotations
 
 from prefect import flow
 from prefect.artifacts import create_table_artifact
 
-from campaign.clock import AsOfParam, resolve_as_of
-from campaign.reminder_report import COLUMNS, run_table, totals
+from campaign.calendar.clock import AsOfParam, resolve_as_of
+from campaign.reminders.outputs import COLUMNS, run_table, totals
 from tasks.audit import audit
 from tasks.db import prepare_database
-from tasks.notify import deliver, record
+from tasks.notify import fail_if_undelivered, notify_all
 from tasks.reminders import plan
 
 
@@ -27,15 +28,14 @@ def reminders(as_of: AsOfParam = None) -> dict:
     prepare_database()
     planned = plan(as_of)
     keys = [msg.key for msg in planned.messages]
-    newly_recorded = record(planned.messages, as_of) if keys else 0
-    delivered = deliver(keys, as_of) if keys else {"sent": [], "failed": {}}
-    rows = run_table(planned.plan, delivered["sent"], list(delivered["failed"]))
+    delivery = notify_all(planned.messages, as_of)
+    rows = run_table(planned.plan, delivery.sent, list(delivery.failed))
     summary = {
         "as_of": as_of.isoformat(),
         "day": planned.plan.day.isoformat(),
         "working_day": planned.plan.working_day,
         "due": len(keys),
-        "newly_recorded": newly_recorded,
+        "newly_recorded": delivery.recorded,
         "overdue": planned.plan.overdue_total,
         **totals(rows),
     }
@@ -48,20 +48,8 @@ def reminders(as_of: AsOfParam = None) -> dict:
     )
     summary["table"] = rows
     summary["recipients"] = {msg.key: msg.recipient for msg in planned.messages}
-    summary["sent_keys"] = delivered["sent"]
-    summary["failed_keys"] = delivered["failed"]  # errors are redacted: no URL, no token
-    if delivered["failed"]:
-        # The run fails so operators see it in the UI; the messages stay pending for the next run.
-        raise RemindersFailed(summary)
+    summary["sent_keys"] = delivery.sent
+    summary["failed_keys"] = delivery.failed  # errors are redacted: no URL, no token
+    # The run fails so operators see it in the UI; the messages stay pending for the next run.
+    fail_if_undelivered(delivery, "提醒", summary)
     return summary
-
-
-class RemindersFailed(RuntimeError):
-    """Some messages could not be delivered; `summary` is the run's report (errors redacted)."""
-
-    def __init__(self, summary: dict):
-        self.summary = summary
-        super().__init__(
-            f"{summary['failed']} 条提醒发送失败（已记录，保留为待发送，下次运行会重试，不会重复发送）："
-            + "；".join(f"{k}: {v}" for k, v in list(summary["failed_keys"].items())[:20])
-        )

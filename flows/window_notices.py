@@ -1,17 +1,18 @@
 """Announce deliverables no phase flow announces (完成情况, 评估报告) when their window opens."""
+
 from __future__ import annotations
 
 from prefect import flow, task
 
-from campaign.clock import AsOfParam, resolve_as_of
-from campaign.config import load_config
-from campaign.notices import build_window_notices
-from campaign.settings import get_settings
+from campaign.calendar.clock import AsOfParam, resolve_as_of
+from campaign.config.model import load_config
+from campaign.config.settings import get_settings
+from campaign.notices.rules import build_window_notices
 from campaign.workbook import schema as wb_schema
 from campaign.workbook.generate import write_task_list
 from tasks.artifacts import publish_summary
 from tasks.db import prepare_database
-from tasks.notify import deliver, record
+from tasks.notify import fail_if_undelivered, notify_all
 
 
 @task(name="prepare-window-templates")
@@ -38,14 +39,19 @@ def window_notices(deliverables: list[str], as_of: AsOfParam = None) -> dict:
     prepare_database()
     templates = prepare_templates(deliverables)
     messages = build_window_notices(load_config(), deliverables, as_of, templates)
-    new = record(messages, as_of)
-    delivered = deliver([m.key for m in messages], as_of)
-    result = {"deliverables": deliverables, "notices": len(messages), "newly_recorded": new,
-              "sent": len(delivered["sent"]), "failed": len(delivered["failed"])}
+    delivery = notify_all(messages, as_of)
+    result = {
+        "deliverables": deliverables,
+        "notices": len(messages),
+        "newly_recorded": delivery.recorded,
+        "sent": len(delivery.sent),
+        "failed": len(delivery.failed),
+    }
     publish_summary(
         "window-notices",
         f"报送通知：{'、'.join(deliverables)}",
         as_of.date().isoformat(),
         {"通知企业（户）": len(messages), "本次发送": result["sent"], "发送失败": result["failed"]},
     )
+    fail_if_undelivered(delivery, "通知", result)
     return result

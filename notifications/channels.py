@@ -3,6 +3,7 @@
 URLs carry tokens, so nothing here ever returns, logs or stores a URL: callers get schemas
 ("outbox", "mailtos", "wecombot") for the record and `redact()` for any error text.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,7 +14,7 @@ from urllib.parse import urlencode
 
 import yaml
 
-from campaign.config import ConfigError
+from campaign.errors import ConfigError
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _URL = re.compile(r"\b([a-z][a-z0-9+.-]*)://[^\s'\"<>]+", re.IGNORECASE)
@@ -75,7 +76,7 @@ def parse_channels(raw: dict, source: str = "apprise.yaml") -> Channels:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not value or not all(isinstance(u, str) and "://" in u for u in value):
-            raise ConfigError([f"{source} 中 {where}：应为 Apprise URL 列表，如 [\"outbox://\"]"])
+            raise ConfigError([f'{source} 中 {where}：应为 Apprise URL 列表，如 ["outbox://"]'])
         return tuple(_expand(u.strip(), f"{source} 中 {where}", secrets) for u in value)
 
     default = url_list(raw.get("default", ["outbox://"]), "default")
@@ -104,7 +105,11 @@ def _delivery_policy(raw, source: str) -> DeliveryPolicy:
             problems.append(f"{source} 中 delivery.{name}：不认识的字段（可选：{'、'.join(_DELIVERY_LIMITS)}）")
             continue
         kind, low, high = _DELIVERY_LIMITS[name]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (kind is int and not isinstance(value, int))
+        ):
             problems.append(f"{source} 中 delivery.{name}：应为{'整数' if kind is int else '数字'}，当前值：{value!r}")
         elif not low <= value <= high:
             problems.append(f"{source} 中 delivery.{name}：应在 {low} 到 {high} 之间，当前值：{value!r}")

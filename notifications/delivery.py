@@ -9,6 +9,7 @@ Failures are retried within the run with exponential backoff, counted in `attemp
 that keeps failing is skipped for the rest of the run so the other channels and recipients go on.
 URLs carry tokens: nothing here logs, returns or stores one.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,12 +25,12 @@ from sqlalchemy.orm import Session, aliased
 import notifications.outbox  # noqa: F401  (registers the outbox:// schema with Apprise)
 from campaign.db import models as m
 from campaign.db.claims import wall_clock, worker_identity
-from campaign.db.upsert import insert_ignoring_conflicts
-from campaign.messages import OutgoingMessage
+from campaign.errors import ConfigError
+from campaign.notices.message import OutgoingMessage
+from campaign.notices.store import record_messages
 from notifications.channels import Channels, with_delivery_metadata
-from notifications.render import email_html
+from notifications.email import email_html
 
-APPRISE_LOGGER = logging.getLogger("apprise")
 EMAIL_SCHEMES = ("mailto://", "mailtos://")
 
 
@@ -56,34 +57,12 @@ for _name in ("apprise", "urllib3.connectionpool", "urllib3.poolmanager", "urlli
     logging.getLogger(_name).addFilter(_FILTER)
 
 
-def record_messages(session: Session, messages: Sequence[OutgoingMessage], channels: Channels, as_of: datetime) -> int:
-    """Insert messages not recorded before; returns how many are new."""
-    ent_ids = dict(session.execute(select(m.Enterprise.code, m.Enterprise.id)).all())
-    del_ids = dict(session.execute(select(m.Deliverable.code, m.Deliverable.id)).all())
-    rows = [
-        {
-            "key": msg.key,
-            "kind": msg.kind,
-            "recipient": msg.recipient,
-            "channel": channels.schemas_for(msg.recipient),
-            "enterprise_id": ent_ids.get(msg.enterprise_code) if msg.enterprise_code else None,
-            "deliverable_id": del_ids.get(msg.deliverable_code) if msg.deliverable_code else None,
-            "title": msg.title,
-            "body": msg.body,
-            "status": "pending",
-            "attempts": 0,
-            "created_at": as_of,
-        }
-        for msg in messages
-    ]
-    return insert_ignoring_conflicts(session, m.Notification.__table__, rows, ["key"])
-
-
 @dataclass
 class DeliveryReport:
     sent: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)  # key -> redacted error (still pending or failed for good)
     retried: int = 0  # attempts beyond the first, over all messages
+    recorded: int = 0  # messages newly recorded by the run that delivered them (notify_all)
 
 
 def _tag(recipient: str):
@@ -144,12 +123,21 @@ class Sender:
                 # Email gets an HTML body built from the same text (paragraphs, numbered items, signature
                 # lines); the text/plain part is derived from it. Without a format, Apprise took the text
                 # for HTML: one run-on paragraph in both parts.
-                html = email_html(body)
-                ok = client.notify(title=title, body=html, body_format=apprise.NotifyFormat.HTML, tag=recipient)
+                result = client.notify(
+                    title=title, body=email_html(body), body_format=apprise.NotifyFormat.HTML, tag=recipient
+                )
             else:
-                ok = client.notify(title=title, body=body, tag=recipient)
-        if ok:
+                result = client.notify(title=title, body=body, tag=recipient)
+        # Apprise 2 answers with an AppriseResult: NOMATCH means no service carries this recipient's tag,
+        # which is a configuration mistake, not a delivery failure to retry.
+        if result.status is apprise.AppriseResultStatus.NOMATCH:
+            raise ConfigError(
+                [f"收件人 {recipient} 没有匹配的通知渠道（{self.channels.redact(url)}），请检查 config/apprise.yaml"]
+            )
+        if result:
             return None
+        if result.status is apprise.AppriseResultStatus.TIMEOUT:
+            return self.channels.redact(f"通知渠道应答超时（{url}）")
         detail = " ".join(line.strip() for line in log.getvalue().splitlines() if line.strip())
         return self.channels.redact(detail or "通知渠道返回失败")[:1000]
 
@@ -163,6 +151,10 @@ class Sender:
         The error is returned even when a retry succeeded, so the record shows what went wrong.
         """
         urls = list(self.channels.urls_for(recipient))
+        if not urls:
+            raise ConfigError(
+                [f"收件人 {recipient} 没有配置通知渠道：请在 config/apprise.yaml 的 recipients 或 default 中配置"]
+            )
         attempts, error = 0, None
         for round_no in range(self.policy.attempts_per_run):
             live = [u for u in urls if not self.open_circuit(u)]
@@ -188,21 +180,15 @@ class Sender:
         return attempts, False, error
 
 
-def send_one(channels: Channels, recipient: str, key: str, title: str, body: str, at: str) -> str | None:
-    """Send one message (with the configured retries). Returns None on success, else a redacted error."""
-    with Sender(channels) as sender:
-        _, delivered, error = sender.send(recipient, key, title, body, at)
-    return None if delivered else error
-
-
 CLAIM_CHUNK = 50
 KEY_CHUNK = 5000
 # A message left 'sending' this long belongs to a deliverer that died mid-send; another may take it.
 SENDING_LEASE = timedelta(minutes=10)
 
 
-def claim_pending(session: Session, worker: str, keys: list[str] | None = None, limit: int = CLAIM_CHUNK,
-                  now: datetime | None = None) -> list[m.Notification]:
+def claim_pending(
+    session: Session, worker: str, keys: list[str] | None = None, limit: int = CLAIM_CHUNK, now: datetime | None = None
+) -> list[m.Notification]:
     """Atomically move up to `limit` deliverable messages to 'sending' for `worker`, and return them.
 
     PostgreSQL: the candidates are selected FOR UPDATE SKIP LOCKED and updated in the same
@@ -225,26 +211,33 @@ def claim_pending(session: Session, worker: str, keys: list[str] | None = None, 
     # A claim counts as an attempt: a deliverer that dies mid-send has still tried once.
     claim = dict(status="sending", claimed_by=worker, claimed_at=now, attempts=N.attempts + 1)
     session.commit()  # start the claim in a fresh transaction
+    assert session.bind is not None, "sessions come from session_scope(), bound to the engine"
     if session.bind.dialect.name == "postgresql":
         # Two statements, one transaction: the rows stay locked by us until the commit. (A single
         # UPDATE ... WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED) is not safe: the planner
         # may rescan the sub-select and the LIMIT then no longer bounds the update.)
-        ids = list(session.scalars(candidates.with_for_update(skip_locked=True)))
+        ids: Sequence[int] = list(session.scalars(candidates.with_for_update(skip_locked=True)))
         if ids:
             session.execute(update(N).where(N.id.in_(ids)).values(**claim).execution_options(synchronize_session=False))
     else:
         # SQLite: the UPDATE takes the database-wide write lock first, so the sub-select sees the latest rows.
-        ids = session.execute(
-            update(N)
-            .where(N.id.in_(candidates.scalar_subquery()), claimable(N))
-            .values(**claim)
-            .returning(N.id)
-            .execution_options(synchronize_session=False)
-        ).scalars().all()
+        ids = (
+            session.execute(
+                update(N)
+                .where(N.id.in_(candidates.scalar_subquery()), claimable(N))
+                .values(**claim)
+                .returning(N.id)
+                .execution_options(synchronize_session=False)
+            )
+            .scalars()
+            .all()
+        )
     session.commit()
     if not ids:
         return []
-    return list(session.scalars(select(N).where(N.id.in_(ids)).order_by(N.id).execution_options(populate_existing=True)))
+    return list(
+        session.scalars(select(N).where(N.id.in_(ids)).order_by(N.id).execution_options(populate_existing=True))
+    )
 
 
 def deliver_pending(
@@ -275,22 +268,61 @@ def deliver_pending(
             # A failed message stays 'sending' (claimed by us) until the end of this call, so the loop
             # cannot pick it up again and ends when nothing pending is left.
             while batch := claim_pending(session, worker, chunk, now=now):
-                for note in batch:
-                    attempts, delivered, error = sender.send(note.recipient, note.key, note.title, note.body, note.created_at.isoformat())
-                    note.attempts += attempts - 1  # the claim counted the first one
-                    report.retried += max(attempts - 1, 0)
-                    if error is not None:
-                        # Kept after a successful retry too: the record shows what failed on the way.
-                        note.last_error = error
-                    if delivered:
-                        note.status, note.sent_at = "sent", as_of
-                        report.sent.append(note.key)
-                    else:
-                        report.failed[note.key] = error
-                        retry_later.append(note)
+                try:
+                    _send_batch(session, sender, batch, as_of, report, retry_later)
+                except ConfigError:
+                    # Nothing of this batch is lost: the unsent messages go back to pending at once.
+                    for note in [*batch, *retry_later]:
+                        if note.status == "sending":
+                            note.status, note.claimed_by, note.claimed_at = "pending", None, None
                     session.commit()
+                    raise
     for note in retry_later:
         note.status = "failed" if note.attempts >= policy.max_attempts else "pending"
         note.claimed_by = note.claimed_at = None
     session.commit()
+    return report
+
+
+def _send_batch(
+    session: Session,
+    sender: Sender,
+    batch: list[m.Notification],
+    as_of: datetime,
+    report: DeliveryReport,
+    retry_later: list[m.Notification],
+) -> None:
+    for note in batch:
+        attempts, delivered, error = sender.send(
+            note.recipient, note.key, note.title, note.body, note.created_at.isoformat()
+        )
+        note.attempts += attempts - 1  # the claim counted the first one
+        report.retried += max(attempts - 1, 0)
+        if error is not None:
+            # Kept after a successful retry too: the record shows what failed on the way.
+            note.last_error = error
+        if delivered:
+            note.status, note.sent_at = "sent", as_of
+            report.sent.append(note.key)
+        else:
+            report.failed[note.key] = error or "通知渠道返回失败"
+            retry_later.append(note)
+        session.commit()
+
+
+def notify_now(
+    messages: Sequence[OutgoingMessage], as_of: datetime, channels: Channels, recorded_keys: Sequence[str] = ()
+) -> DeliveryReport:
+    """Record `messages` and deliver them with `recorded_keys` (messages the caller recorded in its own
+    transaction, like intake's receipts). The `notify_all` task wraps this; commands that run no flow
+    (`campaign submit`) call it directly."""
+    from campaign.db.session import session_scope
+
+    keys = [msg.key for msg in messages] + [k for k in recorded_keys if k]
+    if not keys:
+        return DeliveryReport()
+    with session_scope() as session:
+        recorded = record_messages(session, messages, channels, as_of) if messages else 0
+        report = deliver_pending(session, channels, as_of, keys)
+    report.recorded = recorded
     return report

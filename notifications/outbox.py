@@ -4,6 +4,7 @@ Each message becomes one JSON file under CAMPAIGN_HOME/outbox/ (or the URL's pat
 `outbox:///srv/outbox`). The sender appends `?key=...&at=...`: the file is named after the
 notification's natural key, so a retry after a crash overwrites rather than duplicates.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from apprise.decorators import notify
 
-from campaign.settings import get_settings
+from campaign.config.settings import get_settings
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 

@@ -3,6 +3,7 @@
 Plain functions, not tasks: an artifact belongs to the flow run that calls them and costs no task run.
 Keys (lowercase, digits, dashes) make the latest version of each report findable under Artifacts.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -10,7 +11,7 @@ from typing import Any
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from campaign import markdown as md
+from campaign.reports import markdown as md
 
 
 def _checked(key: str) -> str:

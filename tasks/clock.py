@@ -1,4 +1,5 @@
 """Campaign-clock tasks: has this day run already, and record that it has."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -6,7 +7,7 @@ from datetime import date, datetime
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from campaign import clock_store
+from campaign.calendar import store as clock_store
 from campaign.db.session import session_scope
 
 

@@ -1,22 +1,31 @@
 """Half-year collection tasks: open the period (templates + notices), close it (summary + reports)."""
+
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from prefect import task
 from sqlalchemy import select
 
-from campaign.config import load_config
+from campaign.config.model import load_config
+from campaign.config.settings import get_settings
 from campaign.db import models as m
 from campaign.db.session import session_scope
-from campaign.half_year import summarize
-from campaign.half_year_store import gather, narratives, progress_deliverable, summarized_periods
-from campaign.messages import OutgoingMessage
-from campaign.progress import latest_task_lists, planned_from_items
-from campaign.reports.half_year import summary_dict, write_outputs
-from campaign.settings import get_settings
+from campaign.half_year.outputs import write_outputs
+from campaign.half_year.rules import HalfYearSummary, summarize
+from campaign.half_year.store import (
+    gather,
+    latest_task_lists,
+    narratives,
+    planned_from_items,
+    progress_deliverable,
+    summarized_periods,
+)
+from campaign.notices.message import OutgoingMessage
+from campaign.notices.render import render_message
+from campaign.submissions.store import task_items
 from campaign.workbook.progress import write_progress_workbook
-from notifications.render import render_message
 
 
 @task(name="prepare-progress-templates")
@@ -28,10 +37,8 @@ def prepare_templates(period: str, as_of: datetime) -> list[OutgoingMessage]:
     messages = []
     with session_scope() as session:
         lists = latest_task_lists(session, config, deliverable.year, as_of)
-        items: dict[int, list[m.TaskItem]] = {}
-        if lists:
-            for item in session.scalars(select(m.TaskItem).where(m.TaskItem.submission_id.in_([s.id for s in lists.values()]))):
-                items.setdefault(item.enterprise_id, []).append(item)
+        rows = task_items(session, [s.id for s in lists.values()])
+        items = {ent_id: rows[s.id] for ent_id, s in lists.items()}
         ids = dict(session.execute(select(m.Enterprise.code, m.Enterprise.id)).all())
     for enterprise in config.enterprises:
         planned = planned_from_items(items.get(ids.get(enterprise.code, -1), []))
@@ -39,15 +46,39 @@ def prepare_templates(period: str, as_of: datetime) -> list[OutgoingMessage]:
         if planned:
             template_name = write_progress_workbook(enterprise, deliverable, planned, out_dir).name
         title, body = render_message(
-            "notice_progress", issuer=config.campaign.issuer, campaign_title=config.campaign.title, enterprise=enterprise,
-            deliverable=deliverable, planned=len(planned), template_name=template_name, as_of=as_of.date(),
+            "notice_progress",
+            issuer=config.campaign.issuer,
+            campaign_title=config.campaign.title,
+            enterprise=enterprise,
+            deliverable=deliverable,
+            planned=len(planned),
+            template_name=template_name,
+            as_of=as_of.date(),
         )
-        messages.append(OutgoingMessage(f"notice:{deliverable.id}:{enterprise.code}", "notice", enterprise.code, title, body, enterprise.code, deliverable.id))
+        messages.append(
+            OutgoingMessage(
+                f"notice:{deliverable.id}:{enterprise.code}",
+                "notice",
+                enterprise.code,
+                title,
+                body,
+                enterprise.code,
+                deliverable.id,
+            )
+        )
     return messages
 
 
+@dataclass(frozen=True)
+class PeriodClosed:
+    period: str
+    deliverable: str
+    summary: HalfYearSummary
+    outputs: dict[str, str]  # "xlsx" / "html" -> path
+
+
 @task(name="summarize-half-year")
-def summarize_period(period: str, as_of: datetime) -> dict:
+def summarize_period(period: str, as_of: datetime) -> PeriodClosed:
     config = load_config()
     deliverable = progress_deliverable(config, period)
     with session_scope() as session:
@@ -57,7 +88,7 @@ def summarize_period(period: str, as_of: datetime) -> dict:
     names = {s.code: s.name for s in statuses}
     categories = {s.code: s.category for s in statuses}
     outputs = write_outputs(get_settings().home_dir, config, deliverable, summary, names, categories, texts, as_of)
-    return {"period": period, "deliverable": deliverable.id, "summary": summary_dict(summary), "outputs": outputs}
+    return PeriodClosed(period, deliverable.id, summary, outputs)
 
 
 @task(name="refresh-half-year-summaries")

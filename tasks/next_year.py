@@ -1,26 +1,28 @@
 """Open next year's 目标任务 and 目标任务清单: pre-filled lists and blank Attachment 1 per enterprise."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
 from prefect import task
-from sqlalchemy import select
 
-from campaign.assessment_store import source_submissions
-from campaign.config import load_config
-from campaign.db import models as m
+from campaign.config.model import load_config
+from campaign.config.settings import get_settings
 from campaign.db.session import session_scope
 from campaign.documents.generate import write_document
-from campaign.messages import OutgoingMessage
-from campaign.settings import get_settings
-from campaign.workbook.carry_over import PriorRow, build_next_year_list
-from notifications.render import render_message
+from campaign.errors import InvalidRequest
+from campaign.next_year.outputs import build_next_year_list
+from campaign.next_year.store import prior_rows
+from campaign.notices.message import OutgoingMessage
+from campaign.notices.render import render_message
 
 
 def _deliverable(config, kind: str, year: int):
     found = next((d for d in config.deliverables if d.kind == kind and d.year == year), None)
     if found is None:
-        raise ValueError(f"配置中没有 {year} 年度的{'目标任务清单' if kind == 'task_list' else '目标任务'}，无法开启新年度编制")
+        raise InvalidRequest(
+            f"配置中没有 {year} 年度的{'目标任务清单' if kind == 'task_list' else '目标任务'}，无法开启新年度编制"
+        )
     return found
 
 
@@ -29,24 +31,8 @@ def prepare_next_year(year: int, as_of: datetime) -> list[OutgoingMessage]:
     config = load_config()
     task_list, targets = _deliverable(config, "task_list", year), _deliverable(config, "targets", year)
     home = get_settings().home_dir
-    prior: dict[str, list[PriorRow]] = {}
-    scored = False
     with session_scope() as session:
-        sources = source_submissions(session, config, year - 1, as_of)
-        ent_codes = dict(session.execute(select(m.Enterprise.id, m.Enterprise.code)).all())
-        scores = {}
-        assessment = session.scalars(select(m.Assessment).where(m.Assessment.year == year - 1, m.Assessment.status == "final")).one_or_none()
-        if assessment is not None:
-            scored = True
-            scores = {(r.enterprise_id, r.row_no): r.score for r in session.scalars(select(m.AssessmentScore).where(m.AssessmentScore.assessment_id == assessment.id))}
-        if sources:
-            ids = [sub.id for sub, _ in sources.values()]
-            for item in session.scalars(select(m.TaskItem).where(m.TaskItem.submission_id.in_(ids))):
-                prior.setdefault(ent_codes[item.enterprise_id], []).append(
-                    PriorRow(item.row_no, item.level1, item.level2, item.core_indicator, item.benchmark_status, item.gap,
-                             item.overall_target, item.measures, item.annual_target_text, item.actual_value,
-                             scores.get((item.enterprise_id, item.row_no)))
-                )
+        prior, scored = prior_rows(session, config, year, as_of)
     messages = []
     for enterprise in config.enterprises:
         rows = prior.get(enterprise.code, [])
@@ -55,9 +41,28 @@ def prepare_next_year(year: int, as_of: datetime) -> list[OutgoingMessage]:
         build_next_year_list(config, enterprise, task_list, rows, year - 1).save(list_path)
         targets_path = write_document(enterprise, targets, home / "outgoing" / targets.id)
         title, body = render_message(
-            "notice_next_year", issuer=config.campaign.issuer, campaign_title=config.campaign.title, enterprise=enterprise,
-            year=year, due=max(task_list.due, targets.due), deliverables=[targets, task_list], carried=len(rows), scored=scored,
-            list_name=list_path.name, targets_name=targets_path.name, as_of=as_of.date(),
+            "notice_next_year",
+            issuer=config.campaign.issuer,
+            campaign_title=config.campaign.title,
+            enterprise=enterprise,
+            year=year,
+            due=max(task_list.due, targets.due),
+            deliverables=[targets, task_list],
+            carried=len(rows),
+            scored=scored,
+            list_name=list_path.name,
+            targets_name=targets_path.name,
+            as_of=as_of.date(),
         )
-        messages.append(OutgoingMessage(f"notice:cycle-{year}:{enterprise.code}", "notice", enterprise.code, title, body, enterprise.code, task_list.id))
+        messages.append(
+            OutgoingMessage(
+                f"notice:cycle-{year}:{enterprise.code}",
+                "notice",
+                enterprise.code,
+                title,
+                body,
+                enterprise.code,
+                task_list.id,
+            )
+        )
     return messages

@@ -1,37 +1,58 @@
-"""Notification tasks: record messages under their natural keys, deliver what is pending."""
+"""The one way a flow sends: `notify_all` records messages under their natural keys and delivers them;
+`fail_if_undelivered` is the one failure rule (a flow that could not deliver ends Failed with the count)."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
-from campaign.db.session import session_scope
-from campaign.messages import OutgoingMessage
-from campaign.settings import get_settings
+from campaign.config.settings import get_settings
+from campaign.errors import DeliveryFailed
+from campaign.notices.message import OutgoingMessage
 from notifications.channels import load_channels
-from notifications.delivery import deliver_pending, record_messages
+from notifications.delivery import DeliveryReport, notify_now
+
+SHOWN_FAILURES = 20  # in the error and the run log; the notification table has them all
 
 
-@task(name="record-messages", retries=2, retry_delay_seconds=2)
-def record(messages: list[OutgoingMessage], as_of: datetime) -> int:
-    channels = load_channels(get_settings().apprise_config_path)
-    with session_scope() as session:
-        new = record_messages(session, messages, channels, as_of)
-    get_run_logger().info("recorded %d new of %d messages (the rest existed already)", new, len(messages))
-    return new
-
-
-@task(name="deliver-pending")
-def deliver(keys: list[str], as_of: datetime) -> dict:
-    """One task run for the whole batch: per-message task runs would cost ~15 ms each."""
-    channels = load_channels(get_settings().apprise_config_path)
-    with session_scope() as session:
-        report = deliver_pending(session, channels, as_of, keys)
+@task(name="notify-all", cache_policy=NO_CACHE)
+def notify_all(
+    messages: Sequence[OutgoingMessage], as_of: datetime, recorded_keys: Sequence[str] = ()
+) -> DeliveryReport:
+    """Record `messages` (a message recorded before, e.g. by intake in the file's own transaction, is
+    left as it is) and deliver those still pending, with `recorded_keys`: messages the caller recorded
+    itself in the transaction that caused them (intake's receipts). One task run for the whole batch: per-message task
+    runs would cost ~15 ms each."""
+    report = notify_now(messages, as_of, load_channels(get_settings().apprise_config_path), recorded_keys)
     logger = get_run_logger()
-    logger.info("delivered %d, failed %d", len(report.sent), len(report.failed))
+    logger.info(
+        "recorded %d new of %d messages; delivered %d, failed %d",
+        report.recorded,
+        len(messages),
+        len(report.sent),
+        len(report.failed),
+    )
     # Errors are redacted already. Capped: a dead default channel must not flood the run log with 10,000 lines.
-    for key, error in list(report.failed.items())[:50]:
+    for key, error in list(report.failed.items())[:SHOWN_FAILURES]:
         logger.warning("delivery of %s failed: %s", key, error)
-    if len(report.failed) > 50:
-        logger.warning("... and %d more failed deliveries (see the notification table)", len(report.failed) - 50)
-    return {"sent": report.sent, "failed": report.failed}
+    return report
+
+
+def fail_if_undelivered(report: DeliveryReport, noun: str = "通知", summary: object = None) -> None:
+    """The one failure rule: any undelivered message fails the run, with the count and what to do.
+
+    Call it last, after the run's artifacts are published, so the UI shows what did go out. The
+    messages stay recorded as pending (or failed after the configured attempts); a rerun sends only those.
+    """
+    if not report.failed:
+        return
+    raise DeliveryFailed(
+        f"{len(report.failed)} 条{noun}发送失败（已记录，保留为待发送，下次运行会重试，不会重复发送）：",
+        "检查 config/apprise.yaml 中这些收件人的通知渠道及环境变量中的令牌，然后重新运行本流程："
+        "已发送的不会重复发送，失败的会补发。",
+        report.failed,
+        summary,
+    )

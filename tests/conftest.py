@@ -3,6 +3,7 @@
 Prefect is pointed at a throw-away PREFECT_HOME before it is imported, and flow tests share ONE
 Prefect test harness per session (it costs ~20 s to start on this machine).
 """
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,9 @@ for _var in ("CAMPAIGN_HOME", "CAMPAIGN_DATABASE_URL", "CAMPAIGN_CONFIG_DIR", "C
 import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-POSTGRES_ADMIN_URL = os.environ.get("CAMPAIGN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "CAMPAIGN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 @pytest.fixture
@@ -37,9 +40,9 @@ def campaign_home(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def initialized_home(campaign_home) -> Path:
-    from campaign.cli import _init_database
+    from campaign.db.migrate import init_database
 
-    _init_database()
+    init_database()
     return campaign_home
 
 
@@ -80,3 +83,14 @@ def read_outbox(home: Path) -> list[dict]:
     import json
 
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((home / "outbox").glob("*.json"))]
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Beyond its folder's layer, a test that needs PostgreSQL or the Prefect harness carries that marker
+    too, so `-m "not postgres"` / `-m "not flow"` leave it out wherever it lives."""
+    for item in items:
+        needs = set(getattr(item, "fixturenames", ()))
+        if "postgres_url" in needs:
+            item.add_marker(pytest.mark.postgres)
+        if "prefect_harness" in needs:
+            item.add_marker(pytest.mark.flow)

@@ -1,15 +1,28 @@
 """Typed SQLAlchemy 2 models. Every side effect has a natural key enforced by a unique constraint."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, Literal
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy import func
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from campaign.clock import TZ
+from campaign.calendar.clock import TZ
 
 
 class AwareDateTime(TypeDecorator):
@@ -23,13 +36,13 @@ class AwareDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the database; pass an aware one (as_of)")
-        return value.astimezone(timezone.utc).replace(tzinfo=None) if dialect.name == "sqlite" else value
+        return value.astimezone(UTC).replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value.astimezone(TZ)
 
 
@@ -232,10 +245,9 @@ class AssessmentScore(Base):
     dimension: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(Text)
     indicator: Mapped[str | None] = mapped_column(String(40))
-    direction: Mapped[str] = mapped_column(String(8), default="higher")
+    direction: Mapped[Literal["higher", "lower"]] = mapped_column(String(8), default="higher")
     target: Mapped[float | None] = mapped_column(Float)
     actual: Mapped[float | None] = mapped_column(Float)
-    unit: Mapped[str | None] = mapped_column(String(20))
     weight: Mapped[float] = mapped_column(Float)
     rule_kind: Mapped[str] = mapped_column(String(20))
     rule_text: Mapped[str] = mapped_column(Text)

@@ -1,13 +1,15 @@
 """Engine and sessions. SQLite (WAL) under CAMPAIGN_HOME by default; any URL via CAMPAIGN_DATABASE_URL."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaign.settings import get_settings
+from campaign.config.settings import get_settings
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -62,3 +64,8 @@ def dispose_engines() -> None:
     for engine in _ENGINES.values():
         engine.dispose()
     _ENGINES.clear()
+
+
+def safe_url(url: str) -> str:
+    """A database URL fit to print: the password hidden."""
+    return make_url(url).render_as_string(hide_password=True)

@@ -3,18 +3,20 @@
 Identification travels in the core properties (identifier = 企业代码/材料编号, version = template
 version), which Word and WPS keep when the enterprise saves the file.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from defusedxml.ElementTree import fromstring
 from docx import Document
+from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from campaign.config import Deliverable, Enterprise
+from campaign.config.model import Deliverable, Enterprise
 from campaign.documents import schema as d
 
 
@@ -43,7 +45,7 @@ FONT_FALLBACKS = {TITLE_FONT: "宋体", BODY_FONT: "仿宋", SUBHEADING_FONT: "�
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
-def official_document() -> Document:
+def official_document() -> DocumentObject:
     """An empty document laid out as a 公文: A4, GB/T 9704 margins and line pitch, 仿宋 三号 body with its
     first line indented two characters, and the 公文 fonts declared with their fallbacks."""
     doc = Document()
@@ -62,7 +64,7 @@ def official_document() -> Document:
     return doc
 
 
-def _declare_fallbacks(doc: Document) -> None:
+def _declare_fallbacks(doc: DocumentObject) -> None:
     part = next(p for p in doc.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml")
     root = fromstring(part.blob)
     known = {f.get(f"{{{W}}}name") for f in root.findall(f"{{{W}}}font")}
@@ -74,7 +76,7 @@ def _declare_fallbacks(doc: Document) -> None:
     part._blob = part.blob.replace(b"</w:fonts>", extra.encode("utf-8") + b"</w:fonts>")
 
 
-def centered(doc: Document, text: str, font: str, size: float):
+def centered(doc: DocumentObject, text: str, font: str, size: float):
     """A centred line without the body's first-line indent (title, subtitle)."""
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -85,7 +87,7 @@ def centered(doc: Document, text: str, font: str, size: float):
     return p
 
 
-def _new_document(title: str, limit: int | None, label: str | None = None) -> Document:
+def _new_document(title: str, limit: int | None, label: str | None = None) -> DocumentObject:
     doc = official_document()
     if label:
         # GB/T 9704 8: the attachment's label, 3号黑体, at the top left of its first page
@@ -98,11 +100,11 @@ def _new_document(title: str, limit: int | None, label: str | None = None) -> Do
     return doc
 
 
-def _heading(doc: Document, text: str, font: str) -> None:
+def _heading(doc: DocumentObject, text: str, font: str) -> None:
     set_font(doc.add_paragraph().add_run(text), font, 16, bold=font == "楷体_GB2312")
 
 
-def _identify(doc: Document, enterprise: Enterprise, deliverable: Deliverable, version: str) -> None:
+def _identify(doc: DocumentObject, enterprise: Enterprise, deliverable: Deliverable, version: str) -> None:
     props = doc.core_properties
     props.identifier = f"{enterprise.code}/{deliverable.id}"
     props.version = version
@@ -110,7 +112,7 @@ def _identify(doc: Document, enterprise: Enterprise, deliverable: Deliverable, v
     props.author = enterprise.name
 
 
-def build_targets(enterprise: Enterprise, deliverable: Deliverable) -> Document:
+def build_targets(enterprise: Enterprise, deliverable: Deliverable) -> DocumentObject:
     title = f"{enterprise.name}{deliverable.year}年度价值创造行动目标任务"
     doc = _new_document(title, deliverable.char_limit or 1500, d.ATTACHMENT1_LABEL)
     for section in d.SECTIONS:
@@ -124,7 +126,7 @@ def build_targets(enterprise: Enterprise, deliverable: Deliverable) -> Document:
     return doc
 
 
-def build_deployment_report(enterprise: Enterprise, deliverable: Deliverable) -> Document:
+def build_deployment_report(enterprise: Enterprise, deliverable: Deliverable) -> DocumentObject:
     doc = _new_document(f"{enterprise.name}部署推动情况报告", deliverable.char_limit or 500)
     doc.add_paragraph(d.REPORT_GUIDANCE)
     _identify(doc, enterprise, deliverable, d.REPORT_TEMPLATE_VERSION)
@@ -137,5 +139,8 @@ BUILDERS = {"attachment1-targets": build_targets, "deployment-report": build_dep
 def write_document(enterprise: Enterprise, deliverable: Deliverable, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{enterprise.code}_{deliverable.id}.docx"
-    BUILDERS[deliverable.template](enterprise, deliverable).save(path)
+    if deliverable.template is None:
+        raise KeyError(None)  # what BUILDERS[None] raised before: this deliverable has no template to build
+    # python-docx types save() as taking a str or a stream
+    BUILDERS[deliverable.template](enterprise, deliverable).save(str(path))
     return path

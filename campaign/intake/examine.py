@@ -3,13 +3,14 @@
 The order matters: nothing parses a file before the package checks (size, zip/XML bombs, macros)
 have passed, and a file that fails them is never opened by openpyxl, calamine or python-docx.
 """
+
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from campaign.config import CampaignConfig, Deliverable, DeliverableKind
+from campaign.config.model import CampaignConfig, Deliverable, DeliverableKind
 from campaign.documents.schema import ATTACHMENT1_LABEL, TEMPLATE_VERSIONS
 from campaign.intake.identify import Identity, identify
 from campaign.intake.store import sha256_of
@@ -24,7 +25,15 @@ from campaign.workbook import schema as wb_schema
 from campaign.workbook.read import DEFAULT_READER, read_workbook
 
 # Extension -> the package kind it must contain (macro/legacy variants are caught by their own rule).
-PACKAGE_KIND = {"xlsx": "xlsx", "xlsm": "xlsx", "docx": "docx", "docm": "docx", "pdf": "pdf", "xls": "xlsx", "doc": "docx"}
+PACKAGE_KIND = {
+    "xlsx": "xlsx",
+    "xlsm": "xlsx",
+    "docx": "docx",
+    "docm": "docx",
+    "pdf": "pdf",
+    "xls": "xlsx",
+    "doc": "docx",
+}
 TEMPLATE_VERSION_OF = {
     wb_schema.TEMPLATE_ID: wb_schema.TEMPLATE_VERSION,
     progress_wb.TEMPLATE_ID: progress_wb.TEMPLATE_VERSION,
@@ -48,7 +57,11 @@ class Examination:
 
 
 def examine(
-    path: Path, config: CampaignConfig, max_bytes: int, claim: tuple[str, str] | None = None, reader: str = DEFAULT_READER
+    path: Path,
+    config: CampaignConfig,
+    max_bytes: int,
+    claim: tuple[str, str] | None = None,
+    reader: str = DEFAULT_READER,
 ) -> Examination:
     name = path.name
     if path.is_symlink() or not path.is_file():
@@ -88,7 +101,12 @@ def examine(
     if not known:
         return exam
     deliverable = config.deliverable(exam.identity.deliverable)
-    if kind is not None and ext in PACKAGE_KIND and PACKAGE_KIND[ext] not in deliverable.file_kinds and not _has(exam, "E_FILE_TYPE", "E_MACRO"):
+    if (
+        kind is not None
+        and ext in PACKAGE_KIND
+        and PACKAGE_KIND[ext] not in deliverable.file_kinds
+        and not _has(exam, "E_FILE_TYPE", "E_MACRO")
+    ):
         reason = f"“{deliverable.title}”不接收 .{ext} 文件"
         exam.problems.append(file_type_problem(reason, kind, list(deliverable.file_kinds)))
         return exam
@@ -122,7 +140,9 @@ def _content_rules(content, deliverable: Deliverable, config: CampaignConfig, ex
     template = deliverable.template
     if template == wb_schema.TEMPLATE_ID and hasattr(content, "rows"):
         completion = deliverable.kind in (DeliverableKind.COMPLETION, DeliverableKind.COMPLETION_FINAL)
-        exam.items, problems = validate_task_list(content.rows, config.benchmark_dimensions, config.core_indicators, completion)
+        exam.items, problems = validate_task_list(
+            content.rows, config.benchmark_dimensions, config.core_indicators, completion
+        )
         return problems
     if template == progress_wb.TEMPLATE_ID and hasattr(content, "rows"):
         exam.progress, problems = progress_wb.validate_progress(content.rows, planned=None)
@@ -130,7 +150,7 @@ def _content_rules(content, deliverable: Deliverable, config: CampaignConfig, ex
     if template in ("attachment1-targets", "deployment-report") and hasattr(content, "paragraphs"):
         paragraphs = content.paragraphs
         title = next((p.strip() for p in paragraphs if p.strip() and p.strip() != ATTACHMENT1_LABEL), None)
-        if title and not (title.endswith("目标任务") or title.endswith("情况报告")):
+        if title and not title.endswith(("目标任务", "情况报告")):
             title = None
         problems = doc_rules.check_not_blank(paragraphs, title)
         if template == "attachment1-targets":

@@ -1,27 +1,34 @@
 """What an intake run did, for people: rows of the Prefect table artifact and a markdown summary."""
+
 from __future__ import annotations
 
-from campaign.exports import safe_cell
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from campaign.reports.excel import safe_cell
+
+if TYPE_CHECKING:
+    from campaign.intake.core import Outcome
 
 STATUS_ZH = {"accepted": "已接收", "rejected": "已退回"}
 
 
-def artifact_rows(outcomes: list[dict]) -> list[dict]:
+def artifact_rows(outcomes: Sequence[Outcome]) -> list[dict]:
     return [
         {
-            "文件": safe_cell(o["name"]),
-            "企业": o["enterprise"] or "未能识别",
-            "材料": o["deliverable"] or "未能识别",
-            "结果": STATUS_ZH[o["status"]] + ("（重复文件，未新增版本）" if o["duplicate"] else ""),
-            "版本": o["version"] or "—",
-            "按时": "—" if o["on_time"] is None else ("是" if o["on_time"] else "逾期"),
-            "问题": "；".join(p["code"] for p in o["problems"]) or "—",
+            "文件": safe_cell(o.name),
+            "企业": o.enterprise or "未能识别",
+            "材料": o.deliverable or "未能识别",
+            "结果": STATUS_ZH[o.status] + ("（重复文件，未新增版本）" if o.duplicate else ""),
+            "版本": o.version or "—",
+            "按时": "—" if o.on_time is None else ("是" if o.on_time else "逾期"),
+            "问题": "；".join(p["code"] for p in o.problems) or "—",
         }
         for o in outcomes
     ]
 
 
-def summary_markdown(summary: dict, outcomes: list[dict], errors: dict[str, str]) -> str:
+def summary_markdown(summary: dict, outcomes: Sequence[Outcome], errors: dict[str, str]) -> str:
     lines = [
         f"## 接收报送（as_of {summary['as_of'][:10]}）",
         "",
@@ -30,11 +37,13 @@ def summary_markdown(summary: dict, outcomes: list[dict], errors: dict[str, str]
     ]
     if summary.get("refreshed"):
         lines.append(f"已按新收到的进展情况重新生成半年汇总：{'、'.join(summary['refreshed'])}。")
-    rejected = [o for o in outcomes if o["status"] == "rejected" and not o["duplicate"]]
+    rejected = [o for o in outcomes if not o.accepted and not o.duplicate]
     if rejected:
         lines += ["", "### 退回原因", ""]
         for o in rejected:
-            lines.append(f"- {safe_cell(o['name'])}（{o['enterprise'] or '未能识别'}）：" + "；".join(p["message"] for p in o["problems"]))
+            lines.append(
+                f"- {safe_cell(o.name)}（{o.enterprise or '未能识别'}）：" + "；".join(p["message"] for p in o.problems)
+            )
     if errors:
         lines += ["", "### 处理出错（文件仍在收件箱，修复后重新运行）", ""]
         lines += [f"- {name}：{error}" for name, error in errors.items()]

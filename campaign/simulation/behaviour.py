@@ -10,14 +10,15 @@ Pure and seeded: the same config and seed give the same actions. Each enterprise
 - `never`       nothing — only for reports that do not feed later steps (progress, 部署推动情况报告,
                 评估报告); the task lists, targets and completion reports are always filed.
 """
+
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
 from datetime import date
 
-from campaign.config import CampaignConfig, Deliverable, DeliverableKind
-from campaign.workdays import add_working_days, is_working_day
+from campaign.calendar.workdays import add_working_days, is_working_day
+from campaign.config.model import CampaignConfig, Deliverable, DeliverableKind
 
 PROFILES = {
     # profile: (share of enterprises, outcome weights on_time/late/reject_fix/never)
@@ -47,7 +48,7 @@ def assign_profiles(codes: list[str], seed: int) -> dict[str, str]:
         names += [name] * round(share * len(codes))
     names = (names + ["punctual"] * len(codes))[: len(codes)]
     rng.shuffle(names)
-    return dict(zip(sorted(codes), names))
+    return dict(zip(sorted(codes), names, strict=False))
 
 
 def _working_days(start: date, end: date) -> list[date]:
@@ -63,7 +64,7 @@ def _filing_day(rng: random.Random, d: Deliverable) -> date:
     # The day after the window opens at the earliest (templates go out on opens_on at 09:00),
     # and most filings come in the last 60% of the window.
     days = _working_days(add_working_days(d.opens_on, 1), d.due)
-    late_part = days[int(len(days) * 0.4):] or days
+    late_part = days[int(len(days) * 0.4) :] or days
     return rng.choice(late_part)
 
 

@@ -2,6 +2,7 @@
 
 Codes are an interface (the CLI's --json, the rejection notice, later reports); never rename one.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass

@@ -3,6 +3,7 @@
 SASAC-only columns are the only locked cells of the data area (sheet protection), 一级任务 is a
 drop-down, and a very hidden, protected `_meta` sheet makes a returned file identify itself.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,7 +13,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from campaign.config import CampaignConfig, Deliverable, Enterprise
+from campaign.config.model import CampaignConfig, Deliverable, Enterprise
+from campaign.reports.excel import write_meta_sheet
 from campaign.workbook import schema as s
 
 BODY_FONT = Font(name="宋体", size=11)
@@ -87,7 +89,9 @@ def build_task_list(config: CampaignConfig, enterprise: Enterprise, deliverable:
     for offset, text in enumerate((*s.NOTES, s.FILL_HINT)):
         cell = ws.cell(notes_at + offset, 1, text)
         cell.font = NOTE_FONT
-        ws.merge_cells(start_row=notes_at + offset, start_column=1, end_row=notes_at + offset, end_column=len(s.COLUMNS))
+        ws.merge_cells(
+            start_row=notes_at + offset, start_column=1, end_row=notes_at + offset, end_column=len(s.COLUMNS)
+        )
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.row_dimensions[notes_at + offset].height = 30
 
@@ -153,15 +157,10 @@ def _total_row(ws, row: int) -> None:
 
 
 def _meta(wb: Workbook, enterprise: Enterprise, deliverable: Deliverable) -> None:
-    meta = wb.create_sheet(s.META_SHEET)
-    for i, (key, value) in enumerate(
-        (("enterprise_code", enterprise.code), ("deliverable_id", deliverable.id), ("template_version", s.TEMPLATE_VERSION)),
-        start=1,
-    ):
-        meta.cell(i, 1, key)
-        meta.cell(i, 2, value)
-    meta.sheet_state = "veryHidden"  # not listed under Excel's "Unhide"
-    meta.protection.sheet = True
+    write_meta_sheet(
+        wb,
+        {"enterprise_code": enterprise.code, "deliverable_id": deliverable.id, "template_version": s.TEMPLATE_VERSION},
+    )
 
 
 def template_filename(enterprise: Enterprise, deliverable: Deliverable, ext: str) -> str:

@@ -6,17 +6,18 @@ keeps the seed's 13 columns unchanged while every target stays machine-readable 
 campaign/validation/targets.py). Rows pre-listing a core indicator carry the unit in 二级任务
 ("利润总额（万元）"), so a bare number there is unambiguous.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from campaign.reports.excel import META_SHEET  # noqa: F401  (very hidden + protected: identifies a returned file)
 
 TEMPLATE_ID = "attachment2-task-list"
 # Bump when the layout changes: returned files of an older layout are rejected with E_TEMPLATE_VERSION.
 TEMPLATE_VERSION = "attachment2-task-list/2023.1"
 
 SHEET_TITLE = "目标任务清单"
-META_SHEET = "_meta"  # very hidden + protected: identifies a returned file
-META_KEYS = ("enterprise_code", "deliverable_id", "template_version")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
 """Every hostile file gets a rejection with a clear reason; the batch goes on; nothing stored is touched."""
+
 from __future__ import annotations
 
 import os
@@ -6,18 +7,18 @@ import os
 import pytest
 from sqlalchemy import select
 
-from campaign.clock import resolve_as_of
-from campaign.config import load_config
+from campaign.calendar.clock import resolve_as_of
+from campaign.config.model import load_config
+from campaign.config.settings import get_settings
 from campaign.db import models as m
 from campaign.db.session import session_scope
 from campaign.documents.generate import write_document
 from campaign.intake.core import inbox_files, process_paths
-from campaign.settings import get_settings
 from campaign.validation.filename import display_name
 from campaign.workbook.generate import write_task_list
 from notifications.channels import load_channels
 from tests.hostile.make_corpus import build_corpus
-from tests.intake.filling import fill
+from tests.support.filling import fill
 
 CONFIG = load_config()
 AS_OF = resolve_as_of("2023-05-20")
@@ -64,9 +65,14 @@ def test_hostile_files_rejected_with_reason_and_batch_goes_on(corpus):
     assert os.readlink(next(p for p in (home / "inbox" / "rejected").iterdir() if p.is_symlink())) == "/etc/passwd"
 
     with session_scope() as s:
-        after = [(r.id, r.version, r.status, r.content_hash, r.stored_path) for r in s.scalars(select(m.Submission).order_by(m.Submission.id))]
+        after = [
+            (r.id, r.version, r.status, r.content_hash, r.stored_path)
+            for r in s.scalars(select(m.Submission).order_by(m.Submission.id))
+        ]
         assert s.query(m.TaskItem).count() == 9
-        assert not s.scalars(select(m.Submission).where(m.Submission.status == "rejected", m.Submission.stored_path.is_not(None))).all()
+        assert not s.scalars(
+            select(m.Submission).where(m.Submission.status == "rejected", m.Submission.stored_path.is_not(None))
+        ).all()
     assert after[0] == before[0] and stored.read_bytes() == stored_bytes
     # Only the accepted file was stored: hostile bytes never enter files/.
     assert [p for p in (home / "files").rglob("*") if p.is_file()] == [stored]

@@ -1,0 +1,125 @@
+"""Half-year summary outputs: an Excel workbook and an HTML report with charts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from campaign.config.model import CampaignConfig, Deliverable
+from campaign.half_year.rules import HalfYearSummary
+from campaign.reports.charts import bar_chart
+from campaign.reports.excel import append_safe
+from campaign.reports.html import render_report
+
+STATUS_ZH = {"accepted": "按时报送", "late": "逾期报送", "rejected": "被退回未重报", "missing": "未报送"}
+
+
+def period_dir(home: Path, deliverable: Deliverable) -> Path:
+    return home / "reports" / deliverable.id
+
+
+def build_workbook(
+    summary: HalfYearSummary, names: dict[str, str], categories: dict[str, str], narratives: dict[str, str]
+) -> Workbook:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "报送情况"
+    ws.append(["企业代码", "企业名称", "功能分类", "报送情况", "总体进展情况"])
+    status_of = {c: k for k in ("on_time", "late", "rejected", "missing") for c in getattr(summary, k)}
+    key_zh = {"on_time": "按时报送", "late": "逾期报送", "rejected": "被退回未重报", "missing": "未报送"}
+    for code in sorted(names):
+        state = key_zh[status_of[code]]
+        if code in summary.received:
+            when = summary.received[code]
+            state += f"（{when.year}年{when.month}月{when.day}日接收）"
+        append_safe(ws, [code, names[code], categories[code], state, narratives.get(code, "")])
+    ws.append([])
+    ws.append(["报送完整率", summary.completeness_rate, "按时报送率", summary.timeliness_rate])
+    cats = wb.create_sheet("分类统计")
+    cats.append(["功能分类", "企业数", "已报送", "按时报送", "完整率", "及时率"])
+    for category, v in summary.by_category.items():
+        cats.append([category, v["total"], v["reported"], v["on_time"], v["completeness"], v["timeliness"]])
+    dims = wb.create_sheet("维度进展")
+    dims.append(["一级任务", "平均完成进度"])
+    for dim, ratio in sorted(summary.dimension_progress.items(), key=lambda kv: kv[1]):
+        dims.append([dim, ratio])
+    ind = wb.create_sheet("核心指标")
+    ind.append(["核心指标", "企业代码", "企业名称", "年度目标值", "半年完成值", "标杆值", "完成进度"])
+    for name, rows in summary.indicators.items():
+        for r in rows:
+            append_safe(
+                ind, [name, r["code"], names.get(r["code"], ""), r["target"], r["value"], r["benchmark"], r["progress"]]
+            )
+    att = wb.create_sheet("需关注企业")
+    att.append(["企业代码", "企业名称", "原因"])
+    for a in summary.attention:
+        append_safe(att, [a["code"], a["name"], "；".join(a["reasons"])])
+    for sheet in wb.worksheets:
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+    return wb
+
+
+def write_outputs(
+    home: Path,
+    config: CampaignConfig,
+    deliverable: Deliverable,
+    summary: HalfYearSummary,
+    names: dict[str, str],
+    categories: dict[str, str],
+    narratives: dict[str, str],
+    as_of: datetime,
+) -> dict[str, str]:
+    out = period_dir(home, deliverable)
+    out.mkdir(parents=True, exist_ok=True)
+    xlsx = out / f"{deliverable.title}汇总.xlsx"
+    build_workbook(summary, names, categories, narratives).save(xlsx)
+    charts = {
+        "categories": bar_chart(
+            list(summary.by_category),
+            {
+                "报送完整率": [100 * v["completeness"] for v in summary.by_category.values()],
+                "按时报送率": [100 * v["timeliness"] for v in summary.by_category.values()],
+            },
+            "分功能分类报送情况",
+            "%",
+        ),
+    }
+    if summary.dimension_progress:
+        dims = [d for d in [*config.benchmark_dimensions, "其他"] if d in summary.dimension_progress]
+        charts["dimensions"] = bar_chart(
+            dims,
+            {"平均完成进度": [100 * summary.dimension_progress[d] for d in dims]},
+            "各对标维度半年完成进度",
+            "%",
+            horizontal=True,
+        )
+    indicator_charts = {}
+    for indicator in (i.name for i in config.core_indicators):
+        rows = summary.indicators.get(indicator) or []
+        if not rows:
+            continue
+        unit = next(i.unit for i in config.core_indicators if i.name == indicator)
+        series = {"年度目标值": [r["target"] or 0 for r in rows], "半年完成值": [r["value"] or 0 for r in rows]}
+        if any(r["benchmark"] is not None for r in rows):
+            series["标杆值"] = [r["benchmark"] or 0 for r in rows]
+        indicator_charts[indicator] = bar_chart(
+            [names.get(r["code"], r["code"]).replace("（示例）", "") for r in rows], series, indicator, unit
+        )
+    html = render_report(
+        "half_year.html.j2",
+        out / f"{deliverable.title}汇总.html",
+        issuer=config.campaign.issuer,
+        as_of=as_of.date(),
+        deliverable=deliverable,
+        summary=summary,
+        names=names,
+        categories=categories,
+        charts=charts,
+        indicator_charts=indicator_charts,
+    )
+    return {"xlsx": str(xlsx), "html": str(html)}

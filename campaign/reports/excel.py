@@ -1,0 +1,48 @@
+"""The one way the system writes cells a person opens in a spreadsheet program.
+
+Values often come from enterprises and are untrusted. A text cell starting with = + - @ (or a
+tab/CR, which some spreadsheet programs skip before evaluating) would run as a formula (even DDE)
+when a colleague or an enterprise opens the file: such text gets a leading single quote and stays
+text. Numbers stay numbers. Every workbook the system writes, exports and templates alike, goes
+through `safe_cell`; the hidden `_meta` sheet that lets a returned file identify itself is written
+by `write_meta_sheet` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.worksheet.worksheet import Worksheet
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+META_SHEET = "_meta"
+
+
+def safe_cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def append_safe(ws: Worksheet, values: Iterable[object]) -> None:
+    ws.append([safe_cell(v) for v in values])
+
+
+def write_cell(ws: Worksheet, row: int, column: int, value: object = None) -> Cell:
+    """ws.cell(row, column, value) with the value made formula-safe."""
+    cell: Any = ws.cell(row, column)
+    cell.value = safe_cell(value)
+    return cell
+
+
+def write_meta_sheet(wb: Workbook, pairs: Mapping[str, str]) -> None:
+    """A very hidden (not listed under Excel's "Unhide"), protected sheet of key/value pairs."""
+    meta = wb.create_sheet(META_SHEET)
+    for i, (key, value) in enumerate(pairs.items(), start=1):
+        meta.cell(i, 1, key)
+        meta.cell(i, 2, safe_cell(value))
+    meta.sheet_state = "veryHidden"
+    meta.protection.sheet = True
