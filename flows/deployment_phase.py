@@ -1,4 +1,5 @@
 """研究部署阶段 (seed §三(二)一): issue the campaign notice to every enterprise, once."""
+
 from __future__ import annotations
 
 from typing import Any

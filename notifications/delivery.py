@@ -9,6 +9,7 @@ Failures are retried within the run with exponential backoff, counted in `attemp
 that keeps failing is skipped for the rest of the run so the other channels and recipients go on.
 URLs carry tokens: nothing here logs, returns or stores one.
 """
+
 from __future__ import annotations
 
 import logging
@@ -119,7 +120,9 @@ class Sender:
         # Apprise 2 answers with an AppriseResult: NOMATCH means no service carries this recipient's tag,
         # which is a configuration mistake, not a delivery failure to retry.
         if result.status is apprise.AppriseResultStatus.NOMATCH:
-            raise ConfigError([f"收件人 {recipient} 没有匹配的通知渠道（{self.channels.redact(url)}），请检查 config/apprise.yaml"])
+            raise ConfigError(
+                [f"收件人 {recipient} 没有匹配的通知渠道（{self.channels.redact(url)}），请检查 config/apprise.yaml"]
+            )
         if result:
             return None
         if result.status is apprise.AppriseResultStatus.TIMEOUT:
@@ -138,7 +141,9 @@ class Sender:
         """
         urls = list(self.channels.urls_for(recipient))
         if not urls:
-            raise ConfigError([f"收件人 {recipient} 没有配置通知渠道：请在 config/apprise.yaml 的 recipients 或 default 中配置"])
+            raise ConfigError(
+                [f"收件人 {recipient} 没有配置通知渠道：请在 config/apprise.yaml 的 recipients 或 default 中配置"]
+            )
         attempts, error = 0, None
         for round_no in range(self.policy.attempts_per_run):
             live = [u for u in urls if not self.open_circuit(u)]
@@ -170,8 +175,9 @@ KEY_CHUNK = 5000
 SENDING_LEASE = timedelta(minutes=10)
 
 
-def claim_pending(session: Session, worker: str, keys: list[str] | None = None, limit: int = CLAIM_CHUNK,
-                  now: datetime | None = None) -> list[m.Notification]:
+def claim_pending(
+    session: Session, worker: str, keys: list[str] | None = None, limit: int = CLAIM_CHUNK, now: datetime | None = None
+) -> list[m.Notification]:
     """Atomically move up to `limit` deliverable messages to 'sending' for `worker`, and return them.
 
     PostgreSQL: the candidates are selected FOR UPDATE SKIP LOCKED and updated in the same
@@ -204,17 +210,23 @@ def claim_pending(session: Session, worker: str, keys: list[str] | None = None, 
             session.execute(update(N).where(N.id.in_(ids)).values(**claim).execution_options(synchronize_session=False))
     else:
         # SQLite: the UPDATE takes the database-wide write lock first, so the sub-select sees the latest rows.
-        ids = session.execute(
-            update(N)
-            .where(N.id.in_(candidates.scalar_subquery()), claimable(N))
-            .values(**claim)
-            .returning(N.id)
-            .execution_options(synchronize_session=False)
-        ).scalars().all()
+        ids = (
+            session.execute(
+                update(N)
+                .where(N.id.in_(candidates.scalar_subquery()), claimable(N))
+                .values(**claim)
+                .returning(N.id)
+                .execution_options(synchronize_session=False)
+            )
+            .scalars()
+            .all()
+        )
     session.commit()
     if not ids:
         return []
-    return list(session.scalars(select(N).where(N.id.in_(ids)).order_by(N.id).execution_options(populate_existing=True)))
+    return list(
+        session.scalars(select(N).where(N.id.in_(ids)).order_by(N.id).execution_options(populate_existing=True))
+    )
 
 
 def deliver_pending(
@@ -261,10 +273,18 @@ def deliver_pending(
     return report
 
 
-def _send_batch(session: Session, sender: Sender, batch: list[m.Notification], as_of: datetime,
-                report: DeliveryReport, retry_later: list[m.Notification]) -> None:
+def _send_batch(
+    session: Session,
+    sender: Sender,
+    batch: list[m.Notification],
+    as_of: datetime,
+    report: DeliveryReport,
+    retry_later: list[m.Notification],
+) -> None:
     for note in batch:
-        attempts, delivered, error = sender.send(note.recipient, note.key, note.title, note.body, note.created_at.isoformat())
+        attempts, delivered, error = sender.send(
+            note.recipient, note.key, note.title, note.body, note.created_at.isoformat()
+        )
         note.attempts += attempts - 1  # the claim counted the first one
         report.retried += max(attempts - 1, 0)
         if error is not None:
@@ -279,8 +299,9 @@ def _send_batch(session: Session, sender: Sender, batch: list[m.Notification], a
         session.commit()
 
 
-def notify_now(messages: Sequence[OutgoingMessage], as_of: datetime, channels: Channels,
-               recorded_keys: Sequence[str] = ()) -> DeliveryReport:
+def notify_now(
+    messages: Sequence[OutgoingMessage], as_of: datetime, channels: Channels, recorded_keys: Sequence[str] = ()
+) -> DeliveryReport:
     """Record `messages` and deliver them with `recorded_keys` (messages the caller recorded in its own
     transaction, like intake's receipts). The `notify_all` task wraps this; commands that run no flow
     (`campaign submit`) call it directly."""

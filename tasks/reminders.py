@@ -1,4 +1,5 @@
 """Reminder planning task: one task run computes every due step (set-based SQL) and renders it."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -15,6 +16,9 @@ def plan(as_of: datetime) -> PlannedReminders:
     planned = planned_reminders(as_of, cancel_stale=True)
     get_run_logger().info(
         "%s: %d messages due, %d overdue items, working day: %s",
-        planned.plan.day, len(planned.messages), planned.plan.overdue_total, planned.plan.working_day,
+        planned.plan.day,
+        len(planned.messages),
+        planned.plan.overdue_total,
+        planned.plan.working_day,
     )
     return planned

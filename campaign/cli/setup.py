@@ -1,4 +1,5 @@
 """`campaign init`, `campaign enterprises`, `campaign deliverables`: the database and the configuration."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -67,5 +68,7 @@ def deliverables(as_json: JsonOut = False) -> None:
         table.add_column(col)
     for r in rows:
         limit = str(r["char_limit"] or "—")
-        table.add_row(str(r["id"]), str(r["title"]), str(r["phase_name"]), str(r["due"]), limit, "/".join(r["file_kinds"]))
+        table.add_row(
+            str(r["id"]), str(r["title"]), str(r["phase_name"]), str(r["due"]), limit, "/".join(r["file_kinds"])
+        )
     console.print(table)

@@ -15,6 +15,7 @@ Claims are leases: a worker that dies mid-item leaves a claim that another worke
 once `lease` has passed. Leases are measured on the wall clock (real elapsed time), not on the
 business `as_of` time the flows run at.
 """
+
 from __future__ import annotations
 
 import os
@@ -48,8 +49,15 @@ def _rowcount(result: Result) -> int:
     return cast(CursorResult, result).rowcount
 
 
-def claim(session: Session, kind: str, key: str, worker: str, *, now: datetime | None = None,
-          lease: timedelta | None = DEFAULT_LEASE) -> bool:
+def claim(
+    session: Session,
+    kind: str,
+    key: str,
+    worker: str,
+    *,
+    now: datetime | None = None,
+    lease: timedelta | None = DEFAULT_LEASE,
+) -> bool:
     """Take (kind, key) for `worker`. True = this worker owns it now; False = someone else does or did."""
     now = now or wall_clock()
     row = {"kind": kind, "key": key, "status": "claimed", "claimed_by": worker, "claimed_at": now}
@@ -61,8 +69,12 @@ def claim(session: Session, kind: str, key: str, worker: str, *, now: datetime |
     # A claim still 'claimed' after its lease belongs to a worker that died: take it over, atomically.
     taken = session.execute(
         update(m.WorkClaim)
-        .where(m.WorkClaim.kind == kind, m.WorkClaim.key == key, m.WorkClaim.status == "claimed",
-               m.WorkClaim.claimed_at < now - lease)
+        .where(
+            m.WorkClaim.kind == kind,
+            m.WorkClaim.key == key,
+            m.WorkClaim.status == "claimed",
+            m.WorkClaim.claimed_at < now - lease,
+        )
         .values(claimed_by=worker, claimed_at=now)
     )
     return _rowcount(taken) == 1
@@ -72,8 +84,12 @@ def finish(session: Session, kind: str, key: str, worker: str, *, now: datetime 
     """Mark the item done (never claimable again). False if the lease was lost to another worker."""
     done = session.execute(
         update(m.WorkClaim)
-        .where(m.WorkClaim.kind == kind, m.WorkClaim.key == key, m.WorkClaim.claimed_by == worker,
-               m.WorkClaim.status == "claimed")
+        .where(
+            m.WorkClaim.kind == kind,
+            m.WorkClaim.key == key,
+            m.WorkClaim.claimed_by == worker,
+            m.WorkClaim.status == "claimed",
+        )
         .values(status="done", finished_at=now or wall_clock())
     )
     return _rowcount(done) == 1
@@ -82,13 +98,18 @@ def finish(session: Session, kind: str, key: str, worker: str, *, now: datetime 
 def release(session: Session, kind: str, key: str, worker: str) -> bool:
     """Give the item back (e.g. a transient failure) so the next run retries it."""
     gone = session.execute(
-        delete(m.WorkClaim).where(m.WorkClaim.kind == kind, m.WorkClaim.key == key,
-                                  m.WorkClaim.claimed_by == worker, m.WorkClaim.status == "claimed")
+        delete(m.WorkClaim).where(
+            m.WorkClaim.kind == kind,
+            m.WorkClaim.key == key,
+            m.WorkClaim.claimed_by == worker,
+            m.WorkClaim.status == "claimed",
+        )
     )
     return _rowcount(gone) == 1
 
 
 # -- inbox files: each call is its own committed transaction, so the claim is visible at once --------
+
 
 def claim_inbox_file(path_key: str, worker: str, *, lease: timedelta | None = DEFAULT_LEASE) -> bool:
     """Claim one inbox file for processing. `path_key` must name the file *version* (e.g. its path

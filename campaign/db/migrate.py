@@ -1,4 +1,5 @@
 """Run Alembic migrations programmatically (used by `campaign init` and every flow's first task)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,5 +54,10 @@ def init_database() -> DatabaseReady:
         ) from exc
     with session_scope() as session:
         report = sync_config(session, config)
-    return DatabaseReady(len(config.enterprises), len(config.deliverables), report.enterprises_added,
-                         report.enterprises_deactivated, report.deliverables_added)
+    return DatabaseReady(
+        len(config.enterprises),
+        len(config.deliverables),
+        report.enterprises_added,
+        report.enterprises_deactivated,
+        report.deliverables_added,
+    )

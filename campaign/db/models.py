@@ -1,4 +1,5 @@
 """Typed SQLAlchemy 2 models. Every side effect has a natural key enforced by a unique constraint."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime

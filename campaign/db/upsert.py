@@ -1,4 +1,5 @@
 """Portable "insert, and ignore rows whose natural key already exists" (SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -9,7 +10,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 _DIALECTS: dict[str, Callable[[Table], sqlite.Insert | postgresql.Insert]] = {
-    "sqlite": sqlite.insert, "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+    "postgresql": postgresql.insert,
 }
 
 

@@ -3,6 +3,7 @@
 Identification travels in the core properties (identifier = 企业代码/材料编号, version = template
 version), which Word and WPS keep when the enterprise saves the file.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -6,6 +6,7 @@ stop the children in order: workers first (they finish or hand back their flow r
 server. Flow runs are started by the process worker in sessions of their own, so at stop time every
 descendant is collected first and whatever survives the polite signals is killed.
 """
+
 from __future__ import annotations
 
 import json
@@ -145,7 +146,12 @@ class LocalStack:
         log = open(self.log_dir / f"{label}.log", "ab")
         self._logs.append(log)
         return subprocess.Popen(
-            cmd, env=self.env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            cmd,
+            env=self.env,
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
 
@@ -174,7 +180,10 @@ class LocalStack:
     def _ensure_pool(self) -> None:
         probe = subprocess.run(
             prefect_command() + ["work-pool", "inspect", self.opts.pool],
-            env=self.env, cwd=REPO_ROOT, capture_output=True, text=True,
+            env=self.env,
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
         )
         if probe.returncode != 0:
             self._cli(["work-pool", "create", self.opts.pool, "--type", "process"], what="创建工作池")
@@ -207,7 +216,10 @@ class LocalStack:
         tree = self._descendants()
         # A Prefect worker treats its first SIGINT as "shut down gracefully" and a second as
         # "now"; it does not stop on SIGTERM alone. The server (uvicorn) stops on SIGTERM.
-        for group, firmer in ((list(self.workers), signal.SIGINT), ([self.server] if self.server else [], signal.SIGTERM)):
+        for group, firmer in (
+            (list(self.workers), signal.SIGINT),
+            ([self.server] if self.server else [], signal.SIGTERM),
+        ):
             _signal_groups(group, signal.SIGINT)
             if not _wait_all(group, grace):
                 _signal_groups(group, firmer)
