@@ -76,7 +76,7 @@ def parse_channels(raw: dict, source: str = "apprise.yaml") -> Channels:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not value or not all(isinstance(u, str) and "://" in u for u in value):
-            raise ConfigError([f"{source} 中 {where}：应为 Apprise URL 列表，如 [\"outbox://\"]"])
+            raise ConfigError([f'{source} 中 {where}：应为 Apprise URL 列表，如 ["outbox://"]'])
         return tuple(_expand(u.strip(), f"{source} 中 {where}", secrets) for u in value)
 
     default = url_list(raw.get("default", ["outbox://"]), "default")

@@ -152,7 +152,7 @@ class ReminderPolicy(_Strict):
     def _quoted_time(cls, value):
         # Unquoted 9:00 is a base-60 integer (540) in YAML 1.1; pydantic would read it as 00:09.
         if not isinstance(value, (str, time)):
-            raise ValueError("发送时间应写成带引号的 \"HH:MM\"，如 \"09:00\"")
+            raise ValueError('发送时间应写成带引号的 "HH:MM"，如 "09:00"')
         return value
 
     @field_validator("before_due_days")
@@ -379,8 +379,8 @@ _MESSAGES_ZH = {
     "list_type": "应为列表",
     "model_type": "应为键值对象",
     "string_type": "应为文本",
-    "time_parsing": "不是有效时间（应为 \"HH:MM\"）",
-    "time_type": "不是有效时间（应为 \"HH:MM\"）",
+    "time_parsing": '不是有效时间（应为 "HH:MM"）',
+    "time_type": '不是有效时间（应为 "HH:MM"）',
 }
 
 _SOURCE_OF_KEY = {"enterprises": "enterprises.yaml"}
