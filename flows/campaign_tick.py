@@ -200,8 +200,8 @@ def _assessment(year: int, as_of: datetime, approve_as: str | None) -> dict:
         )
     except (ObjectNotFound, httpx.HTTPError) as exc:  # the deployment was never created, or no server answers
         return {
-            "action_required": f"未能启动 {year} 年度考核（{type(exc).__name__}）：请先 `prefect --no-prompt deploy --all`，"
-            f"或手工运行 campaign assess {year} --as-of {as_of.date()}"
+            "action_required": f"未能启动 {year} 年度考核（{type(exc).__name__}）："
+            f"请先 `prefect --no-prompt deploy --all`，或手工运行 campaign assess {year} --as-of {as_of.date()}"
         }
     return {"status": "started", "year": year, "flow_run_id": str(run.id)}
 

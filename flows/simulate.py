@@ -63,7 +63,8 @@ def _tell(day: date, text: str) -> None:
 @flow(
     name="campaign-simulation",
     description="模拟整个行动：模拟企业按各自习惯（按时、逾期、被退回后重报、未报）把文件放入收件箱，"
-    "行动日历逐日运行真实流程（收件、提醒、半年进展、年度考核、总结评估）。同一 seed 结果相同；重复运行不改变任何数据。",
+    "行动日历逐日运行真实流程（收件、提醒、半年进展、年度考核、总结评估）。同一 seed 结果相同；"
+    "重复运行不改变任何数据。",
 )
 def campaign_simulation(start: date, end: date, seed: int = 1) -> dict:
     from campaign.calendar.store import completed_days

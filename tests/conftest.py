@@ -46,6 +46,14 @@ def initialized_home(campaign_home) -> Path:
     return campaign_home
 
 
+@pytest.fixture
+def token(monkeypatch) -> str:
+    """A channel secret (REMINDER_TEST_TOKEN) that must never reach a log, an artifact or the database."""
+    value = f"tok-{uuid.uuid4().hex}"
+    monkeypatch.setenv("REMINDER_TEST_TOKEN", value)
+    return value
+
+
 @pytest.fixture(scope="session")
 def prefect_harness():
     """The one Prefect server for the session; request it from every test that runs a flow."""

@@ -102,7 +102,7 @@ class EnterpriseResult:
     @property
     def targets_met(self) -> int:
         """Of those, rows whose 实际完成值 reached the target (the same test as the final review's 达成比例)."""
-        met = (met_target(i.item.target, i.item.actual, i.item.direction) for i in self.items)  # type: ignore[arg-type]
+        met = (met_target(i.item.target, i.item.actual, i.item.direction) for i in self.items)
         return sum(met)
 
     @property

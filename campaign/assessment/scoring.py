@@ -18,6 +18,7 @@ once the actual reaches the target. Missing actuals score 0 with a note, never a
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -172,7 +173,7 @@ def stretch_bonus(rows: list[RowScore], max_points: float, stretch_cap: float) -
 Band = tuple[float, str] | tuple[float, str, float]
 
 
-def grade(total: float, bands: list[Band], met_share: float | None = None) -> str:
+def grade(total: float, bands: Sequence[Band], met_share: float | None = None) -> str:
     """bands: [(minimum, name)] or [(minimum, name, minimum share of quantified targets met)] in any order.
 
     The highest band whose minimum total the total reaches and, when the band asks for one and a share is

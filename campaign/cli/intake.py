@@ -89,7 +89,8 @@ def _print(outcome: Outcome, delivery: DeliveryReport) -> None:
         again = "（与已登记的文件相同，未新增版本）" if outcome.duplicate else ""
         items = f"，清单 {outcome.items} 项" if outcome.items else ""
         console.print(
-            f"[green]已接收[/green]：{outcome.enterprise} {outcome.deliverable} 第{outcome.version}版，{timing}{again}{items}。回执已发送。"
+            f"[green]已接收[/green]：{outcome.enterprise} {outcome.deliverable} 第{outcome.version}版，"
+            f"{timing}{again}{items}。回执已发送。"
         )
     else:
         console.print(f"[red]已退回[/red]：{outcome.name}，共 {len(outcome.problems)} 个问题（退回通知已发送给企业）：")

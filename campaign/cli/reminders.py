@@ -121,7 +121,8 @@ def remind(
             raise typer.Exit(1)
         return
     verb = "将发送" if dry_run else "已发送"
-    headline = f"截止提醒（{day}{'' if working else '，非工作日，不发送'}）：{verb} {len([i for i in items if i['status'] != 'failed'])} 条"
+    going = len([i for i in items if i["status"] != "failed"])
+    headline = f"截止提醒（{day}{'' if working else '，非工作日，不发送'}）：{verb} {going} 条"
     failed = [i for i in items if i["status"] == "failed"]
     console.print(headline + (f"，失败 {len(failed)} 条（已保留为待发送，下次运行重试）" if failed else "") + "。")
     table = Table(title="按材料统计" + ("（预览）" if dry_run else ""))

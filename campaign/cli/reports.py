@@ -43,7 +43,8 @@ def report_half_year(period: Period, as_of: AsOf = None) -> None:
     result = run_flow(half_year_collection, period=period, as_of=parse_as_of(as_of), mode="close")
     s = result["summary"]
     typer.echo(
-        f"{period} 报送完整率 {s['completeness_rate']:.1%}，按时报送率 {s['timeliness_rate']:.1%}，需关注企业 {len(s['attention'])} 户。"
+        f"{period} 报送完整率 {s['completeness_rate']:.1%}，按时报送率 {s['timeliness_rate']:.1%}，"
+        f"需关注企业 {len(s['attention'])} 户。"
     )
     typer.echo(f"HTML 报告：{result['outputs']['html']}")
     typer.echo(f"汇总表：{result['outputs']['xlsx']}")

@@ -35,7 +35,8 @@ def serve(
     deploy: Annotated[bool, typer.Option("--deploy/--no-deploy", help="启动后按 prefect.yaml 部署全部流程。")] = True,
     startup_timeout: Annotated[float, typer.Option("--startup-timeout", help="等待服务器就绪的秒数。")] = 180.0,
 ) -> None:
-    """启动本机运行环境：Prefect 服务器 + 工作池 campaign-pool + 按 prefect.yaml 部署 + N 个 worker。按 Ctrl-C 全部停止。
+    """启动本机运行环境：Prefect 服务器 + 工作池 campaign-pool + 按 prefect.yaml 部署 + N 个 worker。
+    按 Ctrl-C 全部停止。
 
     服务器默认使用 SQLite；设置 PREFECT_API_DATABASE_CONNECTION_URL=postgresql+asyncpg://… 即改用 PostgreSQL。
     业务数据库仍由 CAMPAIGN_HOME / CAMPAIGN_DATABASE_URL 决定。
@@ -63,7 +64,8 @@ def serve(
         stack.start(say=lambda text: console.print(text))
         ui_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         console.print(
-            f"[bold green]已就绪。[/bold green] Prefect 界面：http://{ui_host}:{port} （流程运行、日志和产出物都在这里查看）"
+            f"[bold green]已就绪。[/bold green] Prefect 界面：http://{ui_host}:{port} （流程运行、"
+            "日志和产出物都在这里查看）"
         )
         console.print(f"日志目录：{stack.log_dir}；按 Ctrl-C 停止全部进程。", highlight=False)
         exited = stack.wait()

@@ -120,10 +120,12 @@ def print_summary(home: Path, stats: dict) -> None:
     n, subs = s["notifications"], s["submissions"]
     console.print()
     console.print(
-        f"[bold]模拟完成[/bold]：运行 {stats['ticked']} 个业务日（跳过已运行 {stats['skipped']} 个），企业报送文件 {stats['files']} 份，用时 {stats['elapsed']} 秒。"
+        f"[bold]模拟完成[/bold]：运行 {stats['ticked']} 个业务日（跳过已运行 {stats['skipped']} 个），"
+        f"企业报送文件 {stats['files']} 份，用时 {stats['elapsed']} 秒。"
     )
     console.print(
-        f"  发出：通知 {n.get('notice', 0)} 条，截止提醒 {n.get('reminder', 0)} 条，发给区国资委的逾期汇总及报告通知 {n.get('digest', 0)} 条；"
+        f"  发出：通知 {n.get('notice', 0)} 条，截止提醒 {n.get('reminder', 0)} 条，"
+        f"发给区国资委的逾期汇总及报告通知 {n.get('digest', 0)} 条；"
         f"回执 {n.get('receipt', 0)} 条，退回通知 {n.get('rejection', 0)} 条。"
     )
     console.print(
@@ -139,7 +141,8 @@ def print_summary(home: Path, stats: dict) -> None:
         for p in final:
             console.print(f"    {p}")
     console.print(
-        f"  全部报告 {len(s['reports'])} 份在 {home / 'reports'}；消息在 {home / 'outbox'}；数据库 {home / 'campaign.db'}"
+        f"  全部报告 {len(s['reports'])} 份在 {home / 'reports'}；消息在 {home / 'outbox'}；"
+        f"数据库 {home / 'campaign.db'}"
     )
 
 
@@ -195,12 +198,14 @@ def demo(
     """演示：在全新的数据目录中，用示例区属企业模拟 2023-05-12 至 2025-06-30 的整个行动，并说明结果在哪里查看。"""
     home = fresh_demo_home(home)
     console.print(
-        f"[bold]演示[/bold]：数据目录 {home}；示例企业 9 户，模拟 2023-05-12 至 2025-06-30（首次启动 Prefect 本地服务约需 10–20 秒）"
+        f"[bold]演示[/bold]：数据目录 {home}；示例企业 9 户，模拟 2023-05-12 至 2025-06-30（"
+        "首次启动 Prefect 本地服务约需 10–20 秒）"
     )
     stats = run_simulation(date(2023, 5, 12), date(2025, 6, 30), seed)
     print_summary(home, stats)
     console.print(f"查看报送状态：CAMPAIGN_HOME={home} campaign status --as-of 2025-06-30")
     console.print(
-        "在 Prefect UI 中查看这些运行（campaign-simulation 及其子流程：印发通知、半年进展、新年度编制、年度考核、总结评估）："
+        "在 Prefect UI 中查看这些运行（campaign-simulation 及其子流程：印发通知、半年进展、新年度编制、年度考核、"
+        "总结评估）："
         "另开终端执行 `prefect server start`，浏览器打开 http://127.0.0.1:4200 。"
     )

@@ -7,6 +7,7 @@ The YAML files are the single source of truth for the calendar and the enterpris
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from datetime import date, time
 from enum import StrEnum
 from itertools import pairwise
@@ -314,14 +315,15 @@ class CampaignConfig(_Strict):
             if dupes:
                 problems.append(f"{label} 中的编号重复：{', '.join(dupes)}")
         dims = set(self.benchmark_dimensions)
-        for where, names in (
+        checked: list[tuple[str, Mapping[str, object]]] = [
             ("scoring.dimension_weights", self.scoring.dimension_weights),
             ("scoring.dimension_rules", self.scoring.dimension_rules),
             *(
                 (f"scoring.categories.{k.value}.dimension_weights", c.dimension_weights or {})
                 for k, c in self.scoring.categories.items()
             ),
-        ):
+        ]
+        for where, names in checked:
             unknown = sorted(set(names) - dims)
             if unknown:
                 problems.append(f"{where}：不是对标维度：{', '.join(unknown)}")
@@ -336,7 +338,8 @@ class CampaignConfig(_Strict):
         grades = {g.name for g in self.scoring.grades}
         if self.final_review.exemplar.grade not in grades:
             problems.append(
-                f"final_review.exemplar.grade：“{self.final_review.exemplar.grade}”不是 scoring.grades 中的等级（可选：{'、'.join(sorted(grades))}）"
+                f"final_review.exemplar.grade：“{self.final_review.exemplar.grade}”不是 scoring.grades 中的等级（"
+                f"可选：{'、'.join(sorted(grades))}）"
             )
         for name in self.final_review.supervision_grades:
             if name not in grades:

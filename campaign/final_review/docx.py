@@ -79,7 +79,8 @@ def build_document(config: CampaignConfig, review: FinalReview, as_of: datetime)
         avg = f"{mean(c.average_ratio for c in done):.1%}" if done else "—"
         _para(
             doc,
-            f"{y}年度：{len(done)}户企业报送完成情况，共有量化目标任务{quantified}项，达到目标{reached}项，达成比例{_share(reached, quantified)}，平均完成率{avg}。",
+            f"{y}年度：{len(done)}户企业报送完成情况，共有量化目标任务{quantified}项，达到目标{reached}项，"
+            f"达成比例{_share(reached, quantified)}，平均完成率{avg}。",
         )
     for c in review.categories:
         parts = [

@@ -1,8 +1,8 @@
 """深化评估 (seed §三(二)三, §三(三)二): the whole campaign reviewed per enterprise and per 功能分类.
 
 Pure: the store gathers rows, this decides what they mean. Completion reuses the assessment's ratio
-(`campaign.assessment.scoring.completion`, `campaign.half_year.rules.progress_ratio`); the gap closed to the benchmark is
-direction-aware; candidate proposals follow the rules in config `final_review` and explain themselves
+(`campaign.assessment.scoring.completion`, `campaign.half_year.rules.progress_ratio`); the gap closed to the
+benchmark is direction-aware; candidate proposals follow the rules in config `final_review` and explain themselves
 with the numbers that qualified them. Missing data is reported in Chinese, never raised.
 """
 
@@ -44,7 +44,8 @@ class YearScore:
 
 @dataclass(frozen=True)
 class IndicatorPoints:
-    """One core indicator of one enterprise: baseline (企业现状 of the first list) -> actuals, with target and benchmark."""
+    """One core indicator of one enterprise: baseline (企业现状 of the first list) -> actuals, with target
+    and benchmark."""
 
     indicator: str
     unit: str

@@ -89,18 +89,23 @@ def examine(
     meta = getattr(content, "meta", None)
     exam.identity, id_problems = identify(config, meta, name, claim)
     exam.problems += id_problems
-    known = exam.identity.deliverable is not None and exam.identity.enterprise is not None
+    deliverable_id = exam.identity.deliverable
+    known = deliverable_id is not None and exam.identity.enterprise is not None
     if wrong_type is not None:
         # the package check only knew the extension; the advice depends on what this deliverable accepts
         reason, actual = wrong_type
-        allowed = list(config.deliverable(exam.identity.deliverable).file_kinds) if known else list(ALLOWED_EXTENSIONS)
+        allowed: list[str] = (
+            list(config.deliverable(deliverable_id).file_kinds)
+            if deliverable_id and known
+            else list(ALLOWED_EXTENSIONS)
+        )
         example = f"{exam.identity.enterprise}_{exam.identity.deliverable}.{actual}" if known else None
         exam.problems = [
             file_type_problem(reason, actual, allowed, example) if p.code == "E_FILE_TYPE" else p for p in exam.problems
         ]
-    if not known:
+    if not known or deliverable_id is None:
         return exam
-    deliverable = config.deliverable(exam.identity.deliverable)
+    deliverable = config.deliverable(deliverable_id)
     if (
         kind is not None
         and ext in PACKAGE_KIND

@@ -33,7 +33,8 @@ def summary_markdown(summary: dict, outcomes: Sequence[Outcome], errors: dict[st
         f"## 接收报送（as_of {summary['as_of'][:10]}）",
         "",
         f"收件箱文件 {summary['files']} 个：新接收 {summary['accepted']} 个，退回 {summary['rejected']} 个，"
-        f"重复文件 {summary['duplicates']} 个，处理出错 {summary['errors']} 个；通知发送 {summary['sent']} 条，失败 {summary['failed']} 条。",
+        f"重复文件 {summary['duplicates']} 个，处理出错 {summary['errors']} 个；通知发送 {summary['sent']} 条，"
+        f"失败 {summary['failed']} 条。",
     ]
     if summary.get("refreshed"):
         lines.append(f"已按新收到的进展情况重新生成半年汇总：{'、'.join(summary['refreshed'])}。")

@@ -171,7 +171,8 @@ def _targets(enterprise, d, rows: list[Row], rng, faulty: bool):
     for p in blanks:
         row = next(subsections, None)
         extra = f"{row.task}达到{target_text(row, d.year)}，" if row else ""
-        p.text = f"{extra}{rng.choice(['对照标杆找差距，', '聚焦薄弱环节，', '坚持问题导向，'])}明确责任部门和时间节点，按季度跟踪推进。"
+        lead = rng.choice(["对照标杆找差距，", "聚焦薄弱环节，", "坚持问题导向，"])
+        p.text = f"{extra}{lead}明确责任部门和时间节点，按季度跟踪推进。"
     if faulty:
         doc.add_paragraph("（补充说明）" + "公司将持续深化对标提升工作，" * 120)  # far over 1500 字: E_TOO_LONG
     return doc

@@ -150,7 +150,9 @@ class StatusMatrix:
 
 
 def status_matrix(rows: list[StatusRow], codes: dict[str, str]) -> StatusMatrix:
-    columns, enterprises, cells = [], [], {}
+    columns: list[tuple[str, str, str, str]] = []
+    enterprises: list[tuple[str, str]] = []
+    cells: dict[tuple[str, str], StatusRow] = {}
     for r in rows:
         if not any(c[0] == r.deliverable for c in columns):
             columns.append((r.deliverable, codes.get(r.deliverable, r.deliverable), r.deliverable_title, r.due))

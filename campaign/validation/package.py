@@ -9,6 +9,7 @@ size, non-zip or truncated files, zip bombs (declared sizes and ratios), macros,
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +42,7 @@ class PackageReport:
     file_type: tuple[str, str] | None = None
 
 
-def file_type_advice(actual: str, allowed: list[str], example: str | None = None) -> str:
+def file_type_advice(actual: str, allowed: Sequence[str], example: str | None = None) -> str:
     """What to do about a file of the wrong type, right for what it is: renaming fixes a real .docx sent as
     .xlsx to a deliverable that accepts Word; it never converts one format into another."""
     accepted = "、".join(KIND_LABEL.get(k, k) for k in allowed)
@@ -68,12 +69,8 @@ def file_type_advice(actual: str, allowed: list[str], example: str | None = None
     )
 
 
-def file_type_problem(reason: str, actual: str, allowed: list[str], example: str | None = None) -> Problem:
+def file_type_problem(reason: str, actual: str, allowed: Sequence[str], example: str | None = None) -> Problem:
     return problem("E_FILE_TYPE", reason=reason, advice=file_type_advice(actual, allowed, example))
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 def check_size(size: int, limit: int) -> list[Problem]:

@@ -105,8 +105,8 @@ def test_receipt_text(initialized_home, template, tmp_path):
     notify_now([], ON_TIME, load_channels(get_settings().apprise_config_path), recorded_keys=[outcome.message_key])
     [note] = read_outbox(initialized_home)
     assert (
-        note["title"]
-        == "【大渡口区国有资产监督管理委员会】回执：已接收示例城市建设投资集团有限公司（示例）报送的2023年度目标任务清单（附件2）（第1版）"
+        note["title"] == "【大渡口区国有资产监督管理委员会】回执："
+        "已接收示例城市建设投资集团有限公司（示例）报送的2023年度目标任务清单（附件2）（第1版）"
     )
     assert "截止日期：2023年5月22日（按时报送）" in note["body"]
     assert "清单共 9 项任务，其中核心指标 6 项。" in note["body"]
@@ -134,7 +134,8 @@ def test_rejection_lists_every_problem_with_exact_text(initialized_home, templat
         "示例城市建设投资集团有限公司（示例）：\n\n"
         "贵单位报送文件“DDK001_task-list-2023.xlsx”未通过校验，本次不予接收。请逐项修改后重新报送：\n\n"
         "1. 第 12 行的一级任务“党的建设”不在对标维度范围内。\n"
-        "   修改方法：请从下拉列表选择：产品质量服务质量、市场化经营管理、科技创新、企业效益、人才队伍建设、数字化变革、企业文化、企业实力、其他；新增维度请选“其他”，并在二级任务中写明。\n"
+        "   修改方法：请从下拉列表选择：产品质量服务质量、市场化经营管理、科技创新、企业效益、人才队伍建设、"
+        "数字化变革、企业文化、企业实力、其他；新增维度请选“其他”，并在二级任务中写明。\n"
         "2. 第 6 行（净利润（万元））的年度目标值“稳步提升”未量化。\n"
         "   修改方法：请填写“数值+单位”，如 1200万元、95%、3项、≤65%，不要只写文字描述。\n"
         "3. 第 5 行填写了“年度考核得分”（内容：10）。\n"

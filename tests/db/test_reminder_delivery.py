@@ -8,33 +8,16 @@ import time
 import uuid
 
 import pytest
-import sqlalchemy as sa
 
-from campaign.db.session import get_engine
 from campaign.errors import ConfigError
 from notifications.channels import parse_channels
 from tests.support.reminders import (
     Receiver,
+    database_text,
     notifications,
     run_reminders_without_prefect,
     write_apprise_config,
 )
-
-
-@pytest.fixture
-def token(monkeypatch) -> str:
-    value = f"tok-{uuid.uuid4().hex}"
-    monkeypatch.setenv("REMINDER_TEST_TOKEN", value)
-    return value
-
-
-def _database_text() -> str:
-    engine = get_engine()
-    chunks = []
-    with engine.connect() as conn:
-        for table in sa.inspect(engine).get_table_names():
-            chunks.extend(repr(tuple(row)) for row in conn.execute(sa.text(f'SELECT * FROM "{table}"')))
-    return "\n".join(chunks)
 
 
 def test_intermittent_endpoint_every_reminder_delivered_exactly_once(
@@ -67,7 +50,7 @@ def test_intermittent_endpoint_every_reminder_delivered_exactly_once(
     assert retried and all(n.last_error and "503" in n.last_error for n in retried)
     assert sum(n.attempts for n in rows) == receiver.requests
     # The token reached the endpoint (the path is checked) but nothing we write or log shows it.
-    assert token not in _database_text()
+    assert token not in database_text()
     assert token not in caplog.text
     assert "json://***" in caplog.text or "503" in caplog.text
 
@@ -102,7 +85,7 @@ def test_dead_channel_does_not_block_other_channels_or_recipients(
     assert [rows[k].attempts for k in sorted(ddk001, key=lambda k: rows[k].id)] == [3, 3, 1, 1]
     assert sleeps == [0.2, 0.4, 0.2, 0.4]
     assert all(rows[k].last_error for k in ddk001) and elapsed < 30
-    assert token not in _database_text() and token not in caplog.text
+    assert token not in database_text() and token not in caplog.text
     assert all(token not in error for error in report.failed.values())
 
 

@@ -1,4 +1,5 @@
-"""`campaign scores export|import`: SASAC adjusts scores offline; every change is audited; a bad sheet changes nothing."""
+"""`campaign scores export|import`: SASAC adjusts scores offline; every change is audited; a bad sheet
+changes nothing."""
 
 from __future__ import annotations
 

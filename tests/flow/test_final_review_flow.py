@@ -146,8 +146,8 @@ def test_final_review_end_to_end(prefect_harness, initialized_home, tmp_path):
     )
     notes = "\n".join(result["notes"])
     assert (
-        "DDK003 示例产业投资集团有限公司（示例）：未报送2024年度完成情况，2024年实际完成值取自价值创造行动目标任务完成情况（2023—2024年度汇总）"
-        in notes
+        "DDK003 示例产业投资集团有限公司（示例）：未报送2024年度完成情况，"
+        "2024年实际完成值取自价值创造行动目标任务完成情况（2023—2024年度汇总）" in notes
     )
     assert "DDK007 示例数字科技有限公司（示例）：未报送评估报告（或未被接收）" in notes
     assert "DDK009 示例资产经营管理有限公司（示例）：没有2023年度目标任务清单，核心指标缺少基期值和标杆值" in notes

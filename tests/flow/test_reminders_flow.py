@@ -11,8 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import read_outbox
-from tests.db.test_reminder_delivery import _database_text, token  # noqa: F401  (fixture)
-from tests.support.reminders import Receiver, notifications, write_apprise_config
+from tests.support.reminders import Receiver, database_text, notifications, write_apprise_config
 
 pytestmark = pytest.mark.flow
 
@@ -40,7 +39,7 @@ def test_reminders_flow_sends_once_records_artifact_and_keeps_token_secret(
     tmp_path,
     monkeypatch,
     token,
-    caplog,  # noqa: F811
+    caplog,
 ):
     from flows.registry import flows
 
@@ -70,10 +69,10 @@ def test_reminders_flow_sends_once_records_artifact_and_keeps_token_secret(
     assert sum(r["本次发送"] for r in rows) == 36
     assert "本次发送" in data and "跳过：已报送" in data and "跳过：非工作日" in data
     assert token not in data and token not in (table.description or "")
-    assert token not in _database_text() and token not in caplog.text
+    assert token not in database_text() and token not in caplog.text
 
 
-def test_campaign_remind_runs_the_flow_and_reports_who_got_what(prefect_harness, initialized_home):  # noqa: F811
+def test_campaign_remind_runs_the_flow_and_reports_who_got_what(prefect_harness, initialized_home):
     from campaign.cli.app import app
 
     result = CliRunner().invoke(app, ["remind", "--as-of", "2023-05-25", "--json"])
@@ -118,7 +117,7 @@ def test_undelivered_reminders_fail_the_run_visibly_and_are_retried_next_run(
     tmp_path,
     monkeypatch,
     token,
-    caplog,  # noqa: F811
+    caplog,
 ):
     from campaign.cli.app import app
     from campaign.errors import DeliveryFailed
@@ -136,7 +135,7 @@ def test_undelivered_reminders_fail_the_run_visibly_and_are_retried_next_run(
         assert {m["recipient"] for m in failed} == {"DDK007"} and len(failed) == 4
         assert all(m["error"] for m in failed)  # redacted reason, e.g. a connection error or a paused channel
         assert report["totals"]["failed"] == 4 and report["totals"]["sent"] == 32
-        assert token not in result.output and token not in caplog.text and token not in _database_text()
+        assert token not in result.output and token not in caplog.text and token not in database_text()
         # Direct flow call: the run fails with a Chinese message that names the keys, not the URL.
         with pytest.raises(DeliveryFailed, match="条提醒发送失败") as info:
             flows()["reminders"](as_of="2023-05-19T11:00")

@@ -129,7 +129,8 @@ def test_demo_simulates_the_whole_campaign_exactly_and_a_replay_changes_nothing(
     } <= set(names)
 
     again = campaign_simulation(START, END, SEED)
-    # 140 active days: one more than before the window openings were scheduled (a window opens on a day nothing else happened)
+    # 140 active days: one more than before the window openings were scheduled
+    # (a window opens on a day nothing else happened)
     assert (again["ticked"], again["files"]) == (0, 0) and again["skipped"] == again["days"] == 140
     assert _snapshot(home) == first
 

@@ -147,3 +147,17 @@ def write_apprise_config(path: Path, port: int, extra: dict | None = None, deliv
     }
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def database_text() -> str:
+    """Every row of every table as text: where a leaked secret would show up."""
+    import sqlalchemy as sa
+
+    from campaign.db.session import get_engine
+
+    engine = get_engine()
+    chunks = []
+    with engine.connect() as conn:
+        for table in sa.inspect(engine).get_table_names():
+            chunks.extend(repr(tuple(row)) for row in conn.execute(sa.text(f'SELECT * FROM "{table}"')))
+    return "\n".join(chunks)

@@ -85,7 +85,8 @@ def test_routine_steps_only_on_working_days_and_reminders_follow_the_policy():
     # 2024-02-04 (Sunday) was an official 调休 working day: reminders of completion-2023 may fall on it
     reminder_days = [d for d in days if any(s.name == "reminders" for s in plan_day(CONFIG, d))]
     assert date(2023, 5, 19) in reminder_days and date(2023, 5, 21) not in reminder_days  # T-1 Sunday -> Friday
-    # 79 days with reminders or phase steps, plus the two window openings on otherwise quiet days (2025-01-02, 2025-03-03)
+    # 79 days with reminders or phase steps, plus the two window openings on otherwise quiet days
+    # (2025-01-02, 2025-03-03)
     assert len(active_days(CONFIG, date(2023, 5, 12), date(2025, 6, 30), routine_intake=False)) == 81
 
 
