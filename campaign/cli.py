@@ -185,6 +185,7 @@ def status(
 
 # Commands of later phases live in their own modules; registering them here keeps one `campaign` app.
 from campaign import cli_assessment, cli_intake, cli_reminders, cli_reports, cli_serve, cli_simulate  # noqa: E402
+from campaign import cli_web  # noqa: E402
 
 app.command()(cli_intake.template)
 app.command()(cli_intake.submit)
@@ -199,6 +200,8 @@ app.command()(cli_serve.serve)
 app.command()(cli_serve.worker)
 app.command()(cli_simulate.simulate)
 app.command()(cli_simulate.demo)
+app.command()(cli_web.web)
+app.add_typer(cli_web.links_app, name="links")
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ from campaign.db import models as m
 from campaign.db.claims import wall_clock, worker_identity
 from campaign.db.upsert import insert_ignoring_conflicts
 from campaign.messages import OutgoingMessage
+from campaign.web.links import MessageLinks
 from notifications.channels import Channels, with_delivery_metadata
 
 APPRISE_LOGGER = logging.getLogger("apprise")
@@ -261,13 +262,16 @@ def deliver_pending(
     key_chunks = [None] if keys is None else [keys[i : i + KEY_CHUNK] for i in range(0, len(keys), KEY_CHUNK)]
     report = DeliveryReport()
     retry_later: list[m.Notification] = []
+    # Each enterprise's personal portal link is added as the message leaves, never stored with it.
+    links = MessageLinks(session)
     with Sender(channels, sleep) as sender:
         for chunk in key_chunks:
             # A failed message stays 'sending' (claimed by us) until the end of this call, so the loop
             # cannot pick it up again and ends when nothing pending is left.
             while batch := claim_pending(session, worker, chunk, now=now):
                 for note in batch:
-                    attempts, delivered, error = sender.send(note.recipient, note.key, note.title, note.body, note.created_at.isoformat())
+                    body = links.body(note.recipient, note.body)
+                    attempts, delivered, error = sender.send(note.recipient, note.key, note.title, body, note.created_at.isoformat())
                     note.attempts += attempts - 1  # the claim counted the first one
                     report.retried += max(attempts - 1, 0)
                     if error is not None:
