@@ -11,8 +11,8 @@ from campaign.stack import free_port
 
 
 @contextmanager
-def live_portal(app):
-    port = free_port()
+def live_portal(app, port: int | None = None):
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, access_log=False, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
