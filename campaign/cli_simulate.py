@@ -154,3 +154,7 @@ def demo(
     console.print(f"查看报送状态：CAMPAIGN_HOME={home} campaign status --as-of 2025-06-30")
     console.print("在 Prefect UI 中查看这些运行（campaign-simulation 及其子流程：印发通知、半年进展、新年度编制、年度考核、总结评估）："
                   "另开终端执行 `prefect server start`，浏览器打开 http://127.0.0.1:4200 。")
+    from campaign.web.links import personal_link
+
+    console.print(f"以企业身份查看网上报送系统（演示数据，业务日期固定为 2025-06-30）：CAMPAIGN_HOME={home} campaign web --as-of 2025-06-30")
+    console.print(f"  然后在浏览器打开示例企业 DDK001 的专属链接：{personal_link('DDK001')}", highlight=False)

@@ -171,3 +171,17 @@ class MessageLinks:
     def body(self, recipient: str, body: str) -> str:
         footer = self.footer(recipient)
         return body if footer is None else body.rstrip("\n") + "\n" + footer
+
+
+def personal_link(enterprise_code: str, config: CampaignConfig | None = None) -> str:
+    """The link the next message to this enterprise would carry (for the demo's closing lines)."""
+    from campaign.db.session import session_scope
+
+    if config is None:
+        from campaign.config import load_config
+
+        config = load_config()
+    with session_scope() as session:
+        enterprise = session.scalars(select(m.Enterprise).where(m.Enterprise.code == enterprise_code)).one()
+        link = current_link(session, enterprise, config.web.link_days)
+        return link_url(config.web.base_url, make_token(server_secret(), link, enterprise.code))
