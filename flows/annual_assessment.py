@@ -19,6 +19,7 @@ from campaign.clock import AsOfParam, resolve_as_of
 from tasks.artifacts import publish_summary, publish_table
 from tasks.assessment import finalize_year, score_year
 from tasks.db import prepare_database
+from tasks.results import notify_results
 
 WEEK = 7 * 24 * 3600
 
@@ -75,6 +76,7 @@ def annual_assessment(
         return {"status": "awaiting_review", "year": year, "message": f"{review.reviewer} 未批准定稿；评分已保存，可重新运行考核"}
     adjustments = [Adjustment(a.enterprise, a.row_no, a.score, a.reason) for a in review.adjustments]
     final = finalize_year(year, adjustments, review.reviewer, as_of)
+    notify_results(year, final["results"], as_of)  # 向各企业通报考核结果（明细在网上报送系统“考核结果”页）
     publish_summary(
         f"assessment-{year}-final",
         f"{year}年度考核结果（已定稿，审核人：{final['reviewer']}）",
