@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -16,7 +16,7 @@ links_app = typer.Typer(help="企业专属登录链接：发放、停用。", no
 def web(
     host: Annotated[str, typer.Option("--host", help="监听地址；反向代理在本机时保持 127.0.0.1。")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="监听端口。")] = 8000,
-    as_of: Annotated[Optional[str], typer.Option(
+    as_of: Annotated[str | None, typer.Option(
         "--as-of", help="固定业务日期 YYYY-MM-DD（演示、回放历史数据时用）；默认为当前时间。")] = None,
     proxy: Annotated[bool, typer.Option(
         "--behind-proxy", help="在 HTTPS 反向代理之后运行：信任本机代理传来的 X-Forwarded-For/Proto。")] = False,
@@ -31,7 +31,8 @@ def web(
     _init_database()
     app = create_app(as_of=fixed)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    console.print(f"网上报送系统已启动：http://{host}:{port}/（Ctrl-C 停止）" + (f"；业务日期固定为 {fixed:%Y-%m-%d}" if fixed else ""))
+    fixed_note = f"；业务日期固定为 {fixed:%Y-%m-%d}" if fixed else ""
+    console.print(f"网上报送系统已启动：http://{host}:{port}/（Ctrl-C 停止）{fixed_note}")
     # uvicorn's access log would print the sign-in path with its token: ours redacts it (campaign.web.access).
     uvicorn.run(app, host=host, port=port, access_log=False, proxy_headers=proxy, forwarded_allow_ips="127.0.0.1",
                 log_level="info")
@@ -51,8 +52,8 @@ def _enterprise(session, code: str):
 @links_app.command("issue")
 def issue(
     enterprise: Annotated[str, typer.Option("--enterprise", help="企业代码，如 DDK001。")],
-    contact: Annotated[Optional[str], typer.Option("--contact", help="联系人姓名；默认为名录中的第一位联系人。")] = None,
-    days: Annotated[Optional[int], typer.Option("--days", help="有效天数；默认取 config 中 web.link_days。")] = None,
+    contact: Annotated[str | None, typer.Option("--contact", help="联系人姓名；默认为名录中的第一位联系人。")] = None,
+    days: Annotated[int | None, typer.Option("--days", help="有效天数；默认取 config 中 web.link_days。")] = None,
     staff: Annotated[str, typer.Option("--by", help="发放人（记入审计）。")] = "区国资委",
 ) -> None:
     """为企业发放新的专属登录链接并显示（请通过可靠渠道转交；此后发出的消息都附上新链接）。"""
@@ -69,10 +70,12 @@ def issue(
         ent = _enterprise(session, enterprise)
         names = [c.get("name") for c in ent.contacts or []]
         if contact is not None and contact not in names:
-            raise typer.BadParameter(f"“{contact}”不是{ent.name}在名录中的联系人（{'、'.join(map(str, names))}）", param_hint="--contact")
+            known = "、".join(map(str, names))
+            raise typer.BadParameter(f"“{contact}”不是{ent.name}在名录中的联系人（{known}）", param_hint="--contact")
         link = issue_link(session, ent, days or config.web.link_days, f"staff:{staff}", contact)
-        session.add(m.AuditEvent(at=now(), actor=staff[:100], action="link.issued", entity="portal_link", entity_key=str(link.id),
-                                 detail={"enterprise": ent.code, "contact": link.contact, "expires_at": link.expires_at.isoformat()}))
+        detail = {"enterprise": ent.code, "contact": link.contact, "expires_at": link.expires_at.isoformat()}
+        session.add(m.AuditEvent(at=now(), actor=staff[:100], action="link.issued", entity="portal_link",
+                                 entity_key=str(link.id), detail=detail))
         url = link_url(config.web.base_url, make_token(server_secret(), link, ent.code))
         expires = link.expires_at.astimezone(TZ)
         name, person = ent.name, link.contact
@@ -98,7 +101,8 @@ def revoke(
     with session_scope() as session:
         ent = _enterprise(session, enterprise)
         count = revoke_links(session, ent.id, reason)
-        session.add(m.AuditEvent(at=now(), actor=staff[:100], action="link.revoked", entity="enterprise", entity_key=ent.code,
+        session.add(m.AuditEvent(at=now(), actor=staff[:100], action="link.revoked", entity="enterprise",
+                                 entity_key=ent.code,
                                  detail={"links": count, "reason": reason}))
         name = ent.name
     console.print(f"已停用{name}的 {count} 个专属链接。")

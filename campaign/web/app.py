@@ -120,7 +120,8 @@ def page(request: Request, name: str, status_code: int = 200, **context: Any) ->
 
 def audit(at: datetime, actor: str, action: str, entity: str, key: str, detail: dict) -> None:
     with session_scope() as db:
-        db.add(m.AuditEvent(at=at, actor=actor[:100], action=action, entity=entity, entity_key=key[:200], detail=detail))
+        db.add(m.AuditEvent(at=at, actor=actor[:100], action=action, entity=entity, entity_key=key[:200],
+                            detail=detail))
 
 
 def create_app(as_of: datetime | None = None, config: CampaignConfig | None = None) -> FastAPI:
@@ -200,7 +201,8 @@ def _routes(app: FastAPI) -> None:
         deliverable = _open_deliverable(p, code)
         at = p.as_of()
         with session_scope() as db:
-            path = portal.template_path(db, p.config, p.home, p.config.enterprise(me.code), deliverable, me.enterprise_id, at)
+            path = portal.template_path(db, p.config, p.home, p.config.enterprise(me.code), deliverable,
+                                        me.enterprise_id, at)
         if path is None:
             raise StarletteHTTPException(404)
         audit(at, me.actor, "web.download", "template", f"{me.code}:{deliverable.id}", {"file": path.name})
@@ -222,8 +224,8 @@ def _routes(app: FastAPI) -> None:
                 lambda given: csrf_ok(me.csrf, given),
             )
         except UploadRefused as exc:
-            await run_in_threadpool(audit, at, me.actor, "web.upload_refused", "submission", f"{me.code}:{deliverable.id}",
-                                    {"reason": exc.reason, "bytes_read": exc.received})
+            await run_in_threadpool(audit, at, me.actor, "web.upload_refused", "submission",
+                                    f"{me.code}:{deliverable.id}", {"reason": exc.reason, "bytes_read": exc.received})
             status = {"too_large": 413, "csrf": 403}.get(exc.reason, 400)
             return page(request, "upload_refused.html", status_code=status, me=me, reason=exc.reason,
                         limit_mb=round(limit / 1024 / 1024, 1), deliverable=deliverable)
@@ -233,12 +235,14 @@ def _routes(app: FastAPI) -> None:
             received.discard()
         if outcome is None or outcome.version is None:
             log.error("portal upload by %s for %s failed in intake: %s", me.code, deliverable.id, errors)
-            return page(request, "error.html", status_code=500, message="文件处理出错，未登记。请稍后重新上传；如仍不成功，请联系区国资委。")
+            return page(request, "error.html", status_code=500,
+                        message="文件处理出错，未登记。请稍后重新上传；如仍不成功，请联系区国资委。")
         if outcome.message_key:
             background.add_task(_deliver, p, outcome.message_key, at)  # the page does not wait for the channel
         with session_scope() as db:
             sid = portal.submission_id_of(db, me.enterprise_id, deliverable.id, outcome.version)
-        await run_in_threadpool(audit, at, me.actor, "web.upload", "submission", f"{me.code}:{deliverable.id}:v{outcome.version}",
+        await run_in_threadpool(audit, at, me.actor, "web.upload", "submission",
+                                f"{me.code}:{deliverable.id}:v{outcome.version}",
                                 {"sha256": outcome.sha256, "size": received.size, "status": outcome.status,
                                  "duplicate": outcome.duplicate})
         return RedirectResponse(f"/submissions/{sid}" + ("?same=1" if outcome.duplicate else ""), status_code=303)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -31,7 +31,7 @@ RENEW_BEFORE = timedelta(days=30)
 
 
 def wall_clock() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def server_secret(home: Path | None = None) -> str:
@@ -43,7 +43,8 @@ def server_secret(home: Path | None = None) -> str:
     value = os.environ.get(SECRET_ENV, "").strip()
     if value:
         if len(value) < 32:
-            raise ValueError(f"环境变量 {SECRET_ENV} 太短（至少 32 个字符），请用 `python -c \"import secrets; print(secrets.token_urlsafe(48))\"` 生成")
+            raise ValueError(f"环境变量 {SECRET_ENV} 太短（至少 32 个字符），请用 "
+                             "`python -c \"import secrets; print(secrets.token_urlsafe(48))\"` 生成")
         return value
     path = (home or get_settings().home_dir) / SECRET_FILE
     try:
@@ -108,7 +109,7 @@ def revoke_links(session: Session, enterprise_id: int, reason: str, now: datetim
         .where(m.PortalLink.enterprise_id == enterprise_id, m.PortalLink.revoked_at.is_(None))
         .values(revoked_at=now or wall_clock(), revoked_reason=reason[:200])
     )
-    return done.rowcount or 0
+    return getattr(done, "rowcount", 0) or 0  # a CursorResult for an UPDATE
 
 
 def current_link(session: Session, enterprise: m.Enterprise, days: int, now: datetime | None = None) -> m.PortalLink:

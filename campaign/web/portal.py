@@ -68,7 +68,7 @@ class DeliverableRow:
 
 def _sort_key(row: DeliverableRow) -> tuple:
     # Overdue first, then returned, then open and owed (nearest deadline first), then done, then not yet open.
-    rank = 0 if row.overdue else 1 if row.state == "rejected" else 2 if row.state == "missing" else 4 if row.state == NOT_STARTED else 3
+    rank = 0 if row.overdue else {"rejected": 1, "missing": 2, NOT_STARTED: 4}.get(row.state, 3)
     return (rank, row.due, row.code)
 
 
@@ -101,7 +101,8 @@ def home_rows(session: Session, config: CampaignConfig, enterprise_id: int, as_o
             overdue=owed and today > d.due, days_left=(d.due - today).days if owed else None,
             has_template=has_template(d),
             versions=[
-                Version(v.id, v.version, v.received_at, v.original_name, v.status, v.on_time, v.content_hash, list(v.errors))
+                Version(v.id, v.version, v.received_at, v.original_name, v.status, v.on_time, v.content_hash,
+                        list(v.errors))
                 for v in reversed(versions)
             ],
         ))
@@ -126,8 +127,8 @@ def submission_id_of(session: Session, enterprise_id: int, deliverable_code: str
 # -- templates -----------------------------------------------------------------------------------
 
 
-def template_path(session: Session, config: CampaignConfig, home: Path, enterprise: Enterprise, deliverable: Deliverable,
-                  enterprise_id: int, as_of: datetime) -> Path | None:
+def template_path(session: Session, config: CampaignConfig, home: Path, enterprise: Enterprise,
+                  deliverable: Deliverable, enterprise_id: int, as_of: datetime) -> Path | None:
     """The enterprise's own template: the file the flows wrote to outgoing/<id>/, made now if missing.
 
     None when the deliverable has no template, or (progress reports) no accepted task list to pre-fill.
@@ -136,7 +137,8 @@ def template_path(session: Session, config: CampaignConfig, home: Path, enterpri
     from campaign.progress import planned_rows
     from campaign.workbook import schema
     from campaign.workbook.generate import build_task_list
-    from campaign.workbook.progress import TEMPLATE_ID as PROGRESS, build_progress_workbook
+    from campaign.workbook.progress import TEMPLATE_ID as PROGRESS
+    from campaign.workbook.progress import build_progress_workbook
 
     if deliverable.template is None:
         return None
@@ -207,7 +209,8 @@ class YearResult:
 def results(session: Session, enterprise_id: int) -> list[YearResult]:
     """Finalised annual assessments only: a score under review is SASAC's draft, not a result."""
     out = []
-    for assessment in session.scalars(select(m.Assessment).where(m.Assessment.status == "final").order_by(m.Assessment.year)):
+    finals = select(m.Assessment).where(m.Assessment.status == "final").order_by(m.Assessment.year)
+    for assessment in session.scalars(finals):
         result = session.scalars(
             select(m.AssessmentResult).where(m.AssessmentResult.assessment_id == assessment.id,
                                              m.AssessmentResult.enterprise_id == enterprise_id)

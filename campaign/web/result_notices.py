@@ -12,7 +12,9 @@ def result_notice_key(year: int, code: str) -> str:
     return f"result:assessment-{year}:{code}"
 
 
-def build_result_notices(config: CampaignConfig, year: int, results: list[dict], as_of: datetime) -> list[OutgoingMessage]:
+def build_result_notices(
+    config: CampaignConfig, year: int, results: list[dict], as_of: datetime
+) -> list[OutgoingMessage]:
     """`results`: finalize_year's rows ({code, name, category, total, bonus, rank "r/n", grade})."""
     messages = []
     for r in results:
@@ -22,5 +24,6 @@ def build_result_notices(config: CampaignConfig, year: int, results: list[dict],
             total=float(r["total"]), bonus=float(r["bonus"] or 0), grade=r["grade"], rank=rank, category_size=size,
             as_of=as_of.date(),
         )
-        messages.append(OutgoingMessage(result_notice_key(year, r["code"]), "result", r["code"], title, body, r["code"], None))
+        key = result_notice_key(year, r["code"])
+        messages.append(OutgoingMessage(key, "result", r["code"], title, body, r["code"], None))
     return messages

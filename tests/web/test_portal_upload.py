@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC
 
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -117,13 +118,13 @@ def test_the_submitter_is_the_session_never_a_form_field(client_factory, portal_
 
 
 def test_results_show_only_finalised_own_scores(client_factory, portal_home):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     with session_scope() as s:
         ids = dict(s.execute(select(m.Enterprise.code, m.Enterprise.id)).all())
-        draft = m.Assessment(year=2024, status="awaiting_review", as_of=datetime(2025, 3, 10, tzinfo=timezone.utc))
-        final = m.Assessment(year=2023, status="final", as_of=datetime(2024, 2, 5, tzinfo=timezone.utc), reviewer="审核人",
-                             finalized_at=datetime(2024, 2, 20, tzinfo=timezone.utc))
+        draft = m.Assessment(year=2024, status="awaiting_review", as_of=datetime(2025, 3, 10, tzinfo=UTC))
+        final = m.Assessment(year=2023, status="final", as_of=datetime(2024, 2, 5, tzinfo=UTC), reviewer="审核人",
+                             finalized_at=datetime(2024, 2, 20, tzinfo=UTC))
         s.add_all([draft, final])
         s.flush()
         for code, total, rank, grade in (("DDK001", 91.5, 1, "优秀"), ("DDK002", 77.25, 2, "良好")):
