@@ -155,11 +155,12 @@ async def _upload_all(base: str, links: dict[str, str], files: dict[str, Path]) 
     clients, tokens = {}, {}
     limits = httpx.Limits(max_connections=1)
     for code, link in links.items():  # sign-in and the CSRF token: before the clock starts
-        client = httpx.AsyncClient(base_url=base, timeout=300, limits=limits)
-        r = await client.get(link.split(base, 1)[1], follow_redirects=True)
-        assert r.status_code == 200, (code, r.status_code)
-        tokens[code] = re.search(r'name="csrf_token" value="([^"]+)"', r.text).group(1)
-        clients[code] = client
+        async with httpx.AsyncClient(base_url=base, timeout=60) as signing_in:
+            r = await signing_in.get(link.split(base, 1)[1], follow_redirects=True)
+            assert r.status_code == 200, (code, r.status_code)
+            tokens[code] = re.search(r'name="csrf_token" value="([^"]+)"', r.text).group(1)
+            # A new connection for the upload (an idle kept-alive one may be closed by the server meanwhile).
+            clients[code] = httpx.AsyncClient(base_url=base, timeout=300, limits=limits, cookies=signing_in.cookies)
     latencies: list[float] = []
     statuses: list[int] = []
 

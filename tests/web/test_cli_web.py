@@ -25,7 +25,8 @@ def test_links_issue_prints_a_working_link_and_revoke_ends_it(client_factory, po
     assert c.get("/home").status_code == 401
     assert client_factory().get(path).status_code == 403
     with session_scope() as s:
-        actions = [(a.actor, a.action) for a in s.scalars(select(m.AuditEvent).where(m.AuditEvent.action.like("link.%")))]
+        events = s.scalars(select(m.AuditEvent).where(m.AuditEvent.action.like("link.%")))
+        actions = [(a.actor, a.action) for a in events]
         assert actions == [("王科长", "link.issued"), ("区国资委", "link.revoked")]
         assert s.scalars(select(m.PortalLink)).one().revoked_reason == "联系人调岗"
     bad = runner.invoke(cli, ["links", "issue", "--enterprise", "DDK003", "--contact", "不存在"])

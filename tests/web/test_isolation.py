@@ -38,9 +38,11 @@ def test_every_route_but_the_sign_in_ones_depends_on_the_session_identity(app):
 def _snapshot(b_id: int):
     with session_scope() as s:
         subs = [(x.id, x.version, x.status, x.content_hash, x.stored_path, x.enterprise_id)
-                for x in s.scalars(select(m.Submission).where(m.Submission.enterprise_id == b_id).order_by(m.Submission.id))]
+                for x in s.scalars(select(m.Submission).where(m.Submission.enterprise_id == b_id)
+                                   .order_by(m.Submission.id))]
         items = s.query(m.TaskItem).filter(m.TaskItem.enterprise_id == b_id).count()
-        links = [(x.id, x.revoked_at) for x in s.scalars(select(m.PortalLink).where(m.PortalLink.enterprise_id == b_id))]
+        links = [(x.id, x.revoked_at)
+                 for x in s.scalars(select(m.PortalLink).where(m.PortalLink.enterprise_id == b_id))]
     return subs, items, links
 
 

@@ -31,7 +31,8 @@ def portal_config(portal_home, tmp_path, monkeypatch) -> int:
     shutil.copytree(REPO_ROOT / "config", config_dir)
     yaml_path = config_dir / "campaign.yaml"
     text = yaml_path.read_text(encoding="utf-8")
-    yaml_path.write_text(text.replace("base_url: http://127.0.0.1:8000", f"base_url: http://127.0.0.1:{port}"), encoding="utf-8")
+    text = text.replace("base_url: http://127.0.0.1:8000", f"base_url: http://127.0.0.1:{port}")
+    yaml_path.write_text(text, encoding="utf-8")
     monkeypatch.setenv("CAMPAIGN_CONFIG_DIR", str(config_dir))
     return port
 
@@ -52,7 +53,8 @@ def _deployment_notices() -> None:
     assert len(report.sent) == 9 and not report.failed
 
 
-def test_enterprise_opens_its_link_downloads_uploads_faulty_then_corrected_and_sees_its_state(portal_config, portal_home, tmp_path):
+def test_enterprise_opens_its_link_downloads_uploads_faulty_then_corrected_and_sees_its_state(
+        portal_config, portal_home, tmp_path):
     from campaign.web.app import create_app
 
     _deployment_notices()

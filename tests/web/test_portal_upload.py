@@ -26,7 +26,8 @@ def _template(client, tmp_path, code="task-list-2023"):
 
 def _upload(client, csrf, path, code="task-list-2023", name=None, extra=None):
     data = {"csrf_token": csrf, **(extra or {})}
-    return client.post(f"/deliverables/{code}/upload", data=data, files={"file": (name or path.name, path.read_bytes())})
+    files = {"file": (name or path.name, path.read_bytes())}
+    return client.post(f"/deliverables/{code}/upload", data=data, files=files)
 
 
 def _meta(path) -> dict:
@@ -35,7 +36,8 @@ def _meta(path) -> dict:
     return {str(r[0].value): str(r[1].value) for r in ws.iter_rows() if r[0].value}
 
 
-def test_template_is_the_enterprises_own_prefilled_workbook_and_the_download_is_audited(client_factory, portal_home, tmp_path):
+def test_template_is_the_enterprises_own_prefilled_workbook_and_the_download_is_audited(
+        client_factory, portal_home, tmp_path):
     c = client_factory()
     sign_in(c, "DDK001")
     path = _template(c, tmp_path)
@@ -54,7 +56,8 @@ def test_template_is_the_enterprises_own_prefilled_workbook_and_the_download_is_
             ("portal:DDK001/张明", "DDK001:task-list-2023"), ("portal:DDK001/张明", "DDK001:targets-2023")]
 
 
-def test_faulty_upload_lists_every_problem_then_corrected_one_is_a_new_accepted_version(client_factory, portal_home, tmp_path):
+def test_faulty_upload_lists_every_problem_then_corrected_one_is_a_new_accepted_version(
+        client_factory, portal_home, tmp_path):
     c = client_factory()
     csrf = sign_in(c, "DDK001")
     template = _template(c, tmp_path)
@@ -89,8 +92,9 @@ def test_faulty_upload_lists_every_problem_then_corrected_one_is_a_new_accepted_
         assert [(x.version, x.status) for x in subs] == [(1, "rejected"), (2, "accepted")]
         assert s.query(m.TaskItem).count() == 9
         uploads = s.scalars(select(m.AuditEvent).where(m.AuditEvent.action == "web.upload")).all()
-        assert [u.entity_key for u in uploads] == ["DDK001:task-list-2023:v1", "DDK001:task-list-2023:v2", "DDK001:task-list-2023:v2"]
-        assert s.scalars(select(m.AuditEvent.actor).where(m.AuditEvent.action == "submission.accepted")).all() == ["intake"]
+        assert [u.entity_key for u in uploads] == [f"DDK001:task-list-2023:v{v}" for v in (1, 2, 2)]
+        recorded_by = s.scalars(select(m.AuditEvent.actor).where(m.AuditEvent.action == "submission.accepted")).all()
+        assert recorded_by == ["intake"]
     # Receipt and rejection went out as messages too (delivered after the response), each with the link.
     kinds = sorted(n["key"].split(":")[0] for n in read_outbox(portal_home))
     assert kinds == ["receipt", "rejection"]
@@ -128,10 +132,11 @@ def test_results_show_only_finalised_own_scores(client_factory, portal_home):
         s.add_all([draft, final])
         s.flush()
         for code, total, rank, grade in (("DDK001", 91.5, 1, "优秀"), ("DDK002", 77.25, 2, "良好")):
-            s.add(m.AssessmentResult(assessment_id=final.id, enterprise_id=ids[code], base_total=total, bonus=0, total=total,
-                                     rank_in_category=rank, category_size=3, grade=grade, notes=[]))
+            s.add(m.AssessmentResult(assessment_id=final.id, enterprise_id=ids[code], base_total=total, bonus=0,
+                                     total=total, rank_in_category=rank, category_size=3, grade=grade, notes=[]))
             s.add(m.AssessmentScore(assessment_id=final.id, enterprise_id=ids[code], row_no=5, dimension="企业效益",
-                                    title=f"利润总额{code}", indicator="利润总额", target=12000, actual=13000, unit="万元",
+                                    title=f"利润总额{code}", indicator="利润总额", target=12000, actual=13000,
+                                    unit="万元",
                                     weight=10, rule_kind="proportional", rule_text="按完成率计分", completion=1.08,
                                     auto_score=10, score=10))
             s.add(m.AssessmentResult(assessment_id=draft.id, enterprise_id=ids[code], base_total=50, bonus=0, total=50,

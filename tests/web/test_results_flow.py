@@ -25,7 +25,8 @@ def test_finalised_assessment_sends_each_enterprise_its_result_and_the_portal_sh
     results = {n["key"]: n for n in read_outbox(portal_home) if n["key"].startswith("result:")}
     assert len(results) == len(final["results"]) == 9  # every enterprise assessed, filed or not
     note = results["result:assessment-2023:DDK001"]
-    assert note["title"] == "【大渡口区国有资产监督管理委员会】2023年度价值创造行动考核结果（示例城市建设投资集团有限公司（示例））"
+    assert note["title"] == ("【大渡口区国有资产监督管理委员会】2023年度价值创造行动考核结果"
+                             "（示例城市建设投资集团有限公司（示例））")
     assert "等级：" in note["body"] and "功能分类（商业二类）内排名：第 1 名" in note["body"] and "/l/" in note["body"]
     annual_assessment(2023, as_of=resolve_as_of("2024-02-06"), approve_as="王科长")  # a re-run sends nothing new
     assert len([n for n in read_outbox(portal_home) if n["key"].startswith("result:")]) == 9

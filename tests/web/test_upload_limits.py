@@ -52,7 +52,8 @@ def test_upload_over_the_limit_is_refused_while_streaming_and_nothing_is_kept(li
     with live_portal(limited_app) as base:
         client, csrf = _signed_in(base)
         sent: list[int] = []
-        body, headers = _multipart(csrf, "DDK001_task-list-2023.xlsx", (b"\0" * 65536 for _ in range(total // 65536)), sent)
+        chunks = (b"\0" * 65536 for _ in range(total // 65536))
+        body, headers = _multipart(csrf, "DDK001_task-list-2023.xlsx", chunks, sent)
         try:
             r = client.post("/deliverables/task-list-2023/upload", content=body, headers=headers)
             status, page = r.status_code, r.text
@@ -65,7 +66,8 @@ def test_upload_over_the_limit_is_refused_while_streaming_and_nothing_is_kept(li
                         headers={"content-type": "multipart/form-data; boundary=x"})
         assert r.status_code == 413 and "1.0 MB" in r.text
     with session_scope() as s:
-        refused = s.scalars(select(m.AuditEvent).where(m.AuditEvent.action == "web.upload_refused").order_by(m.AuditEvent.id)).all()
+        refused = s.scalars(select(m.AuditEvent).where(m.AuditEvent.action == "web.upload_refused")
+                            .order_by(m.AuditEvent.id)).all()
         assert s.query(m.Submission).count() == 0
     assert [e.detail["reason"] for e in refused] == ["too_large", "too_large"]
     # The server read a little past the limit, not the 64 MiB the client offered, and kept none of it.
@@ -86,20 +88,23 @@ def test_hostile_files_through_the_form_are_refused_with_their_reason(limited_ap
     filled = fill(tpl, tmp_path / "src" / "filled.xlsx")
     docx = write_document(config.enterprise("DDK001"), config.deliverable("targets-2023"), tmp_path / "src")
     expected = build_corpus(tmp_path / "corpus", filled, docx, LIMIT)
-    chosen = {name: code for name, code in expected.items() if code in {"E_ZIP_BOMB", "E_XML_BOMB", "E_MACRO", "E_CORRUPT", "E_FORMULA"}}
+    hostile = {"E_ZIP_BOMB", "E_XML_BOMB", "E_MACRO", "E_CORRUPT", "E_FORMULA"}
+    chosen = {name: code for name, code in expected.items() if code in hostile}
     assert len(chosen) == 7
     with live_portal(limited_app) as base:
         client, csrf = _signed_in(base)
         for name, code in chosen.items():
             data = (tmp_path / "corpus" / name).read_bytes()
-            r = client.post("/deliverables/task-list-2023/upload", data={"csrf_token": csrf}, files={"file": (name, data)})
+            r = client.post("/deliverables/task-list-2023/upload", data={"csrf_token": csrf},
+                            files={"file": (name, data)})
             assert r.status_code == 303, (name, r.status_code, r.text[:300])
             page = client.get(r.headers["location"]).text
             assert "已退回" in page and f"<code>{code}</code>" in page, (name, code)
             assert "修改方法" in page
         # The oversized one from the corpus is stopped at the door.
         big = tmp_path / "corpus" / "DDK001_task-list-2023.xlsx"
-        r = client.post("/deliverables/task-list-2023/upload", data={"csrf_token": csrf}, files={"file": (big.name, big.read_bytes())})
+        r = client.post("/deliverables/task-list-2023/upload", data={"csrf_token": csrf},
+                        files={"file": (big.name, big.read_bytes())})
         assert r.status_code == 413
         with session_scope() as s:
             subs = s.scalars(select(m.Submission)).all()
