@@ -30,6 +30,7 @@ from campaign.web.links import MessageLinks
 from notifications.channels import Channels, with_delivery_metadata
 
 APPRISE_LOGGER = logging.getLogger("apprise")
+EMAIL_SCHEMAS = ("mailto://", "mailtos://")
 
 
 class _RedactingFilter(logging.Filter):
@@ -134,12 +135,15 @@ class Sender:
         cached[0].tags = {_tag(recipient)}
         return cached
 
-    def _attempt(self, url: str, recipient: str, key: str, title: str, body: str, at: str) -> str | None:
+    def _attempt(self, url: str, recipient: str, key: str, title: str, body: str, at: str,
+                 attach: Sequence[str] = ()) -> str | None:
         client = self._client(url, recipient, key, at)
         if client is None:
             return self.channels.redact(f"无法识别的通知渠道地址：{url}")
+        # Only email carries files; chat robots get the text (with the portal link to download them).
+        extra = {"attach": list(attach)} if attach and url.lower().startswith(EMAIL_SCHEMAS) else {}
         with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as log:
-            ok = client.notify(title=title, body=body, tag=recipient)
+            ok = client.notify(title=title, body=body, tag=recipient, **extra)
         if ok:
             return None
         detail = " ".join(line.strip() for line in log.getvalue().splitlines() if line.strip())
@@ -148,7 +152,8 @@ class Sender:
     def open_circuit(self, url: str) -> bool:
         return self._failures.get(url, 0) >= self.policy.circuit_after
 
-    def send(self, recipient: str, key: str, title: str, body: str, at: str) -> tuple[int, bool, str | None]:
+    def send(self, recipient: str, key: str, title: str, body: str, at: str,
+             attach: Sequence[str] = ()) -> tuple[int, bool, str | None]:
         """Deliver to every URL of the recipient: (attempts made, delivered, last redacted error seen).
 
         A URL that succeeded is not sent to again within the run; only the failing ones are retried.
@@ -166,7 +171,7 @@ class Sender:
             attempts += 1
             failed = []
             for url in live:
-                problem = self._attempt(url, recipient, key, title, body, at)
+                problem = self._attempt(url, recipient, key, title, body, at, attach)
                 if problem is None:
                     self._failures[url] = 0
                 else:
@@ -271,7 +276,10 @@ def deliver_pending(
             while batch := claim_pending(session, worker, chunk, now=now):
                 for note in batch:
                     body = links.body(note.recipient, note.body)
-                    attempts, delivered, error = sender.send(note.recipient, note.key, note.title, body, note.created_at.isoformat())
+                    emailed = any(u.lower().startswith(EMAIL_SCHEMAS) for u in channels.urls_for(note.recipient))
+                    attach = links.attachments(note) if emailed else []
+                    attempts, delivered, error = sender.send(note.recipient, note.key, note.title, body,
+                                                             note.created_at.isoformat(), attach)
                     note.attempts += attempts - 1  # the claim counted the first one
                     report.retried += max(attempts - 1, 0)
                     if error is not None:

@@ -169,6 +169,26 @@ class MessageLinks:
             f"{format_date_zh(link.expires_at.astimezone(TZ).date())}。链接失效或遗失时，请联系区国资委{contact}重新发放。\n"
         )
 
+    def attachments(self, note: m.Notification) -> list[str]:
+        """For a notice: the recipient's own templates of the windows open when it was issued (made if missing)."""
+        if note.kind != "notice" or note.enterprise_id is None:
+            return []
+        from campaign.settings import get_settings
+        from campaign.web.portal import template_path
+
+        enterprise = self.session.get(m.Enterprise, note.enterprise_id)
+        if enterprise is None or enterprise.code not in {e.code for e in self.config.enterprises}:
+            return []
+        day, home = note.created_at.date(), get_settings().home_dir
+        paths = []
+        for d in self.config.deliverables:
+            if d.template and d.opens_on <= day <= d.due:
+                path = template_path(self.session, self.config, home, self.config.enterprise(enterprise.code), d,
+                                     enterprise.id, note.created_at)
+                if path is not None:
+                    paths.append(str(path))
+        return paths
+
     def body(self, recipient: str, body: str) -> str:
         footer = self.footer(recipient)
         return body if footer is None else body.rstrip("\n") + "\n" + footer
