@@ -106,7 +106,8 @@ def check(n: int, home: Path, portal: bool) -> None:
 
     with session_scope() as s:
         subs = s.execute(sa.select(m.Submission.enterprise_id, m.Submission.version, m.Submission.status)).all()
-        uploads = s.scalar(sa.select(sa.func.count()).select_from(m.AuditEvent).where(m.AuditEvent.action == "web.upload"))
+        uploads = s.scalar(sa.select(sa.func.count()).select_from(m.AuditEvent)
+                           .where(m.AuditEvent.action == "web.upload"))
     assert len(subs) == n, f"{len(subs)} submissions for {n} files"
     assert all(v == 1 and st == "accepted" for _, v, st in subs), "a file was not accepted as the first version"
     assert len({e for e, _, _ in subs}) == n, "an enterprise got two versions"
@@ -139,7 +140,7 @@ def direct(files: dict[str, Path], work: Path, config_dir: Path, backend: str) -
         for code, path in staged.items():
             t0 = time.perf_counter()
             [outcome], errors = process_paths([path], config, at, channels, move=False, claim=(code, DELIVERABLE))
-            assert not errors and outcome.accepted, (errors, outcome.problems)
+            assert not errors and outcome.accepted and outcome.message_key, (errors, outcome.problems)
             deliver_messages([outcome.message_key], at, channels)
             latencies.append(time.perf_counter() - t0)
         wall = time.perf_counter() - start
@@ -158,7 +159,9 @@ async def _upload_all(base: str, links: dict[str, str], files: dict[str, Path]) 
         async with httpx.AsyncClient(base_url=base, timeout=60) as signing_in:
             r = await signing_in.get(link.split(base, 1)[1], follow_redirects=True)
             assert r.status_code == 200, (code, r.status_code)
-            tokens[code] = re.search(r'name="csrf_token" value="([^"]+)"', r.text).group(1)
+            found = re.search(r'name="csrf_token" value="([^"]+)"', r.text)
+            assert found, code
+            tokens[code] = found.group(1)
             # A new connection for the upload (an idle kept-alive one may be closed by the server meanwhile).
             clients[code] = httpx.AsyncClient(base_url=base, timeout=300, limits=limits, cookies=signing_in.cookies)
     latencies: list[float] = []
@@ -180,7 +183,9 @@ async def _upload_all(base: str, links: dict[str, str], files: dict[str, Path]) 
     return wall, latencies, statuses
 
 
-def portal(files: dict[str, Path], work: Path, config_dir: Path, backend: str, port: int) -> tuple[float, list[float], float]:
+def portal(
+    files: dict[str, Path], work: Path, config_dir: Path, backend: str, port: int
+) -> tuple[float, list[float], float]:
     import httpx
 
     from campaign.cli import _init_database
@@ -252,13 +257,19 @@ def main() -> None:
             print(f"{backend}: direct {d_wall:.1f}s, portal {p_wall:.1f}s", file=sys.stderr)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"\n{args.uploads} uploads at once (one per enterprise), Python {platform.python_version()}, {os.cpu_count()} CPUs\n")
-    print("| database | direct intake: total | direct p50 / p95 per file | portal: all responses | portal p50 / p95 latency "
-          "| portal incl. last receipt sent | ratio portal ÷ direct |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print(f"\n{args.uploads} uploads at once (one per enterprise), Python {platform.python_version()}, "
+          f"{os.cpu_count()} CPUs\n")
+    # Direct intake sends each receipt before the next file; the portal answers first and sends the
+    # receipt after the response. The fair ratio is therefore "last receipt sent" ÷ direct total.
+    print("| database | direct intake + receipt, one by one: total | direct p50 / p95 per file "
+          "| portal: all responses | portal p50 / p95 latency | portal: last receipt sent "
+          "| ratio (last receipt) ÷ direct | ratio (responses) ÷ direct |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for backend, d_wall, d_lat, p_wall, p_lat, p_drained in rows:
-        print(f"| {backend} | {d_wall:.1f} s | {pct(d_lat, 50) * 1000:.0f} / {pct(d_lat, 95) * 1000:.0f} ms | {p_wall:.1f} s "
-              f"| {pct(p_lat, 50):.1f} / {pct(p_lat, 95):.1f} s | {p_drained:.1f} s | {p_wall / d_wall:.2f}× |")
+        direct_pct = f"{pct(d_lat, 50) * 1000:.0f} / {pct(d_lat, 95) * 1000:.0f} ms"
+        portal_pct = f"{pct(p_lat, 50):.1f} / {pct(p_lat, 95):.1f} s"
+        print(f"| {backend} | {d_wall:.1f} s | {direct_pct} | {p_wall:.1f} s | {portal_pct} | {p_drained:.1f} s "
+              f"| {p_drained / d_wall:.2f}× | {p_wall / d_wall:.2f}× |")
 
 
 if __name__ == "__main__":

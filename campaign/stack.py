@@ -144,12 +144,27 @@ class LocalStack:
             return
         if not port_is_free(self.opts.host, self.opts.web_port):
             # The flows do not need the portal: say so and go on rather than refuse the whole stack.
-            say(f"端口 {self.opts.host}:{self.opts.web_port} 已被占用，未启动企业网上报送系统（可用 --web-port 换一个端口）。")
+            say(f"端口 {self.opts.host}:{self.opts.web_port} 已被占用，未启动企业网上报送系统"
+                "（可用 --web-port 换一个端口）。")
             return
-        self.web = self._spawn(
-            [sys.executable, "-m", "campaign.cli", "web", "--host", self.opts.host, "--port", str(self.opts.web_port)], "web"
-        )
-        say(f"企业网上报送系统：http://{self.opts.host}:{self.opts.web_port}/ （日志 {self.log_dir / 'web.log'}）")
+        command = ["-m", "campaign.cli", "web", "--host", self.opts.host, "--port", str(self.opts.web_port)]
+        web = self._spawn([sys.executable, *command], "web")
+        # Ready before "已就绪": it migrates the database at start, and nothing else may be migrating then.
+        url = f"http://{self.opts.host}:{self.opts.web_port}/"
+        deadline = time.monotonic() + 60
+        while web.poll() is None and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.5)
+        else:
+            _signal_groups([web], signal.SIGKILL)
+            say(f"企业网上报送系统未能启动，见 {self.log_dir / 'web.log'}；Prefect 服务器和 worker 照常运行。")
+            return
+        self.web = web
+        say(f"企业网上报送系统：{url} （日志 {self.log_dir / 'web.log'}）")
 
     def _server_db(self) -> str:
         url = self.env.get("PREFECT_API_DATABASE_CONNECTION_URL")

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import BackgroundTasks, Depends, FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -239,8 +238,7 @@ def _routes(app: FastAPI) -> None:
                         message="文件处理出错，未登记。请稍后重新上传；如仍不成功，请联系区国资委。")
         if outcome.message_key:
             background.add_task(_deliver, p, outcome.message_key, at)  # the page does not wait for the channel
-        with session_scope() as db:
-            sid = portal.submission_id_of(db, me.enterprise_id, deliverable.id, outcome.version)
+        sid = await run_in_threadpool(_submission_id, me.enterprise_id, deliverable.id, outcome.version)
         await run_in_threadpool(audit, at, me.actor, "web.upload", "submission",
                                 f"{me.code}:{deliverable.id}:v{outcome.version}",
                                 {"sha256": outcome.sha256, "size": received.size, "status": outcome.status,
@@ -309,11 +307,13 @@ def _intake(p: Portal, path: Path, at: datetime, claim: tuple[str, str]):
     return (outcomes[0] if outcomes else None), errors
 
 
+def _submission_id(enterprise_id: int, deliverable_code: str, version: int) -> int | None:
+    with session_scope() as db:
+        return portal.submission_id_of(db, enterprise_id, deliverable_code, version)
+
+
 def _deliver(p: Portal, key: str, at: datetime) -> None:
     from campaign.intake.core import deliver_messages
 
     deliver_messages([key], at, p.channels)
 
-
-def content_disposition(name: str) -> str:
-    return f"attachment; filename*=UTF-8''{quote(name)}"
