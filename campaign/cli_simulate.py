@@ -91,7 +91,8 @@ def print_summary(home: Path, stats: dict) -> None:
     console.print(f"  发出：通知 {n.get('notice', 0)} 条，截止提醒 {n.get('reminder', 0)} 条，发给区国资委的逾期汇总及报告通知 {n.get('digest', 0)} 条；"
                   f"回执 {n.get('receipt', 0)} 条，退回通知 {n.get('rejection', 0)} 条。")
     console.print(f"  收到：接收 {subs.get('accepted', 0)} 份（其中逾期 {s['late']} 份），退回 {subs.get('rejected', 0)} 份。")
-    console.print("  考核：" + ("；".join(f"{y} 年度{'已定稿' if st == 'final' else st}" for y, st in s["assessments"]) or "尚未考核"))
+    console.print("  考核：" + ("；".join(f"{y} 年度{'已定稿' if st == 'final' else st}" for y, st in s["assessments"]) or "尚未考核")
+                  + (f"；考核结果通知企业 {n['result']} 条" if n.get("result") else ""))
     final = [p for p in s["reports"] if "final-review" in p.parts]
     if final:
         console.print("  总结评估报告：")
