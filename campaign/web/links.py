@@ -161,12 +161,12 @@ class MessageLinks:
         link = current_link(self.session, enterprise, self.config.web.link_days, self.now)
         self.session.commit()  # the link row must exist before anyone can open the message
         url = link_url(self.config.web.base_url, make_token(server_secret(), link, enterprise.code))
-        contact = f"（{self.config.campaign.contact}）" if self.config.campaign.contact else ""
+        contact = self.config.campaign.contact or "区国资委"
         return (
             "\n网上报送：请通过本单位专属链接登录报送系统，查看各项材料的报送要求和状态、下载本单位填报模板、"
             f"上传材料并查看回执或退回原因：\n{url}\n"
             f"该链接仅供{enterprise.name}（{link.contact}）使用，请勿转发；有效期至"
-            f"{format_date_zh(link.expires_at.astimezone(TZ).date())}。链接失效或遗失时，请联系区国资委{contact}重新发放。\n"
+            f"{format_date_zh(link.expires_at.astimezone(TZ).date())}。链接失效或遗失时，请联系{contact}重新发放。\n"
         )
 
     def attachments(self, note: m.Notification) -> list[str]:
