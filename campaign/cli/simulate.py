@@ -92,7 +92,8 @@ def print_summary(home: Path, stats: dict) -> None:
     console.print(f"  发出：通知 {n.get('notice', 0)} 条，截止提醒 {n.get('reminder', 0)} 条，发给区国资委的逾期汇总及报告通知 {n.get('digest', 0)} 条；"
                   f"回执 {n.get('receipt', 0)} 条，退回通知 {n.get('rejection', 0)} 条。")
     console.print(f"  收到：接收 {subs.get('accepted', 0)} 份（其中逾期 {s['late']} 份），退回 {subs.get('rejected', 0)} 份。")
-    console.print("  考核：" + ("；".join(f"{y} 年度{'已定稿' if st == 'final' else st}" for y, st in s["assessments"]) or "尚未考核"))
+    console.print("  考核：" + ("；".join(f"{y} 年度{'已定稿' if st == 'final' else st}" for y, st in s["assessments"]) or "尚未考核")
+                  + (f"；考核结果通知企业 {n['result']} 条" if n.get("result") else ""))
     final = [p for p in s["reports"] if "final-review" in p.parts]
     if final:
         console.print("  总结评估报告：")
@@ -155,3 +156,7 @@ def demo(
     console.print(f"查看报送状态：CAMPAIGN_HOME={home} campaign status --as-of 2025-06-30")
     console.print("在 Prefect UI 中查看这些运行（campaign-simulation 及其子流程：印发通知、半年进展、新年度编制、年度考核、总结评估）："
                   "另开终端执行 `prefect server start`，浏览器打开 http://127.0.0.1:4200 。")
+    from campaign.web.links import personal_link
+
+    console.print(f"以企业身份查看网上报送系统（演示数据，业务日期固定为 2025-06-30）：CAMPAIGN_HOME={home} campaign web --as-of 2025-06-30")
+    console.print(f"  然后在浏览器打开示例企业 DDK001 的专属链接：{personal_link('DDK001')}", highlight=False)
