@@ -199,7 +199,8 @@ def portal(
     try:
         init_database()
         links = {code: personal_link(code) for code in files}
-        server = subprocess.Popen([sys.executable, "-m", "campaign.cli", "web", "--port", str(port), "--as-of", AS_OF],
+        command = ["-m", "campaign.cli.app", "web", "--port", str(port), "--as-of", AS_OF]
+        server = subprocess.Popen([sys.executable, *command],
                                   env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 60
         while True:

@@ -144,7 +144,7 @@ class LocalStack:
             say(f"端口 {self.opts.host}:{self.opts.web_port} 已被占用，未启动企业网上报送系统"
                 "（可用 --web-port 换一个端口）。")
             return
-        command = ["-m", "campaign.cli", "web", "--host", self.opts.host, "--port", str(self.opts.web_port)]
+        command = ["-m", "campaign.cli.app", "web", "--host", self.opts.host, "--port", str(self.opts.web_port)]
         web = self._spawn([sys.executable, *command], "web")
         # Ready before "已就绪": it migrates the database at start, and nothing else may be migrating then.
         url = f"http://{self.opts.host}:{self.opts.web_port}/"
