@@ -7,6 +7,7 @@ Run by hand from the repository root:
 
 Needs PostgreSQL on 127.0.0.1:5432 (CAMPAIGN_TEST_POSTGRES_URL to override the admin URL).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -65,7 +66,10 @@ def run(workers: int, messages: int, work: Path) -> dict:
         from notifications.channels import parse_channels
 
         upgrade_to_head()
-        msgs = [OutgoingMessage(key=f"bench-{i:05d}", kind="digest", recipient="sasac", title="t", body="b") for i in range(messages)]
+        msgs = [
+            OutgoingMessage(key=f"bench-{i:05d}", kind="digest", recipient="sasac", title="t", body="b")
+            for i in range(messages)
+        ]
         with session_scope() as s:
             record_messages(s, msgs, parse_channels({"default": ["outbox://"]}), resolve_as_of("2023-05-15"))
         engine_for(url).dispose()
@@ -87,8 +91,13 @@ def run(workers: int, messages: int, work: Path) -> dict:
             p.join()
         files = sum(len(list((work / f"{name}-{i}").glob("*.json"))) for i in range(workers))
         assert sum(n for n, _ in results) == messages == files, (results, files)
-        return {"workers": workers, "messages": messages, "seconds": round(wall, 2),
-                "per_second": round(messages / wall), "split": [n for n, _ in results]}
+        return {
+            "workers": workers,
+            "messages": messages,
+            "seconds": round(wall, 2),
+            "per_second": round(messages / wall),
+            "split": [n for n, _ in results],
+        }
     finally:
         with admin.connect() as c:
             c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -101,7 +110,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         one = run(1, args.messages, Path(tmp))
         two = run(2, args.messages, Path(tmp))
-    print(json.dumps({"one": one, "two": two, "speedup": round(one["seconds"] / two["seconds"], 2)}, ensure_ascii=False))
+    print(
+        json.dumps({"one": one, "two": two, "speedup": round(one["seconds"] / two["seconds"], 2)}, ensure_ascii=False)
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from other processes hits all of them alike; the figure is the median wall time 
 Baselines: `python -c "import typer, rich"` (the floor the layout issue names) and a two-command
 typer app printing its --help (the least any typer CLI with rich help can cost).
 """
+
 from __future__ import annotations
 
 import argparse

@@ -8,6 +8,7 @@ Measured in the same run, on the same files:
     once with each reader, each time on a fresh CAMPAIGN_HOME.
 Results go to stdout as a markdown table (paste into bench/RESULTS.md).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,14 @@ def make_files(n: int, out: Path) -> list[Path]:
 
     config = load_config()
     codes = [e.code for e in config.enterprises]
-    templates = {c: write_task_list(config, config.enterprise(c), config.deliverable("task-list-2023"), out / "_tpl" / c) for c in codes}
-    extra = [("科技创新", f"研发项目{i}", "行业领先", "起步", "较大", "形成成果", f"{i + 1}项", "设立专项") for i in range(24)]
+    templates = {
+        c: write_task_list(config, config.enterprise(c), config.deliverable("task-list-2023"), out / "_tpl" / c)
+        for c in codes
+    }
+    extra = [
+        ("科技创新", f"研发项目{i}", "行业领先", "起步", "较大", "形成成果", f"{i + 1}项", "设立专项")
+        for i in range(24)
+    ]
     filled_by_code = {c: fill(t, out / "_tpl" / c / "filled.xlsx", extra_rows=extra) for c, t in templates.items()}
     files = []
     for i in range(n):
@@ -101,7 +108,10 @@ def intake_run(files: list[Path], reader: str) -> float:
     start = time.perf_counter()
     outcomes, errors = process_paths(staged, config, resolve_as_of("2023-05-20"), channels, move=True, reader=reader)
     elapsed = time.perf_counter() - start
-    assert not errors and all(o.accepted for o in outcomes), (errors, [o.problems for o in outcomes if not o.accepted][:1])
+    assert not errors and all(o.accepted for o in outcomes), (
+        errors,
+        [o.problems for o in outcomes if not o.accepted][:1],
+    )
     assert sum(o.items for o in outcomes) == 30 * len(files)
     shutil.rmtree(home)
     return len(files) / elapsed
@@ -115,8 +125,11 @@ def main() -> None:
     try:
         t0 = time.perf_counter()
         files = make_files(args.files, work)
-        print(f"generated {len(files)} files in {time.perf_counter() - t0:.1f}s "
-              f"({sum(f.stat().st_size for f in files) / len(files) / 1024:.1f} KiB each)", file=sys.stderr)
+        print(
+            f"generated {len(files)} files in {time.perf_counter() - t0:.1f}s "
+            f"({sum(f.stat().st_size for f in files) / len(files) / 1024:.1f} KiB each)",
+            file=sys.stderr,
+        )
         results = [
             timed("raw openpyxl (read_only, values)", raw_openpyxl, files),
             timed("raw python-calamine", raw_calamine, files),

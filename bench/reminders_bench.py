@@ -8,6 +8,7 @@ that inserted rows straight into the database would find them switched off; remi
 
     python bench/reminders_bench.py --sizes 1000 10000
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,11 +69,18 @@ def make_config(n: int, port: int) -> Path:
     raw["deliverables"] = [d for d in raw["deliverables"] if d["id"] == "plan-2023" or d["kind"] == "completion"]
     (target / "campaign.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
     enterprises = [
-        {"code": f"B{i:06d}", "name": f"基准测试企业{i:06d}", "category": "商业一类", "tier": "达标",
-         "contacts": [{"name": "联系人"}]}
+        {
+            "code": f"B{i:06d}",
+            "name": f"基准测试企业{i:06d}",
+            "category": "商业一类",
+            "tier": "达标",
+            "contacts": [{"name": "联系人"}],
+        }
         for i in range(1, n + 1)
     ]
-    (target / "enterprises.yaml").write_text(yaml.safe_dump({"enterprises": enterprises}, allow_unicode=True), encoding="utf-8")
+    (target / "enterprises.yaml").write_text(
+        yaml.safe_dump({"enterprises": enterprises}, allow_unicode=True), encoding="utf-8"
+    )
     (target / "apprise.yaml").write_text(
         yaml.safe_dump({"default": [f"json://127.0.0.1:{port}/hook/${{BENCH_TOKEN}}"]}), encoding="utf-8"
     )
@@ -108,12 +116,21 @@ def reminder_run(n: int, port: int) -> dict:
     elapsed = time.perf_counter() - started
     summary = state.result()
     with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
+        )
     with session_scope() as s:
         sent_rows = s.scalar(select(func.count()).select_from(m.Notification).where(m.Notification.status == "sent"))
     timings = {r.name.rsplit("-", 1)[0]: r.total_run_time.total_seconds() for r in runs}
-    return {"n": n, "seconds": elapsed, "sent": summary["sent"], "sent_rows": sent_rows, "task_runs": len(runs), "tasks": timings,
-            "body": None}
+    return {
+        "n": n,
+        "seconds": elapsed,
+        "sent": summary["sent"],
+        "sent_rows": sent_rows,
+        "task_runs": len(runs),
+        "tasks": timings,
+        "body": None,
+    }
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ Both sides replay the same seeded days (sample district) into fresh homes on one
 ephemeral server; `--full` then times the whole campaign (2023-05-12 → 2025-06-30) the way
 `campaign simulate` runs it, with the seconds per clock step.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,7 +17,11 @@ from datetime import date
 from pathlib import Path
 
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="sim-bench-prefect-"))
-for key in ("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL", "PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL"):
+for key in (
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL",
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL",
+    "PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL",
+):
     os.environ[key] = "WARNING"
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 START = date(2023, 5, 12)
@@ -47,7 +52,15 @@ def per_day_flow_runs(end: date, seed: int) -> tuple[float, int]:
     started = time.perf_counter()
     for day in days:
         for a in by_day.get(day, []):
-            build_file(config, config.enterprise(a.enterprise), config.deliverable(a.deliverable), rows[a.enterprise], a.variant == "faulty", home, home / "inbox")
+            build_file(
+                config,
+                config.enterprise(a.enterprise),
+                config.deliverable(a.deliverable),
+                rows[a.enterprise],
+                a.variant == "faulty",
+                home,
+                home / "inbox",
+            )
         campaign_tick(as_of=resolve_as_of(day), approve_as="模拟审核")
     return time.perf_counter() - started, len(days)
 

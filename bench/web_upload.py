@@ -12,6 +12,7 @@ Checks: every file accepted exactly once (one accepted version per enterprise, n
 receipts in the outbox, N web.upload audit rows). Reports p50/p95 latency and the ratio of the
 portal's wall time to the direct run's. Output is a markdown table for bench/RESULTS.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -106,8 +107,9 @@ def check(n: int, home: Path, portal: bool) -> None:
 
     with session_scope() as s:
         subs = s.execute(sa.select(m.Submission.enterprise_id, m.Submission.version, m.Submission.status)).all()
-        uploads = s.scalar(sa.select(sa.func.count()).select_from(m.AuditEvent)
-                           .where(m.AuditEvent.action == "web.upload"))
+        uploads = s.scalar(
+            sa.select(sa.func.count()).select_from(m.AuditEvent).where(m.AuditEvent.action == "web.upload")
+        )
     assert len(subs) == n, f"{len(subs)} submissions for {n} files"
     assert all(v == 1 and st == "accepted" for _, v, st in subs), "a file was not accepted as the first version"
     assert len({e for e, _, _ in subs}) == n, "an enterprise got two versions"
@@ -171,8 +173,11 @@ async def _upload_all(base: str, links: dict[str, str], files: dict[str, Path]) 
     async def one(code: str) -> None:
         body = files[code].read_bytes()
         t0 = time.perf_counter()
-        r = await clients[code].post(f"/deliverables/{DELIVERABLE}/upload", data={"csrf_token": tokens[code]},
-                                     files={"file": (files[code].name, body)})
+        r = await clients[code].post(
+            f"/deliverables/{DELIVERABLE}/upload",
+            data={"csrf_token": tokens[code]},
+            files={"file": (files[code].name, body)},
+        )
         latencies.append(time.perf_counter() - t0)
         statuses.append(r.status_code)
 
@@ -200,8 +205,13 @@ def portal(
         init_database()
         links = {code: personal_link(code) for code in files}
         command = ["-m", "campaign.cli.app", "web", "--port", str(port), "--as-of", AS_OF]
-        server = subprocess.Popen([sys.executable, *command],
-                                  env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        server = subprocess.Popen(
+            [sys.executable, *command],
+            env=os.environ.copy(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -252,26 +262,32 @@ def main() -> None:
         t0 = time.perf_counter()
         files = make_files(config_dir, work / "files")
         print(f"generated {len(files)} workbooks in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
-        for backend in (["sqlite", "postgresql"] if args.backend == "both" else [args.backend]):
+        for backend in ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]:
             d_wall, d_lat = direct(files, work, config_dir, backend)
             p_wall, p_lat, p_drained = portal(files, work, config_dir, backend, port)
             rows.append((backend, d_wall, d_lat, p_wall, p_lat, p_drained))
             print(f"{backend}: direct {d_wall:.1f}s, portal {p_wall:.1f}s", file=sys.stderr)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"\n{args.uploads} uploads at once (one per enterprise), Python {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs\n")
+    print(
+        f"\n{args.uploads} uploads at once (one per enterprise), Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs\n"
+    )
     # Direct intake sends each receipt before the next file; the portal answers first and sends the
     # receipt after the response. The fair ratio is therefore "last receipt sent" ÷ direct total.
-    print("| database | direct intake + receipt, one by one: total | direct p50 / p95 per file "
-          "| portal: all responses | portal p50 / p95 latency | portal: last receipt sent "
-          "| ratio (last receipt) ÷ direct | ratio (responses) ÷ direct |")
+    print(
+        "| database | direct intake + receipt, one by one: total | direct p50 / p95 per file "
+        "| portal: all responses | portal p50 / p95 latency | portal: last receipt sent "
+        "| ratio (last receipt) ÷ direct | ratio (responses) ÷ direct |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for backend, d_wall, d_lat, p_wall, p_lat, p_drained in rows:
         direct_pct = f"{pct(d_lat, 50) * 1000:.0f} / {pct(d_lat, 95) * 1000:.0f} ms"
         portal_pct = f"{pct(p_lat, 50):.1f} / {pct(p_lat, 95):.1f} s"
-        print(f"| {backend} | {d_wall:.1f} s | {direct_pct} | {p_wall:.1f} s | {portal_pct} | {p_drained:.1f} s "
-              f"| {p_drained / d_wall:.2f}× | {p_wall / d_wall:.2f}× |")
+        print(
+            f"| {backend} | {d_wall:.1f} s | {direct_pct} | {p_wall:.1f} s | {portal_pct} | {p_drained:.1f} s "
+            f"| {p_drained / d_wall:.2f}× | {p_wall / d_wall:.2f}× |"
+        )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ translated where they enter (`raise ConfigError(...) from exc`); `campaign`'s ma
 CampaignError's message and exits with its `exit_code`, and the Prefect UI shows the same text when
 a flow run fails on one.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

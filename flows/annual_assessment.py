@@ -3,15 +3,16 @@
 The review is a pause with a typed form (`AssessmentReview`): approve, or adjust named scores with a
 reason. The same adjustments can be imported beforehand from the scoring sheet (`campaign scores import`).
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
 
 from prefect import flow, pause_flow_run
-from prefect.context import get_run_context
 from prefect.exceptions import FlowPauseTimeout
 from prefect.input import RunInput
+from prefect.runtime import flow_run
 from pydantic import BaseModel, Field
 
 from campaign.assessment.rules import Adjustment
@@ -61,14 +62,21 @@ def annual_assessment(
     """`approve_as`: finalise without pausing, with this name as the reviewer (rehearsals and simulations)."""
     as_of = resolve_as_of(as_of)
     prepare_database()
-    scored = score_year(year, as_of, str(get_run_context().flow_run.id))
+    scored = score_year(year, as_of, flow_run.get_id())
     if scored.status == "final":
         return {"status": "final", "year": year, "message": f"{year} 年度考核已定稿，本次未做任何改动"}
     publish_table(
         f"assessment-{year}-auto-scores",
         {"code": "企业", "total": "自动得分", "manual": "待评定定性行", "source": "数据来源"},
-        [{"code": code, "total": total, "manual": ",".join(map(str, scored.pending_manual.get(code, []))) or None,
-          "source": scored.sources[code]} for code, total in scored.auto_totals.items()],
+        [
+            {
+                "code": code,
+                "total": total,
+                "manual": ",".join(map(str, scored.pending_manual.get(code, []))) or None,
+                "source": scored.sources[code],
+            }
+            for code, total in scored.auto_totals.items()
+        ],
         f"{year}年度考核自动评分（待审核）。评分表：{scored.scoring_sheet}",
     )
     if approve_as:
@@ -76,7 +84,11 @@ def annual_assessment(
     else:
         review = _wait_for_review(year, review_timeout_seconds, review_poll_seconds)
     if not review.approve:
-        return {"status": "awaiting_review", "year": year, "message": f"{review.reviewer} 未批准定稿；评分已保存，可重新运行考核"}
+        return {
+            "status": "awaiting_review",
+            "year": year,
+            "message": f"{review.reviewer} 未批准定稿；评分已保存，可重新运行考核",
+        }
     adjustments = [Adjustment(a.enterprise, a.row_no, a.score, a.reason) for a in review.adjustments]
     final = finalize_year(year, adjustments, review.reviewer, as_of)
     delivery = notify_all(result_notices(year, final.results, as_of), as_of)  # 向各企业通报考核结果
@@ -85,11 +97,27 @@ def annual_assessment(
         f"{year}年度考核结果（已定稿，审核人：{final.reviewer}）",
         as_of.date().isoformat(),
         {"参加考核企业（户）": len(final.results), "得分调整（项）": final.changes},
-        sections=[("考核结果", md.table(
-            {"code": "企业代码", "name": "企业名称", "category": "功能分类", "total": "总分", "bonus": "创标加分", "rank": "分类排名", "grade": "等级"},
-            [asdict(r) for r in final.results],
-        ))],
-        links={"经营业绩考核挂钩表": Path(final.outputs.linkage).as_uri(), "HTML 报告": Path(final.outputs.html).as_uri()},
+        sections=[
+            (
+                "考核结果",
+                md.table(
+                    {
+                        "code": "企业代码",
+                        "name": "企业名称",
+                        "category": "功能分类",
+                        "total": "总分",
+                        "bonus": "创标加分",
+                        "rank": "分类排名",
+                        "grade": "等级",
+                    },
+                    [asdict(r) for r in final.results],
+                ),
+            )
+        ],
+        links={
+            "经营业绩考核挂钩表": Path(final.outputs.linkage).as_uri(),
+            "HTML 报告": Path(final.outputs.html).as_uri(),
+        },
     )
     fail_if_undelivered(delivery, "考核结果通知", asdict(final))
     return asdict(final)  # what the UI and the CLI show: plain JSON
@@ -97,10 +125,11 @@ def annual_assessment(
 
 def _wait_for_review(year: int, timeout: int, poll: int) -> AssessmentReview:
     try:
-        return pause_flow_run(wait_for_input=AssessmentReview, timeout=timeout, poll_interval=poll, key=review_key(year))
+        return pause_flow_run(
+            wait_for_input=AssessmentReview, timeout=timeout, poll_interval=poll, key=review_key(year)
+        )
     except FlowPauseTimeout:
         raise ReviewTimeout(
             f"等待区国资委审核 {year} 年度考核超时（{timeout} 秒）。自动评分已保存；"
             f"可用 campaign scores import 导入评分表后重新运行 campaign assess {year}。"
         ) from None
-

@@ -15,11 +15,13 @@ It is the only scheduled deployment: every other flow runs through it (or by han
   or that deployment the tick fails after its other steps with what to do (`campaign assess`).
 - A finished day is recorded (clock_store) and not run again unless `force`.
 """
+
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import Literal
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
@@ -36,8 +38,11 @@ from tasks.db import prepare_database
 ASSESSMENT_DEPLOYMENT = "annual-assessment/annual-assessment"
 
 
-@flow(name="campaign-tick", description="行动日历：每天 09:00（北京时间）按 config/campaign.yaml 推导当日应做的事——"
-      "接收报送、下发与汇总半年进展、新年度编制、年度考核、总结评估、截止提醒；无事则不做；同一天重复运行不会重复执行。")
+@flow(
+    name="campaign-tick",
+    description="行动日历：每天 09:00（北京时间）按 config/campaign.yaml 推导当日应做的事——"
+    "接收报送、下发与汇总半年进展、新年度编制、年度考核、总结评估、截止提醒；无事则不做；同一天重复运行不会重复执行。",
+)
 def campaign_tick(as_of: AsOfParam = None, approve_as: str | None = None, force: bool = False) -> dict:
     return run_day(resolve_as_of(as_of), approve_as, force)
 
@@ -57,7 +62,12 @@ def run_day(as_of: datetime, approve_as: str | None = None, force: bool = False,
     if not prepared:
         prepare_database()
     if not (force or prepared) and day_completed(day):
-        return {"day": day.isoformat(), "steps": [s.name for s in steps], "message": f"{day} 已运行过，本次未做任何改动", "skipped": True}
+        return {
+            "day": day.isoformat(),
+            "steps": [s.name for s in steps],
+            "message": f"{day} 已运行过，本次未做任何改动",
+            "skipped": True,
+        }
     results: dict[str, dict] = {}
     pending: list[str] = []
     for step in steps:
@@ -74,15 +84,24 @@ def run_day(as_of: datetime, approve_as: str | None = None, force: bool = False,
             pending.append(outcome["action_required"])
         results[_key(step)] = outcome
     if pending:
-        raise ActionRequired(f"{day} 行动日历有步骤未能完成：", "按提示处理后重新运行本日的 campaign-tick（已完成的步骤不会重复发送）。", pending)
+        raise ActionRequired(
+            f"{day} 行动日历有步骤未能完成：",
+            "按提示处理后重新运行本日的 campaign-tick（已完成的步骤不会重复发送）。",
+            pending,
+        )
     mark_day(day, as_of, {"steps": list(results)})
-    create_markdown_artifact(key="campaign-tick", markdown=_markdown(day.isoformat(), steps, results), description=f"行动日历 {day}")
+    create_markdown_artifact(
+        key="campaign-tick", markdown=_markdown(day.isoformat(), steps, results), description=f"行动日历 {day}"
+    )
     return {"day": day.isoformat(), "steps": list(results), "results": results}
 
 
 def _key(step: ClockStep) -> str:
-    return step.name + (f":{step.period}" if step.period else "") + (f":{step.year}" if step.year else "") + (
-        f":{'+'.join(step.deliverables)}" if step.deliverables else ""
+    return (
+        step.name
+        + (f":{step.period}" if step.period else "")
+        + (f":{step.year}" if step.year else "")
+        + (f":{'+'.join(step.deliverables)}" if step.deliverables else "")
     )
 
 
@@ -111,7 +130,8 @@ def _half_year(step: ClockStep, as_of: datetime, approve_as: str | None) -> dict
     from flows.half_year_collection import half_year_collection
 
     assert step.period, "a half-year step names its period"
-    result = half_year_collection(step.period, as_of=as_of, mode=step.name.removeprefix("half-year-"))
+    mode: Literal["open", "close"] = "open" if step.name == "half-year-open" else "close"
+    result = half_year_collection(step.period, as_of=as_of, mode=mode)
     return {k: v for k, v in result.items() if k in ("mode", "period", "notices", "sent", "failed", "outputs")}
 
 
@@ -165,16 +185,24 @@ def _assessment(year: int, as_of: datetime, approve_as: str | None) -> dict:
         result = annual_assessment(year, as_of=as_of, approve_as=approve_as)
         return {"status": result["status"], "year": year}
     import httpx
+    from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
     from prefect.exceptions import ObjectNotFound
 
     try:
         # The key makes a forced rerun of the day find the run it started instead of starting another.
-        run = run_deployment(ASSESSMENT_DEPLOYMENT, parameters={"year": year, "as_of": as_of.isoformat()}, timeout=0,
-                             as_subflow=False, idempotency_key=f"campaign-tick:assessment-{year}")
+        run: FlowRun = run_deployment(  # type: ignore[assignment]  # called sync; typed as sync-or-coroutine
+            ASSESSMENT_DEPLOYMENT,
+            parameters={"year": year, "as_of": as_of.isoformat()},
+            timeout=0,
+            as_subflow=False,
+            idempotency_key=f"campaign-tick:assessment-{year}",
+        )
     except (ObjectNotFound, httpx.HTTPError) as exc:  # the deployment was never created, or no server answers
-        return {"action_required": f"未能启动 {year} 年度考核（{type(exc).__name__}）：请先 `prefect --no-prompt deploy --all`，"
-                f"或手工运行 campaign assess {year} --as-of {as_of.date()}"}
+        return {
+            "action_required": f"未能启动 {year} 年度考核（{type(exc).__name__}）："
+            f"请先 `prefect --no-prompt deploy --all`，或手工运行 campaign assess {year} --as-of {as_of.date()}"
+        }
     return {"status": "started", "year": year, "flow_run_id": str(run.id)}
 
 

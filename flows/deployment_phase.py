@@ -1,5 +1,8 @@
 """研究部署阶段 (seed §三(二)一): issue the campaign notice to every enterprise, once."""
+
 from __future__ import annotations
+
+from typing import Any
 
 from prefect import flow
 
@@ -25,7 +28,7 @@ def deployment_phase(as_of: AsOfParam = None) -> dict:
     config = load_config()
     messages = build_deployment_notices(config, as_of)
     delivery = notify_all(messages, as_of)
-    summary = {
+    summary: dict[str, Any] = {
         "as_of": as_of.isoformat(),
         "enterprises": len(messages),
         "newly_recorded": delivery.recorded,

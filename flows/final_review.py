@@ -1,4 +1,5 @@
 """深化评估阶段总结评估 (seed §三(二)三, §三(三)二): review the whole campaign, propose 标杆/典范 candidates."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -25,33 +26,60 @@ def final_review(as_of: AsOfParam = None) -> dict:
     result, outputs = compute_review(as_of)
     message = ready_message(result, outputs, as_of)
     delivery = notify_all([message], as_of)
-    create_table_artifact(key="final-review-candidates", table=_candidate_rows(result), description=f"总结评估候选名单（截至 {as_of.date()}）")
-    create_markdown_artifact(key="final-review", markdown=_markdown(result, outputs, as_of), description="价值创造行动总结评估")
+    create_table_artifact(
+        key="final-review-candidates",
+        table=_candidate_rows(result),
+        description=f"总结评估候选名单（截至 {as_of.date()}）",
+    )
+    create_markdown_artifact(
+        key="final-review", markdown=_markdown(result, outputs, as_of), description="价值创造行动总结评估"
+    )
     result_dict = {
         "as_of": as_of.date().isoformat(),
         "outputs": outputs,
-        "candidates": [{"kind": c.kind, "code": c.code, "name": c.name, "explanation": c.explanation} for c in result.candidates],
+        "candidates": [
+            {"kind": c.kind, "code": c.code, "name": c.name, "explanation": c.explanation} for c in result.candidates
+        ],
         "notes": result.notes,
-        "message": {"key": message.key, "newly_recorded": delivery.recorded, "sent": len(delivery.sent),
-                    "failed": len(delivery.failed)},
+        "message": {
+            "key": message.key,
+            "newly_recorded": delivery.recorded,
+            "sent": len(delivery.sent),
+            "failed": len(delivery.failed),
+        },
     }
     fail_if_undelivered(delivery, "通知", result_dict)
     return result_dict
 
 
 def _candidate_rows(result: FinalReview) -> list[dict]:
-    return [{"候选类型": c.kind, "企业": f"{c.code} {c.name}", "功能分类": c.category, "推荐理由": c.explanation} for c in result.candidates] or [
-        {"候选类型": "—", "企业": "本次无企业满足全部条件", "功能分类": "—", "推荐理由": "—"}
-    ]
+    return [
+        {"候选类型": c.kind, "企业": f"{c.code} {c.name}", "功能分类": c.category, "推荐理由": c.explanation}
+        for c in result.candidates
+    ] or [{"候选类型": "—", "企业": "本次无企业满足全部条件", "功能分类": "—", "推荐理由": "—"}]
 
 
 def _markdown(result: FinalReview, outputs: dict[str, str], as_of: datetime) -> str:
-    lines = [f"## 价值创造行动总结评估（截至 {as_of.date()}）", "", "| 功能分类 | 企业数 | " + " | ".join(f"{y}年达成比例 | {y}年平均总分" for y in result.years) + " |",
-             "|---|---|" + "---|---|" * len(result.years)]
+    lines = [
+        f"## 价值创造行动总结评估（截至 {as_of.date()}）",
+        "",
+        "| 功能分类 | 企业数 | " + " | ".join(f"{y}年达成比例 | {y}年平均总分" for y in result.years) + " |",
+        "|---|---|" + "---|---|" * len(result.years),
+    ]
     for c in result.categories:
-        cells = [f"{c.completion_share[y]:.1%} | {c.average_total[y]:.1f}" if c.completion_share[y] is not None and c.average_total[y] is not None
-                 else "— | —" for y in result.years]
+        cells = [
+            f"{c.completion_share[y]:.1%} | {c.average_total[y]:.1f}"
+            if c.completion_share[y] is not None and c.average_total[y] is not None
+            else "— | —"
+            for y in result.years
+        ]
         lines.append(f"| {c.category} | {c.enterprises} | " + " | ".join(cells) + " |")
-    lines += ["", f"候选 {len(result.candidates)} 个，数据缺失 {len(result.notes)} 项。", "",
-              f"- 报告：`{outputs['html']}`", f"- 汇总表：`{outputs['xlsx']}`", f"- 公文稿：`{outputs['docx']}`"]
+    lines += [
+        "",
+        f"候选 {len(result.candidates)} 个，数据缺失 {len(result.notes)} 项。",
+        "",
+        f"- 报告：`{outputs['html']}`",
+        f"- 汇总表：`{outputs['xlsx']}`",
+        f"- 公文稿：`{outputs['docx']}`",
+    ]
     return "\n".join(lines)

@@ -1,4 +1,5 @@
 """每半年报送进展情况 (seed §三(三)一): open a period with pre-filled templates, close it with a summary."""
+
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -28,14 +29,23 @@ def half_year_collection(period: str, as_of: AsOfParam = None, mode: Literal["au
     prepare_database()
     deliverable = progress_deliverable(load_config(), period)
     if as_of.date() < deliverable.opens_on:
-        raise InvalidRequest(f"{deliverable.title}的报送窗口 {deliverable.opens_on} 才开启，as_of（{as_of.date()}）过早")
+        raise InvalidRequest(
+            f"{deliverable.title}的报送窗口 {deliverable.opens_on} 才开启，as_of（{as_of.date()}）过早"
+        )
+    period = deliverable.period or period  # the configured spelling (progress_deliverable matched it)
     if mode == "auto":
         mode = "open" if as_of.date() <= deliverable.due else "close"
     if mode == "open":
-        messages = prepare_templates(deliverable.period, as_of)
+        messages = prepare_templates(period, as_of)
         delivery = notify_all(messages, as_of)
-        result = {"mode": "open", "period": deliverable.period, "notices": len(messages), "newly_recorded": delivery.recorded,
-                  "sent": len(delivery.sent), "failed": len(delivery.failed)}
+        result = {
+            "mode": "open",
+            "period": period,
+            "notices": len(messages),
+            "newly_recorded": delivery.recorded,
+            "sent": len(delivery.sent),
+            "failed": len(delivery.failed),
+        }
         publish_summary(
             f"{deliverable.id}-open",
             f"{deliverable.title}：已下发",
@@ -45,16 +55,23 @@ def half_year_collection(period: str, as_of: AsOfParam = None, mode: Literal["au
         )
         fail_if_undelivered(delivery, "通知", result)
         return result
-    closed = summarize_period(deliverable.period, as_of)
+    closed = summarize_period(period, as_of)
     s = closed.summary
-    attention = md.table({"code": "企业代码", "name": "企业名称", "reasons": "原因"},
-                         [{**a, "reasons": "；".join(a["reasons"])} for a in s.attention])
+    attention = md.table(
+        {"code": "企业代码", "name": "企业名称", "reasons": "原因"},
+        [{**a, "reasons": "；".join(a["reasons"])} for a in s.attention],
+    )
     publish_summary(
         f"{deliverable.id}-summary",
         f"{deliverable.title}汇总",
         as_of.date().isoformat(),
-        {"报送完整率": f"{s.completeness_rate:.0%}", "按时报送率": f"{s.timeliness_rate:.0%}", "逾期（户）": len(s.late),
-         "被退回未重报（户）": len(s.rejected), "未报送（户）": len(s.missing)},
+        {
+            "报送完整率": f"{s.completeness_rate:.0%}",
+            "按时报送率": f"{s.timeliness_rate:.0%}",
+            "逾期（户）": len(s.late),
+            "被退回未重报（户）": len(s.rejected),
+            "未报送（户）": len(s.missing),
+        },
         sections=[("需关注企业", attention)],
         links={"HTML 报告": Path(closed.outputs["html"]).as_uri(), "汇总表": Path(closed.outputs["xlsx"]).as_uri()},
     )

@@ -1,4 +1,5 @@
 """Intake: process what SASAC staff dropped into CAMPAIGN_HOME/inbox — receipts and rejections, once."""
+
 from __future__ import annotations
 
 from prefect import flow
@@ -15,7 +16,10 @@ from tasks.notify import fail_if_undelivered, notify_all
 CHUNK_SIZE = 200
 
 
-@flow(name="intake", description="接收报送：扫描收件箱，校验、登记版本、存档，并向企业发送回执或退回通知；重复运行不会重复登记或发送。")
+@flow(
+    name="intake",
+    description="接收报送：扫描收件箱，校验、登记版本、存档，并向企业发送回执或退回通知；重复运行不会重复登记或发送。",
+)
 def intake(as_of: AsOfParam = None, chunk_size: int = CHUNK_SIZE) -> dict:
     as_of = resolve_as_of(as_of)
     prepare_database()
@@ -42,6 +46,8 @@ def intake(as_of: AsOfParam = None, chunk_size: int = CHUNK_SIZE) -> dict:
     audit("intake.run", "inbox", as_of.date().isoformat(), as_of, summary)
     if outcomes or errors:
         create_table_artifact(key="intake-files", table=artifact_rows(outcomes), description="本次接收的文件")
-    create_markdown_artifact(key="intake-summary", markdown=summary_markdown(summary, outcomes, errors), description="接收报送情况")
+    create_markdown_artifact(
+        key="intake-summary", markdown=summary_markdown(summary, outcomes, errors), description="接收报送情况"
+    )
     fail_if_undelivered(delivery, "回执或退回通知", summary)
     return summary

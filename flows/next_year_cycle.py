@@ -1,4 +1,5 @@
 """新年度目标任务及清单 (seed §三(二)二, 2024年初): open next year's filing with lists pre-filled from last year."""
+
 from __future__ import annotations
 
 from prefect import flow
@@ -20,8 +21,13 @@ def next_year_cycle(year: int, as_of: AsOfParam = None) -> dict:
     prepare_database()
     messages = prepare_next_year(year, as_of)
     delivery = notify_all(messages, as_of)
-    result = {"year": year, "notices": len(messages), "newly_recorded": delivery.recorded, "sent": len(delivery.sent),
-              "failed": len(delivery.failed)}
+    result = {
+        "year": year,
+        "notices": len(messages),
+        "newly_recorded": delivery.recorded,
+        "sent": len(delivery.sent),
+        "failed": len(delivery.failed),
+    }
     publish_summary(
         f"next-year-cycle-{year}",
         f"{year}年度目标任务及清单：已下发",

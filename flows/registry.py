@@ -2,6 +2,7 @@
 
 Flows with more parameters have their own commands (`campaign half-year`, `campaign assess`, ...).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -14,5 +15,10 @@ def flows() -> dict[str, Callable]:
     from flows.intake import intake
     from flows.reminders import reminders
 
-    return {"deployment-phase": deployment_phase, "intake": intake, "reminders": reminders, "final-review": final_review,
-            "campaign-tick": campaign_tick}
+    return {
+        "deployment-phase": deployment_phase,
+        "intake": intake,
+        "reminders": reminders,
+        "final-review": final_review,
+        "campaign-tick": campaign_tick,
+    }

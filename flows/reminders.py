@@ -3,6 +3,7 @@
 Task runs per run are constant (prepare, plan, record, deliver, audit) whatever the number of
 enterprises: the planning is set-based SQL and delivery is one batch.
 """
+
 from __future__ import annotations
 
 from prefect import flow
@@ -52,4 +53,3 @@ def reminders(as_of: AsOfParam = None) -> dict:
     # The run fails so operators see it in the UI; the messages stay pending for the next run.
     fail_if_undelivered(delivery, "提醒", summary)
     return summary
-

@@ -9,6 +9,7 @@ intake to do and no enterprise sends anything are skipped: intake of an empty in
 A day the clock already completed (clock_store) is skipped too, so a replay over the same home
 changes nothing and an interrupted simulation resumes where it stopped.
 """
+
 from __future__ import annotations
 
 import time
@@ -16,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 from prefect import flow
 
@@ -58,8 +60,12 @@ def _tell(day: date, text: str) -> None:
         listener(day, text)
 
 
-@flow(name="campaign-simulation", description="模拟整个行动：模拟企业按各自习惯（按时、逾期、被退回后重报、未报）把文件放入收件箱，"
-      "行动日历逐日运行真实流程（收件、提醒、半年进展、年度考核、总结评估）。同一 seed 结果相同；重复运行不改变任何数据。")
+@flow(
+    name="campaign-simulation",
+    description="模拟整个行动：模拟企业按各自习惯（按时、逾期、被退回后重报、未报）把文件放入收件箱，"
+    "行动日历逐日运行真实流程（收件、提醒、半年进展、年度考核、总结评估）。同一 seed 结果相同；"
+    "重复运行不改变任何数据。",
+)
 def campaign_simulation(start: date, end: date, seed: int = 1) -> dict:
     from campaign.calendar.store import completed_days
     from campaign.db.migrate import upgrade_to_head
@@ -76,7 +82,7 @@ def campaign_simulation(start: date, end: date, seed: int = 1) -> dict:
     years = sorted(config.final_review.years)
     rows = {e.code: enterprise_rows(config, e, seed, years) for e in config.enterprises}
     days, by_day = simulation_days(start, end, seed)
-    stats = {"days": len(days), "ticked": 0, "skipped": 0, "files": 0}
+    stats: dict[str, Any] = {"days": len(days), "ticked": 0, "skipped": 0, "files": 0}
     for day in days:
         if day in done:
             stats["skipped"] += 1
@@ -84,8 +90,15 @@ def campaign_simulation(start: date, end: date, seed: int = 1) -> dict:
             continue
         for action in by_day.get(day, []):
             enterprise = config.enterprise(action.enterprise)
-            path = build_file(config, enterprise, config.deliverable(action.deliverable), rows[action.enterprise],
-                              action.variant == "faulty", home, home / "inbox")
+            path = build_file(
+                config,
+                enterprise,
+                config.deliverable(action.deliverable),
+                rows[action.enterprise],
+                action.variant == "faulty",
+                home,
+                home / "inbox",
+            )
             stats["files"] += path is not None
         started = time.perf_counter()
         result = run_day(resolve_as_of(day), approve_as=REVIEWER, prepared=True)

@@ -1,4 +1,5 @@
 """Announce deliverables no phase flow announces (完成情况, 评估报告) when their window opens."""
+
 from __future__ import annotations
 
 from prefect import flow, task
@@ -39,8 +40,13 @@ def window_notices(deliverables: list[str], as_of: AsOfParam = None) -> dict:
     templates = prepare_templates(deliverables)
     messages = build_window_notices(load_config(), deliverables, as_of, templates)
     delivery = notify_all(messages, as_of)
-    result = {"deliverables": deliverables, "notices": len(messages), "newly_recorded": delivery.recorded,
-              "sent": len(delivery.sent), "failed": len(delivery.failed)}
+    result = {
+        "deliverables": deliverables,
+        "notices": len(messages),
+        "newly_recorded": delivery.recorded,
+        "sent": len(delivery.sent),
+        "failed": len(delivery.failed),
+    }
     publish_summary(
         "window-notices",
         f"报送通知：{'、'.join(deliverables)}",

@@ -3,6 +3,7 @@
 URLs carry tokens, so nothing here ever returns, logs or stores a URL: callers get schemas
 ("outbox", "mailtos", "wecombot") for the record and `redact()` for any error text.
 """
+
 from __future__ import annotations
 
 import os
@@ -104,7 +105,11 @@ def _delivery_policy(raw, source: str) -> DeliveryPolicy:
             problems.append(f"{source} 中 delivery.{name}：不认识的字段（可选：{'、'.join(_DELIVERY_LIMITS)}）")
             continue
         kind, low, high = _DELIVERY_LIMITS[name]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (kind is int and not isinstance(value, int))
+        ):
             problems.append(f"{source} 中 delivery.{name}：应为{'整数' if kind is int else '数字'}，当前值：{value!r}")
         elif not low <= value <= high:
             problems.append(f"{source} 中 delivery.{name}：应在 {low} 到 {high} 之间，当前值：{value!r}")

@@ -9,6 +9,7 @@ Failures are retried within the run with exponential backoff, counted in `attemp
 that keeps failing is skipped for the rest of the run so the other channels and recipients go on.
 URLs carry tokens: nothing here logs, returns or stores one.
 """
+
 from __future__ import annotations
 
 import logging
@@ -113,8 +114,9 @@ class Sender:
         cached[0].tags = {_tag(recipient)}
         return cached
 
-    def _attempt(self, url: str, recipient: str, key: str, title: str, body: str, at: str,
-                 attach: Sequence[str] = ()) -> str | None:
+    def _attempt(
+        self, url: str, recipient: str, key: str, title: str, body: str, at: str, attach: Sequence[str] = ()
+    ) -> str | None:
         client = self._client(url, recipient, key, at)
         if client is None:
             return self.channels.redact(f"无法识别的通知渠道地址：{url}")
@@ -125,7 +127,9 @@ class Sender:
         # Apprise 2 answers with an AppriseResult: NOMATCH means no service carries this recipient's tag,
         # which is a configuration mistake, not a delivery failure to retry.
         if result.status is apprise.AppriseResultStatus.NOMATCH:
-            raise ConfigError([f"收件人 {recipient} 没有匹配的通知渠道（{self.channels.redact(url)}），请检查 config/apprise.yaml"])
+            raise ConfigError(
+                [f"收件人 {recipient} 没有匹配的通知渠道（{self.channels.redact(url)}），请检查 config/apprise.yaml"]
+            )
         if result:
             return None
         if result.status is apprise.AppriseResultStatus.TIMEOUT:
@@ -136,8 +140,9 @@ class Sender:
     def open_circuit(self, url: str) -> bool:
         return self._failures.get(url, 0) >= self.policy.circuit_after
 
-    def send(self, recipient: str, key: str, title: str, body: str, at: str,
-             attach: Sequence[str] = ()) -> tuple[int, bool, str | None]:
+    def send(
+        self, recipient: str, key: str, title: str, body: str, at: str, attach: Sequence[str] = ()
+    ) -> tuple[int, bool, str | None]:
         """Deliver to every URL of the recipient: (attempts made, delivered, last redacted error seen).
 
         A URL that succeeded is not sent to again within the run; only the failing ones are retried.
@@ -145,7 +150,9 @@ class Sender:
         """
         urls = list(self.channels.urls_for(recipient))
         if not urls:
-            raise ConfigError([f"收件人 {recipient} 没有配置通知渠道：请在 config/apprise.yaml 的 recipients 或 default 中配置"])
+            raise ConfigError(
+                [f"收件人 {recipient} 没有配置通知渠道：请在 config/apprise.yaml 的 recipients 或 default 中配置"]
+            )
         attempts, error = 0, None
         for round_no in range(self.policy.attempts_per_run):
             live = [u for u in urls if not self.open_circuit(u)]
@@ -177,8 +184,9 @@ KEY_CHUNK = 5000
 SENDING_LEASE = timedelta(minutes=10)
 
 
-def claim_pending(session: Session, worker: str, keys: list[str] | None = None, limit: int = CLAIM_CHUNK,
-                  now: datetime | None = None) -> list[m.Notification]:
+def claim_pending(
+    session: Session, worker: str, keys: list[str] | None = None, limit: int = CLAIM_CHUNK, now: datetime | None = None
+) -> list[m.Notification]:
     """Atomically move up to `limit` deliverable messages to 'sending' for `worker`, and return them.
 
     PostgreSQL: the candidates are selected FOR UPDATE SKIP LOCKED and updated in the same
@@ -201,26 +209,33 @@ def claim_pending(session: Session, worker: str, keys: list[str] | None = None, 
     # A claim counts as an attempt: a deliverer that dies mid-send has still tried once.
     claim = dict(status="sending", claimed_by=worker, claimed_at=now, attempts=N.attempts + 1)
     session.commit()  # start the claim in a fresh transaction
+    assert session.bind is not None, "sessions come from session_scope(), bound to the engine"
     if session.bind.dialect.name == "postgresql":
         # Two statements, one transaction: the rows stay locked by us until the commit. (A single
         # UPDATE ... WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED) is not safe: the planner
         # may rescan the sub-select and the LIMIT then no longer bounds the update.)
-        ids = list(session.scalars(candidates.with_for_update(skip_locked=True)))
+        ids: Sequence[int] = list(session.scalars(candidates.with_for_update(skip_locked=True)))
         if ids:
             session.execute(update(N).where(N.id.in_(ids)).values(**claim).execution_options(synchronize_session=False))
     else:
         # SQLite: the UPDATE takes the database-wide write lock first, so the sub-select sees the latest rows.
-        ids = session.execute(
-            update(N)
-            .where(N.id.in_(candidates.scalar_subquery()), claimable(N))
-            .values(**claim)
-            .returning(N.id)
-            .execution_options(synchronize_session=False)
-        ).scalars().all()
+        ids = (
+            session.execute(
+                update(N)
+                .where(N.id.in_(candidates.scalar_subquery()), claimable(N))
+                .values(**claim)
+                .returning(N.id)
+                .execution_options(synchronize_session=False)
+            )
+            .scalars()
+            .all()
+        )
     session.commit()
     if not ids:
         return []
-    return list(session.scalars(select(N).where(N.id.in_(ids)).order_by(N.id).execution_options(populate_existing=True)))
+    return list(
+        session.scalars(select(N).where(N.id.in_(ids)).order_by(N.id).execution_options(populate_existing=True))
+    )
 
 
 def deliver_pending(
@@ -269,14 +284,22 @@ def deliver_pending(
     return report
 
 
-def _send_batch(session: Session, sender: Sender, batch: list[m.Notification], as_of: datetime,
-                report: DeliveryReport, retry_later: list[m.Notification], links: MessageLinks) -> None:
+def _send_batch(
+    session: Session,
+    sender: Sender,
+    batch: list[m.Notification],
+    as_of: datetime,
+    report: DeliveryReport,
+    retry_later: list[m.Notification],
+    links: MessageLinks,
+) -> None:
     for note in batch:
         body = links.body(note.recipient, note.body)
         emailed = any(u.lower().startswith(EMAIL_SCHEMAS) for u in sender.channels.urls_for(note.recipient))
         attach = links.attachments(note) if emailed else []
-        attempts, delivered, error = sender.send(note.recipient, note.key, note.title, body,
-                                                 note.created_at.isoformat(), attach)
+        attempts, delivered, error = sender.send(
+            note.recipient, note.key, note.title, body, note.created_at.isoformat(), attach
+        )
         note.attempts += attempts - 1  # the claim counted the first one
         report.retried += max(attempts - 1, 0)
         if error is not None:
@@ -291,8 +314,9 @@ def _send_batch(session: Session, sender: Sender, batch: list[m.Notification], a
         session.commit()
 
 
-def notify_now(messages: Sequence[OutgoingMessage], as_of: datetime, channels: Channels,
-               recorded_keys: Sequence[str] = ()) -> DeliveryReport:
+def notify_now(
+    messages: Sequence[OutgoingMessage], as_of: datetime, channels: Channels, recorded_keys: Sequence[str] = ()
+) -> DeliveryReport:
     """Record `messages` and deliver them with `recorded_keys` (messages the caller recorded in its own
     transaction, like intake's receipts). The `notify_all` task wraps this; commands that run no flow
     (`campaign submit`) call it directly."""

@@ -4,6 +4,7 @@ Each message becomes one JSON file under CAMPAIGN_HOME/outbox/ (or the URL's pat
 `outbox:///srv/outbox`). The sender appends `?key=...&at=...`: the file is named after the
 notification's natural key, so a retry after a crash overwrites rather than duplicates.
 """
+
 from __future__ import annotations
 
 import json

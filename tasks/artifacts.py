@@ -3,6 +3,7 @@
 Plain functions, not tasks: an artifact belongs to the flow run that calls them and costs no task run.
 Keys (lowercase, digits, dashes) make the latest version of each report findable under Artifacts.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence

@@ -1,4 +1,5 @@
 """Annual assessment tasks: score the year, apply SASAC's review, finalise and write the outputs."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -101,4 +102,3 @@ def finalize_year(year: int, adjustments: list[Adjustment], reviewer: str, as_of
         ],
         outputs=outputs,
     )
-

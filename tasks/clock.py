@@ -1,4 +1,5 @@
 """Campaign-clock tasks: has this day run already, and record that it has."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -1,4 +1,5 @@
 """Database task: bring the schema to head and the configuration into the database."""
+
 from __future__ import annotations
 
 from prefect import task

@@ -1,4 +1,5 @@
 """Final review tasks: gather + compute + write the outputs in one task run; build SASAC's message."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -28,13 +29,19 @@ def ready_message(result: FinalReview, outputs: dict[str, str], as_of: datetime)
     config = load_config()
     years = []
     for y in result.years:
-        done = [r.completion[y] for r in result.enterprises if r.completion[y]]
+        done = [c for r in result.enterprises if (c := r.completion[y]) is not None]
         quantified, reached = sum(c.quantified for c in done), sum(c.reached for c in done)
         years.append({"year": y, "reported": len(done), "share": f"{reached / quantified:.1%}" if quantified else "—"})
     title, body = render_message(
-        "final_review_ready", campaign_title=config.campaign.title, as_of=as_of.date(), outputs=outputs, years=years,
-        enterprises=len(result.enterprises), reports=sum(1 for r in result.enterprises if r.data.evaluation_report),
+        "final_review_ready",
+        campaign_title=config.campaign.title,
+        as_of=as_of.date(),
+        outputs=outputs,
+        years=years,
+        enterprises=len(result.enterprises),
+        reports=sum(1 for r in result.enterprises if r.data.evaluation_report),
         exemplars=[short(c.name) for c in result.candidates if c.kind == EXEMPLAR],
-        benchmarks=[short(c.name) for c in result.candidates if c.kind == BENCHMARK], notes=len(result.notes),
+        benchmarks=[short(c.name) for c in result.candidates if c.kind == BENCHMARK],
+        notes=len(result.notes),
     )
     return OutgoingMessage(f"final-review:{as_of.date().isoformat()}", "digest", "sasac", title, body)

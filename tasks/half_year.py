@@ -1,4 +1,5 @@
 """Half-year collection tasks: open the period (templates + notices), close it (summary + reports)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,10 +45,26 @@ def prepare_templates(period: str, as_of: datetime) -> list[OutgoingMessage]:
         if planned:
             template_name = write_progress_workbook(enterprise, deliverable, planned, out_dir).name
         title, body = render_message(
-            "notice_progress", issuer=config.campaign.issuer, campaign_title=config.campaign.title, enterprise=enterprise,
-            deliverable=deliverable, planned=len(planned), template_name=template_name, as_of=as_of.date(),
+            "notice_progress",
+            issuer=config.campaign.issuer,
+            campaign_title=config.campaign.title,
+            enterprise=enterprise,
+            deliverable=deliverable,
+            planned=len(planned),
+            template_name=template_name,
+            as_of=as_of.date(),
         )
-        messages.append(OutgoingMessage(f"notice:{deliverable.id}:{enterprise.code}", "notice", enterprise.code, title, body, enterprise.code, deliverable.id))
+        messages.append(
+            OutgoingMessage(
+                f"notice:{deliverable.id}:{enterprise.code}",
+                "notice",
+                enterprise.code,
+                title,
+                body,
+                enterprise.code,
+                deliverable.id,
+            )
+        )
     return messages
 
 

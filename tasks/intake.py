@@ -1,4 +1,5 @@
 """Intake tasks: list the inbox, process a chunk of files (one task run per chunk, never per file)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,8 +34,13 @@ def intake_chunk(paths: list[str], as_of: datetime) -> ChunkResult:
     channels = load_channels(get_settings().apprise_config_path)
     outcomes, errors = process_paths([Path(p) for p in paths], config, as_of, channels, move=True)
     logger = get_run_logger()
-    logger.info("chunk of %d files: %d accepted, %d rejected, %d errors", len(paths),
-                sum(o.accepted for o in outcomes), sum(not o.accepted for o in outcomes), len(errors))
+    logger.info(
+        "chunk of %d files: %d accepted, %d rejected, %d errors",
+        len(paths),
+        sum(o.accepted for o in outcomes),
+        sum(not o.accepted for o in outcomes),
+        len(errors),
+    )
     for name, error in errors.items():
         logger.error("unexpected error on %s (left in the inbox): %s", name, error)
     return ChunkResult(outcomes, errors)

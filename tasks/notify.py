@@ -1,5 +1,6 @@
 """The one way a flow sends: `notify_all` records messages under their natural keys and delivers them;
 `fail_if_undelivered` is the one failure rule (a flow that could not deliver ends Failed with the count)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -18,15 +19,22 @@ SHOWN_FAILURES = 20  # in the error and the run log; the notification table has 
 
 
 @task(name="notify-all", cache_policy=NO_CACHE)
-def notify_all(messages: Sequence[OutgoingMessage], as_of: datetime, recorded_keys: Sequence[str] = ()) -> DeliveryReport:
+def notify_all(
+    messages: Sequence[OutgoingMessage], as_of: datetime, recorded_keys: Sequence[str] = ()
+) -> DeliveryReport:
     """Record `messages` (a message recorded before, e.g. by intake in the file's own transaction, is
     left as it is) and deliver those still pending, with `recorded_keys`: messages the caller recorded
     itself in the transaction that caused them (intake's receipts). One task run for the whole batch: per-message task
     runs would cost ~15 ms each."""
     report = notify_now(messages, as_of, load_channels(get_settings().apprise_config_path), recorded_keys)
     logger = get_run_logger()
-    logger.info("recorded %d new of %d messages; delivered %d, failed %d", report.recorded, len(messages), len(report.sent),
-                len(report.failed))
+    logger.info(
+        "recorded %d new of %d messages; delivered %d, failed %d",
+        report.recorded,
+        len(messages),
+        len(report.sent),
+        len(report.failed),
+    )
     # Errors are redacted already. Capped: a dead default channel must not flood the run log with 10,000 lines.
     for key, error in list(report.failed.items())[:SHOWN_FAILURES]:
         logger.warning("delivery of %s failed: %s", key, error)

@@ -1,4 +1,5 @@
 """The message each enterprise gets when its annual assessment is finalised (once: keyed per year and enterprise)."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -3,6 +3,7 @@
 Prefect is pointed at a throw-away PREFECT_HOME before it is imported, and flow tests share ONE
 Prefect test harness per session (it costs ~20 s to start on this machine).
 """
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,9 @@ for _var in ("CAMPAIGN_HOME", "CAMPAIGN_DATABASE_URL", "CAMPAIGN_CONFIG_DIR", "C
 import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-POSTGRES_ADMIN_URL = os.environ.get("CAMPAIGN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "CAMPAIGN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 @pytest.fixture
@@ -41,6 +44,14 @@ def initialized_home(campaign_home) -> Path:
 
     init_database()
     return campaign_home
+
+
+@pytest.fixture
+def token(monkeypatch) -> str:
+    """A channel secret (REMINDER_TEST_TOKEN) that must never reach a log, an artifact or the database."""
+    value = f"tok-{uuid.uuid4().hex}"
+    monkeypatch.setenv("REMINDER_TEST_TOKEN", value)
+    return value
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """Each test folder is a layer with its own marker, applied by the folder's conftest.py, so
 `pytest -m "not flow and not postgres and not e2e"` is the seconds-long inner loop."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

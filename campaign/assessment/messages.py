@@ -1,4 +1,5 @@
 """Tell each enterprise its finalised annual result (total, grade, rank); the rows are on the portal."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -40,8 +41,16 @@ def build_result_notices(
     for r in results:
         rank, size = (int(x) for x in r.rank.split("/"))
         title, body = render_message(
-            "assessment_result", issuer=config.campaign.issuer, year=year, name=r.name, category=r.category,
-            total=float(r.total), bonus=float(r.bonus or 0), grade=r.grade, rank=rank, category_size=size,
+            "assessment_result",
+            issuer=config.campaign.issuer,
+            year=year,
+            name=r.name,
+            category=r.category,
+            total=float(r.total),
+            bonus=float(r.bonus or 0),
+            grade=r.grade,
+            rank=rank,
+            category_size=size,
             as_of=as_of.date(),
         )
         key = result_notice_key(year, r.code)

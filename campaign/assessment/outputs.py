@@ -1,4 +1,5 @@
 """Annual assessment outputs on disk: scoring sheet, linkage sheet, scored lists, HTML report."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -38,7 +39,12 @@ class AssessmentFiles:
 
 
 def write_final_outputs(
-    home: Path, config: CampaignConfig, year: int, results: list[EnterpriseResult], sources: dict[str, Path], as_of: datetime
+    home: Path,
+    config: CampaignConfig,
+    year: int,
+    results: list[EnterpriseResult],
+    sources: dict[str, Path],
+    as_of: datetime,
 ) -> AssessmentFiles:
     """sources: enterprise code -> its stored list file (to write the scores into)."""
     out = assessment_dir(home, year)
@@ -48,7 +54,11 @@ def write_final_outputs(
     lists = []
     for r in results:
         if r.code in sources and sources[r.code].is_file():
-            lists.append(write_scores_into_list(sources[r.code], r, out / "清单" / f"{r.code}_{year}年度目标任务清单_考核结果.xlsx"))
+            lists.append(
+                write_scores_into_list(
+                    sources[r.code], r, out / "清单" / f"{r.code}_{year}年度目标任务清单_考核结果.xlsx"
+                )
+            )
     html = render_report(
         "annual.html.j2",
         out / f"{year}年度考核报告.html",
@@ -67,12 +77,21 @@ def annual_report_context(config: CampaignConfig, year: int, results: list[Enter
     grades = [g.name for g in sorted(config.scoring.grades, key=lambda g: -g.min)]
     grade_counts = [sum(1 for r in results if r.grade == g) for g in grades]
     charts = {
-        "totals": bar_chart([r.name.replace("（示例）", "") for r in results], {"总分": [r.total for r in results]}, f"{year}年度考核总分", "分", horizontal=True),
+        "totals": bar_chart(
+            [r.name.replace("（示例）", "") for r in results],
+            {"总分": [r.total for r in results]},
+            f"{year}年度考核总分",
+            "分",
+            horizontal=True,
+        ),
         "grades": bar_chart(grades, {"企业数": grade_counts}, "考核等级分布", "户"),
     }
     if dims:
         charts["dimensions"] = bar_chart(
-            dims, {"平均完成率": [100 * sum(by_dimension[d]) / len(by_dimension[d]) for d in dims]}, "各对标维度平均完成率", "%"
+            dims,
+            {"平均完成率": [100 * sum(by_dimension[d]) / len(by_dimension[d]) for d in dims]},
+            "各对标维度平均完成率",
+            "%",
         )
     return {
         "issuer": config.campaign.issuer,

@@ -2,6 +2,7 @@
 
 Pure: the flow feeds rows in and stores what comes out. Ranks are within 功能分类 (分类考核, seed §一(二)4).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -9,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from campaign.assessment.scoring import (
+    Direction,
     RowScore,
     Rule,
     allocate_weights,
@@ -30,7 +32,7 @@ class Item:
     target: float | None
     actual: float | None
     indicator: str | None = None  # one of the six core indicators, if it is one
-    direction: str = "higher"
+    direction: Direction = "higher"
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,9 @@ class EnterpriseResult:
         return [i for i in self.items if i.score is None]
 
 
-def score_enterprise(code: str, name: str, category: str, tier: str, items: Iterable[Item], scoring: ScoringConfig) -> EnterpriseResult:
+def score_enterprise(
+    code: str, name: str, category: str, tier: str, items: Iterable[Item], scoring: ScoringConfig
+) -> EnterpriseResult:
     items = sorted(items, key=lambda i: i.row_no)
     counts: dict[str, int] = defaultdict(int)
     for item in items:
@@ -96,8 +100,10 @@ def score_enterprise(code: str, name: str, category: str, tier: str, items: Iter
         weight = allocation[item.dimension].pop(0)
         rule_cfg = scoring.rule_for(item.dimension, item.indicator)
         rule = Rule(rule_cfg.kind, rule_cfg.floor, rule_cfg.cap)
-        result = score_row(rule, weight, item.target, item.actual, item.direction)  # type: ignore[arg-type]
-        scored.append(ScoredItem(item, weight, rule_cfg, rule.describe(weight), result.completion, result.score, result.note))
+        result = score_row(rule, weight, item.target, item.actual, item.direction)
+        scored.append(
+            ScoredItem(item, weight, rule_cfg, rule.describe(weight), result.completion, result.score, result.note)
+        )
     return EnterpriseResult(code, name, category, tier, scored)
 
 
@@ -115,7 +121,9 @@ def apply_adjustments(results: dict[str, EnterpriseResult], adjustments: Iterabl
         current = rows[index]
         ceiling = round(current.weight * max(current.rule.cap, 1.0), 2)
         if not 0 <= adj.score <= ceiling:
-            raise AdjustmentError(f"{adj.enterprise} 第 {adj.row_no} 行的得分应在 0 到 {ceiling:g} 之间，给出的是 {adj.score:g}")
+            raise AdjustmentError(
+                f"{adj.enterprise} 第 {adj.row_no} 行的得分应在 0 到 {ceiling:g} 之间，给出的是 {adj.score:g}"
+            )
         if not adj.reason.strip():
             raise AdjustmentError(f"{adj.enterprise} 第 {adj.row_no} 行的调整缺少理由")
         changes.append(ScoreChange(adj.enterprise, adj.row_no, current.score, adj.score, adj.reason.strip()))
@@ -151,6 +159,10 @@ def finalize(results: Iterable[EnterpriseResult], scoring: ScoringConfig) -> lis
     for group in by_category.values():
         group.sort(key=lambda r: (-r.total, r.code))
         for position, r in enumerate(group, start=1):
-            r.rank_in_category = position if position == 1 or r.total != group[position - 2].total else group[position - 2].rank_in_category
+            r.rank_in_category = (
+                position
+                if position == 1 or r.total != group[position - 2].total
+                else group[position - 2].rank_in_category
+            )
             r.category_size = len(group)
     return sorted(results, key=lambda r: (r.category, r.rank_in_category, r.code))

@@ -10,6 +10,7 @@ Signs: a zero or negative target still has a meaning (扭亏: 净利润 target 0
 higher-is-better with target <= 0 the completion is target/actual while both are losses, and full marks
 once the actual reaches the target. Missing actuals score 0 with a note, never an exception.
 """
+
 from __future__ import annotations
 
 import math
@@ -70,7 +71,9 @@ def completion(kind: RuleKind, target: float, actual: float, direction: Directio
     return math.inf if actual >= 0 else target / actual
 
 
-def score_row(rule: Rule, weight: float, target: float | None, actual: float | None, direction: Direction = "higher") -> RowScore:
+def score_row(
+    rule: Rule, weight: float, target: float | None, actual: float | None, direction: Direction = "higher"
+) -> RowScore:
     if rule.kind == "manual":
         return RowScore(weight, None, None, "定性指标，待区国资委评定")
     if target is None:

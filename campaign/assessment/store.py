@@ -4,8 +4,10 @@ Sources per enterprise, best first: the latest accepted 完成情况 (completion
 targets and 实际完成值), else the latest accepted 目标任务清单 (task-list-<year>, targets only: every row
 scores as "未填报实际完成值"), else nothing (total 0, noted).
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +25,7 @@ from campaign.assessment.rules import (
     finalize,
     score_enterprise,
 )
+from campaign.assessment.scoring import Direction
 from campaign.config.model import CampaignConfig, RuleConfig
 from campaign.db import models as m
 from campaign.errors import AssessmentError
@@ -42,14 +45,14 @@ class EnterpriseInput:
     source: str = ""  # which deliverable the rows came from, or why there are none
 
 
-def row_direction(row: m.TaskItem, directions: dict[str, str]) -> str:
+def row_direction(row: m.TaskItem, directions: Mapping[str, Direction]) -> Direction:
     """lower-is-better when the core indicator says so (资产负债率) or the target reads "≤ …" / "不超过 …"."""
     if row.annual_target_comparator in _LOWER_COMPARATORS:
         return "lower"
     return directions.get(row.core_indicator or "", "higher")
 
 
-def item_from_row(row: m.TaskItem, directions: dict[str, str], with_actual: bool) -> Item:
+def item_from_row(row: m.TaskItem, directions: Mapping[str, Direction], with_actual: bool) -> Item:
     actual = parse_target(row.actual_value) if with_actual else None
     direction = row_direction(row, directions)
     return Item(
@@ -63,7 +66,9 @@ def item_from_row(row: m.TaskItem, directions: dict[str, str], with_actual: bool
     )
 
 
-def source_submissions(session: Session, config: CampaignConfig, year: int, as_of: datetime) -> dict[int, tuple[m.Submission, bool]]:
+def source_submissions(
+    session: Session, config: CampaignConfig, year: int, as_of: datetime
+) -> dict[int, tuple[m.Submission, bool]]:
     """enterprise id -> (the submission its rows come from, whether it carries 实际完成值)."""
     completion_code = deliverable_code(config, "completion", year)
     list_code = deliverable_code(config, "task_list", year)
@@ -93,7 +98,9 @@ def collect_inputs(session: Session, config: CampaignConfig, year: int, as_of: d
         if ent.id in chosen:
             sub, with_actual = chosen[ent.id]
             item.items = [item_from_row(r, directions, with_actual) for r in rows_by_submission.get(sub.id, [])]
-            item.source = f"{sub.deliverable.title}（第{sub.version}版）" + ("" if with_actual else "；未报送完成情况，实际完成值按未填报处理")
+            item.source = f"{sub.deliverable.title}（第{sub.version}版）" + (
+                "" if with_actual else "；未报送完成情况，实际完成值按未填报处理"
+            )
         else:
             item.source = f"未报送{year}年度目标任务清单及完成情况"
         inputs.append(item)
@@ -109,16 +116,26 @@ def get_or_create(session: Session, year: int, as_of: datetime) -> m.Assessment:
     return row
 
 
-def save_auto_scores(session: Session, assessment: m.Assessment, config: CampaignConfig, inputs: list[EnterpriseInput]) -> int:
+def save_auto_scores(
+    session: Session, assessment: m.Assessment, config: CampaignConfig, inputs: list[EnterpriseInput]
+) -> int:
     """(Re)compute auto-scores; rows SASAC already adjusted keep their adjusted score. Refuses a final one."""
     if assessment.status == "final":
         raise AssessmentError(f"{assessment.year} 年度考核已定稿，不能重新计分")
     ent_ids = dict(session.execute(select(m.Enterprise.code, m.Enterprise.id)).all())
     kept = {
         (r.enterprise_id, r.row_no): r
-        for r in session.scalars(select(m.AssessmentScore).where(m.AssessmentScore.assessment_id == assessment.id, m.AssessmentScore.adjusted.is_(True)))
+        for r in session.scalars(
+            select(m.AssessmentScore).where(
+                m.AssessmentScore.assessment_id == assessment.id, m.AssessmentScore.adjusted.is_(True)
+            )
+        )
     }
-    session.execute(delete(m.AssessmentScore).where(m.AssessmentScore.assessment_id == assessment.id, m.AssessmentScore.adjusted.is_(False)))
+    session.execute(
+        delete(m.AssessmentScore).where(
+            m.AssessmentScore.assessment_id == assessment.id, m.AssessmentScore.adjusted.is_(False)
+        )
+    )
     count = 0
     for inp in inputs:
         result = score_enterprise(inp.code, inp.name, inp.category, inp.tier, inp.items, config.scoring)
@@ -126,15 +143,31 @@ def save_auto_scores(session: Session, assessment: m.Assessment, config: Campaig
             previous = kept.pop((ent_ids[inp.code], s.item.row_no), None)
             if previous is not None:
                 previous.auto_score, previous.weight, previous.rule_text = s.score, s.weight, s.rule_text
-                previous.target, previous.actual, previous.completion = s.item.target, s.item.actual, _finite(s.completion)
+                previous.target, previous.actual, previous.completion = (
+                    s.item.target,
+                    s.item.actual,
+                    _finite(s.completion),
+                )
                 continue
             session.add(
                 m.AssessmentScore(
-                    assessment_id=assessment.id, enterprise_id=ent_ids[inp.code], row_no=s.item.row_no,
-                    dimension=s.item.dimension, title=s.item.title, indicator=s.item.indicator, direction=s.item.direction,
-                    target=s.item.target, actual=s.item.actual, weight=s.weight, rule_kind=s.rule.kind,
-                    rule_text=s.rule_text, completion=_finite(s.completion), auto_score=s.score, score=s.score,
-                    adjusted=False, note=s.note,
+                    assessment_id=assessment.id,
+                    enterprise_id=ent_ids[inp.code],
+                    row_no=s.item.row_no,
+                    dimension=s.item.dimension,
+                    title=s.item.title,
+                    indicator=s.item.indicator,
+                    direction=s.item.direction,
+                    target=s.item.target,
+                    actual=s.item.actual,
+                    weight=s.weight,
+                    rule_kind=s.rule.kind,
+                    rule_text=s.rule_text,
+                    completion=_finite(s.completion),
+                    auto_score=s.score,
+                    score=s.score,
+                    adjusted=False,
+                    note=s.note,
                 )
             )
             count += 1
@@ -155,7 +188,9 @@ def load_results(session: Session, assessment: m.Assessment, config: CampaignCon
     for ent in session.scalars(select(m.Enterprise).where(m.Enterprise.active.is_(True)).order_by(m.Enterprise.code)):
         results[ent.code] = EnterpriseResult(ent.code, ent.name, ent.category, ent.tier, [])
     for row in session.scalars(
-        select(m.AssessmentScore).where(m.AssessmentScore.assessment_id == assessment.id).order_by(m.AssessmentScore.row_no)
+        select(m.AssessmentScore)
+        .where(m.AssessmentScore.assessment_id == assessment.id)
+        .order_by(m.AssessmentScore.row_no)
     ):
         if row.enterprise.code not in results:
             continue
@@ -163,15 +198,25 @@ def load_results(session: Session, assessment: m.Assessment, config: CampaignCon
         results[row.enterprise.code].items.append(
             ScoredItem(
                 Item(row.row_no, row.dimension, row.title, row.target, row.actual, row.indicator, row.direction),
-                row.weight, RuleConfig(kind=row.rule_kind, floor=rule.floor, cap=rule.cap), row.rule_text,
-                row.completion, row.score, row.note, row.adjusted,
+                row.weight,
+                RuleConfig(kind=row.rule_kind, floor=rule.floor, cap=rule.cap),
+                row.rule_text,
+                row.completion,
+                row.score,
+                row.note,
+                row.adjusted,
             )
         )
     return results
 
 
 def apply_review(
-    session: Session, assessment: m.Assessment, config: CampaignConfig, adjustments: list[Adjustment], reviewer: str, at: datetime
+    session: Session,
+    assessment: m.Assessment,
+    config: CampaignConfig,
+    adjustments: list[Adjustment],
+    reviewer: str,
+    at: datetime,
 ) -> list[ScoreChange]:
     """Validate all adjustments first (all-or-nothing), then write them with one audit event each."""
     results = load_results(session, assessment, config)
@@ -188,7 +233,10 @@ def apply_review(
         row.score, row.adjusted, row.note = change.new, True, f"区国资委调整：{change.reason}"
         session.add(
             m.AuditEvent(
-                at=at, actor=reviewer, action="score.adjusted", entity="assessment_score",
+                at=at,
+                actor=reviewer,
+                action="score.adjusted",
+                entity="assessment_score",
                 entity_key=f"{assessment.year}:{change.enterprise}:{change.row_no}",
                 detail={"old": change.old, "new": change.new, "reason": change.reason, "year": assessment.year},
             )
@@ -197,21 +245,34 @@ def apply_review(
     return changes
 
 
-def finalize_assessment(session: Session, assessment: m.Assessment, config: CampaignConfig, reviewer: str, at: datetime) -> list[EnterpriseResult]:
+def finalize_assessment(
+    session: Session, assessment: m.Assessment, config: CampaignConfig, reviewer: str, at: datetime
+) -> list[EnterpriseResult]:
     results = finalize(load_results(session, assessment, config).values(), config.scoring)
     ent_ids = dict(session.execute(select(m.Enterprise.code, m.Enterprise.id)).all())
     session.execute(delete(m.AssessmentResult).where(m.AssessmentResult.assessment_id == assessment.id))
     for r in results:
         session.add(
             m.AssessmentResult(
-                assessment_id=assessment.id, enterprise_id=ent_ids[r.code], base_total=r.base_total, bonus=r.bonus,
-                total=r.total, rank_in_category=r.rank_in_category, category_size=r.category_size, grade=r.grade, notes=r.notes,
+                assessment_id=assessment.id,
+                enterprise_id=ent_ids[r.code],
+                base_total=r.base_total,
+                bonus=r.bonus,
+                total=r.total,
+                rank_in_category=r.rank_in_category,
+                category_size=r.category_size,
+                grade=r.grade,
+                notes=r.notes,
             )
         )
     assessment.status, assessment.reviewer, assessment.finalized_at = "final", reviewer, at
     session.add(
         m.AuditEvent(
-            at=at, actor=reviewer, action="assessment.finalized", entity="assessment", entity_key=str(assessment.year),
+            at=at,
+            actor=reviewer,
+            action="assessment.finalized",
+            entity="assessment",
+            entity_key=str(assessment.year),
             detail={"enterprises": len(results), "totals": {r.code: r.total for r in results}},
         )
     )

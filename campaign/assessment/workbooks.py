@@ -5,6 +5,7 @@
 - 负责人经营业绩考核挂钩表 (linkage sheet): totals, ranks within 功能分类, grades.
 - 考核结果清单: each enterprise's own list with 计分规则 / 年度考核得分 and the 总分 written in.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,8 +22,21 @@ from campaign.workbook import schema as s
 
 SCORING_KIND = "assessment-scoring"
 SCORING_HEADER = (
-    "企业代码", "企业名称", "功能分类", "行号", "一级任务", "任务/指标", "年度目标值", "实际完成值", "完成率",
-    "权重", "计分规则", "自动得分", "调整后得分", "调整理由", "说明",
+    "企业代码",
+    "企业名称",
+    "功能分类",
+    "行号",
+    "一级任务",
+    "任务/指标",
+    "年度目标值",
+    "实际完成值",
+    "完成率",
+    "权重",
+    "计分规则",
+    "自动得分",
+    "调整后得分",
+    "调整理由",
+    "说明",
 )
 EDITABLE = {"调整后得分", "调整理由"}
 HEADER_FONT = Font(name="黑体", bold=True)
@@ -39,11 +53,26 @@ def build_scoring_sheet(year: int, results: list[EnterpriseResult]) -> Workbook:
     for r in results:
         for i in r.items:
             ws.append(
-                [safe_cell(v) for v in (
-                    r.code, r.name, r.category, i.item.row_no, i.item.dimension, i.item.title, i.item.target, i.item.actual,
-                    None if i.completion is None else round(min(i.completion, 99.0), 4), i.weight, i.rule_text,
-                    None if i.adjusted else i.score, i.score if i.adjusted else None, None, i.note,
-                )]
+                [
+                    safe_cell(v)
+                    for v in (
+                        r.code,
+                        r.name,
+                        r.category,
+                        i.item.row_no,
+                        i.item.dimension,
+                        i.item.title,
+                        i.item.target,
+                        i.item.actual,
+                        None if i.completion is None else round(min(i.completion, 99.0), 4),
+                        i.weight,
+                        i.rule_text,
+                        None if i.adjusted else i.score,
+                        i.score if i.adjusted else None,
+                        None,
+                        i.note,
+                    )
+                ]
             )
     editable_cols = [idx for idx, h in enumerate(SCORING_HEADER, start=1) if h in EDITABLE]
     for row in ws.iter_rows(min_row=2):
@@ -70,7 +99,9 @@ def read_scoring_sheet(path: Path) -> ImportedScores:
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:
         raise ScoringSheetError([f"无法打开 {path.name}：不是有效的 .xlsx 文件（{type(exc).__name__}）"]) from None
     if META_SHEET not in wb.sheetnames:
-        raise ScoringSheetError([f"{path.name} 不是系统导出的评分表（缺少标识），请用 campaign scores export 导出后填写"])
+        raise ScoringSheetError(
+            [f"{path.name} 不是系统导出的评分表（缺少标识），请用 campaign scores export 导出后填写"]
+        )
     meta = {str(r[0]): str(r[1]) for r in wb[META_SHEET].iter_rows(values_only=True) if r and r[0]}
     if meta.get("kind") != SCORING_KIND or not meta.get("year", "").isdigit():
         raise ScoringSheetError([f"{path.name} 不是年度考核评分表"])
@@ -105,7 +136,18 @@ def read_scoring_sheet(path: Path) -> ImportedScores:
     return ImportedScores(int(meta["year"]), adjustments)
 
 
-LINKAGE_HEADER = ("企业代码", "企业名称", "功能分类", "类型", "基础得分", "创标加分", "总分", "分类排名", "等级", "说明")
+LINKAGE_HEADER = (
+    "企业代码",
+    "企业名称",
+    "功能分类",
+    "类型",
+    "基础得分",
+    "创标加分",
+    "总分",
+    "分类排名",
+    "等级",
+    "说明",
+)
 
 
 def build_linkage_sheet(year: int, results: list[EnterpriseResult], issuer: str) -> Workbook:
@@ -121,10 +163,21 @@ def build_linkage_sheet(year: int, results: list[EnterpriseResult], issuer: str)
         cell.font = HEADER_FONT
     for r in results:
         ws.append(
-            [safe_cell(v) for v in (
-                r.code, r.name, r.category, r.tier, r.base_total, r.bonus, r.total,
-                f"{r.rank_in_category}/{r.category_size}", r.grade, "；".join(r.notes),
-            )]
+            [
+                safe_cell(v)
+                for v in (
+                    r.code,
+                    r.name,
+                    r.category,
+                    r.tier,
+                    r.base_total,
+                    r.bonus,
+                    r.total,
+                    f"{r.rank_in_category}/{r.category_size}",
+                    r.grade,
+                    "；".join(r.notes),
+                )
+            ]
         )
     ws.freeze_panes = "C4"
     for letter, width in zip("ABCDEFGHIJ", (10, 34, 10, 6, 10, 10, 9, 10, 8, 40), strict=True):

@@ -2,6 +2,7 @@
 
 Everything below the CLI and the flows' defaults takes `as_of` as a parameter.
 """
+
 from __future__ import annotations
 
 import re

@@ -19,6 +19,7 @@ Routine steps:
 Order within a day: intake first (what arrived counts), then the scheduled steps, then reminders
 (an enterprise that filed this morning is not reminded).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -28,7 +29,17 @@ from campaign.calendar.workdays import add_working_days, is_working_day
 from campaign.config.model import CampaignConfig, DeliverableKind
 from campaign.reminders.rules import reminder_calendar
 
-ORDER = ("intake", "deployment", "half-year-close", "next-year", "window-open", "half-year-open", "assessment", "final-review", "reminders")
+ORDER = (
+    "intake",
+    "deployment",
+    "half-year-close",
+    "next-year",
+    "window-open",
+    "half-year-open",
+    "assessment",
+    "final-review",
+    "reminders",
+)
 ROUTINE = frozenset({"intake", "reminders"})
 
 LABELS_ZH = {
@@ -77,7 +88,9 @@ def _scheduled(config: CampaignConfig) -> dict[date, list[ClockStep]]:
             add(add_working_days(d.due, 1), ClockStep("half-year-close", period=d.period))
         elif d.kind is DeliverableKind.TARGETS and d.year > first_year:
             add(d.opens_on, ClockStep("next-year", year=d.year))
-        elif not (d.opens_on == config.campaign.issue_date or (d.kind is DeliverableKind.TASK_LIST and d.year > first_year)):
+        elif not (
+            d.opens_on == config.campaign.issue_date or (d.kind is DeliverableKind.TASK_LIST and d.year > first_year)
+        ):
             others.setdefault(d.opens_on, []).append(d.id)  # announced by no other step
     for day, ids in others.items():
         add(day, ClockStep("window-open", deliverables=tuple(ids)))

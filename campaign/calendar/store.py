@@ -4,6 +4,7 @@ The row is the clock's natural key: a day that finished is not run again (a reru
 worker, or a simulation replayed over the same home changes nothing); a day that failed half-way
 has no row and runs again, every step of it being idempotent on its own.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -30,4 +31,8 @@ def is_completed(session: Session, day: date) -> bool:
 
 def mark_completed(session: Session, day: date, at: datetime, detail: dict) -> None:
     if not is_completed(session, day):
-        session.add(m.AuditEvent(at=at, actor="campaign-clock", action=ACTION, entity="clock", entity_key=day.isoformat(), detail=detail))
+        session.add(
+            m.AuditEvent(
+                at=at, actor="campaign-clock", action=ACTION, entity="clock", entity_key=day.isoformat(), detail=detail
+            )
+        )

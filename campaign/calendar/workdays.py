@@ -1,4 +1,5 @@
 """The official Chinese working-day calendar (法定节假日 and 调休 included), via `chinesecalendar`."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta

@@ -5,6 +5,7 @@ and the database in CAMPAIGN_HOME (default ./var) or CAMPAIGN_DATABASE_URL. This
 registers the commands; each command group lives in its own module and imports what it needs when
 it runs, so `campaign --help` starts without prefect or sqlalchemy.
 """
+
 from __future__ import annotations
 
 import sys

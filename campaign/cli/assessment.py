@@ -1,8 +1,11 @@
 """CLI for the annual assessment: `campaign assess`, `campaign resume`, `campaign scores import|export`."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
+from uuid import UUID
 
 import typer
 
@@ -22,7 +25,13 @@ def _flow_run_for(year: int) -> str:
     return row.flow_run_id
 
 
-def resume_review(year: int, reviewer: str, adjustments: list[tuple[str, int, float, str]] = (), approve: bool = True, run_id: str | None = None) -> None:
+def resume_review(
+    year: int,
+    reviewer: str,
+    adjustments: Sequence[tuple[str, int, float, str]] = (),
+    approve: bool = True,
+    run_id: str | None = None,
+) -> None:
     """Give the paused assessment run the input its form asks for (same as filling it in the Prefect UI)."""
     from prefect.flow_runs import resume_flow_run
 
@@ -32,7 +41,7 @@ def resume_review(year: int, reviewer: str, adjustments: list[tuple[str, int, fl
         "approve": approve,
         "adjustments": [{"enterprise": e, "row_no": r, "score": s, "reason": why} for e, r, s, why in adjustments],
     }
-    resume_flow_run(run_id, run_input=run_input)
+    resume_flow_run(UUID(run_id), run_input=run_input)
 
 
 def _parse_adjust(values: list[str]) -> list[tuple[str, int, float, str]]:
@@ -52,7 +61,9 @@ def _parse_adjust(values: list[str]) -> list[tuple[str, int, float, str]]:
 def resume(
     year: Annotated[int, typer.Argument(help="考核年度，如 2023。")],
     reviewer: Annotated[str, typer.Option("--reviewer", help="审核人姓名（记入审计）。")],
-    adjust: Annotated[list[str] | None, typer.Option("--adjust", help="调整一项得分：企业代码:行号:得分:理由，可重复。")] = None,
+    adjust: Annotated[
+        list[str] | None, typer.Option("--adjust", help="调整一项得分：企业代码:行号:得分:理由，可重复。")
+    ] = None,
     reject: Annotated[bool, typer.Option("--reject", help="不批准定稿（评分保留，可重新运行考核）。")] = False,
     run_id: Annotated[str | None, typer.Option("--run-id", help="流程运行 ID（默认取该年度等待审核的运行）。")] = None,
 ) -> None:
@@ -80,12 +91,16 @@ def assess(
     )
     from flows.annual_assessment import annual_assessment
 
-    result = run_flow(annual_assessment, year=year, as_of=parse_as_of(as_of), review_timeout_seconds=int(timeout_hours * 3600))
+    result = run_flow(
+        annual_assessment, year=year, as_of=parse_as_of(as_of), review_timeout_seconds=int(timeout_hours * 3600)
+    )
     print_json(result)
 
 
 def import_scores(
-    file: Annotated[Path, typer.Argument(help="已填写“调整后得分”“调整理由”的评分表 .xlsx。", exists=True, dir_okay=False)],
+    file: Annotated[
+        Path, typer.Argument(help="已填写“调整后得分”“调整理由”的评分表 .xlsx。", exists=True, dir_okay=False)
+    ],
     reviewer: Annotated[str, typer.Option("--reviewer", help="审核人姓名（记入审计）。")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="业务日期；默认当前时间。")] = None,
 ) -> None:

@@ -3,6 +3,7 @@
 Nothing here imports prefect, sqlalchemy or the domain at module level: `campaign --help` and the
 commands that run no flow must start fast (see bench/cli_startup.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -86,8 +87,12 @@ def report_failure(exc: BaseException, verbose: bool) -> int:
     text = "".join(traceback.format_exception(exc))
     log = _failure_log(text)
     where = f"详细信息已写入 {log}" if log else "详细信息未能写入日志"
-    err.print(f"运行出错（{type(exc).__name__}：{exc}）。{where}；加 --verbose 可在终端显示。",
-              style="red", markup=False, highlight=False)
+    err.print(
+        f"运行出错（{type(exc).__name__}：{exc}）。{where}；加 --verbose 可在终端显示。",
+        style="red",
+        markup=False,
+        highlight=False,
+    )
     if verbose:
         err.print(text, markup=False, highlight=False)
     return 1

@@ -1,4 +1,5 @@
 """`campaign run FLOW`: run one flow in this process (its run shows in the Prefect UI)."""
+
 from __future__ import annotations
 
 from typing import Annotated

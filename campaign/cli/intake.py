@@ -1,4 +1,5 @@
 """`campaign template` and `campaign submit`: templates out, submissions in (no Prefect needed)."""
+
 from __future__ import annotations
 
 import json
@@ -49,7 +50,9 @@ def submit(
     file: Annotated[Path, typer.Argument(help="收到的文件。", exists=True, dir_okay=False)],
     enterprise: Annotated[str, typer.Option("--enterprise", help="报送企业的代码。")],
     deliverable: Annotated[str, typer.Option("--deliverable", help="材料编号。")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="接收日期 YYYY-MM-DD（北京时间）；默认为当前时间。")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="接收日期 YYYY-MM-DD（北京时间）；默认为当前时间。")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出（问题代码稳定，便于其他系统读取）。")] = False,
 ) -> None:
     """登记一份收到的文件：校验、存档、登记版本并发送回执或退回通知。通过返回 0，退回返回 3。
@@ -85,7 +88,10 @@ def _print(outcome: Outcome, delivery: DeliveryReport) -> None:
         timing = "按时" if outcome.on_time else "逾期"
         again = "（与已登记的文件相同，未新增版本）" if outcome.duplicate else ""
         items = f"，清单 {outcome.items} 项" if outcome.items else ""
-        console.print(f"[green]已接收[/green]：{outcome.enterprise} {outcome.deliverable} 第{outcome.version}版，{timing}{again}{items}。回执已发送。")
+        console.print(
+            f"[green]已接收[/green]：{outcome.enterprise} {outcome.deliverable} 第{outcome.version}版，"
+            f"{timing}{again}{items}。回执已发送。"
+        )
     else:
         console.print(f"[red]已退回[/red]：{outcome.name}，共 {len(outcome.problems)} 个问题（退回通知已发送给企业）：")
         for i, p in enumerate(outcome.problems, start=1):

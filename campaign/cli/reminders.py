@@ -1,4 +1,5 @@
 """`campaign remind`: what reminders would be (--dry-run) or were sent today, and to whom."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -32,7 +33,9 @@ def _database_ready() -> None:
 
     settings = get_settings()
     if settings.sqlalchemy_url.startswith("sqlite") and not (settings.home_dir / "campaign.db").is_file():
-        raise typer.BadParameter(f"数据库尚未初始化（{settings.home_dir}），请先运行 campaign init", param_hint="--dry-run")
+        raise typer.BadParameter(
+            f"数据库尚未初始化（{settings.home_dir}），请先运行 campaign init", param_hint="--dry-run"
+        )
     if "notification" not in inspect(get_engine()).get_table_names():
         raise typer.BadParameter("数据库尚未初始化，请先运行 campaign init", param_hint="--dry-run")
 
@@ -48,12 +51,18 @@ def _run_reminders_flow(moment, verbose: bool) -> dict:
     try:
         return run_flow("reminders", verbose, as_of=moment)
     except DeliveryFailed as exc:
+        assert isinstance(exc.summary, dict), "the reminders flow attaches its summary"
         return exc.summary
 
 
 def remind(
-    as_of: Annotated[str | None, typer.Option("--as-of", help="业务日期 YYYY-MM-DD（或 YYYY-MM-DDTHH:MM，北京时间）；默认为当前时间。")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="只列出将要发送的提醒，不发送、不写入任何记录，也不启动 Prefect。")] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="业务日期 YYYY-MM-DD（或 YYYY-MM-DDTHH:MM，北京时间）；默认为当前时间。"),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="只列出将要发送的提醒，不发送、不写入任何记录，也不启动 Prefect。")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出（便于其他系统读取）。")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="在终端显示 Prefect 运行日志。")] = False,
 ) -> None:
@@ -73,7 +82,13 @@ def remind(
         rows = run_table(planned.plan, [m.key for m in planned.messages], [])
         channel = _channels_of()
         items = [
-            {"key": m.key, "recipient": m.recipient, "channel": channel(m.recipient), "title": m.title, "status": "would_send"}
+            {
+                "key": m.key,
+                "recipient": m.recipient,
+                "channel": channel(m.recipient),
+                "title": m.title,
+                "status": "would_send",
+            }
             for m in planned.messages
         ]
         day, working = planned.plan.day, planned.plan.working_day
@@ -81,7 +96,9 @@ def remind(
         result = _run_reminders_flow(moment, verbose)
         rows = result["table"]
         channel, to = _channels_of(), result["recipients"]
-        items = [{"key": k, "recipient": to[k], "channel": channel(to[k]), "status": "sent"} for k in result["sent_keys"]]
+        items = [
+            {"key": k, "recipient": to[k], "channel": channel(to[k]), "status": "sent"} for k in result["sent_keys"]
+        ]
         items += [
             {"key": k, "recipient": to[k], "channel": channel(to[k]), "status": "failed", "error": e}
             for k, e in result["failed_keys"].items()
@@ -89,13 +106,23 @@ def remind(
         day, working = result["day"], result["working_day"]
     if as_json:
         failed_any = any(i["status"] == "failed" for i in items)
-        print_json({"as_of": moment.isoformat(), "day": str(day), "working_day": working, "dry_run": dry_run,
-                     "totals": totals(rows), "table": rows, "messages": items})
+        print_json(
+            {
+                "as_of": moment.isoformat(),
+                "day": str(day),
+                "working_day": working,
+                "dry_run": dry_run,
+                "totals": totals(rows),
+                "table": rows,
+                "messages": items,
+            }
+        )
         if failed_any:
             raise typer.Exit(1)
         return
     verb = "将发送" if dry_run else "已发送"
-    headline = f"截止提醒（{day}{'' if working else '，非工作日，不发送'}）：{verb} {len([i for i in items if i['status'] != 'failed'])} 条"
+    going = len([i for i in items if i["status"] != "failed"])
+    headline = f"截止提醒（{day}{'' if working else '，非工作日，不发送'}）：{verb} {going} 条"
     failed = [i for i in items if i["status"] == "failed"]
     console.print(headline + (f"，失败 {len(failed)} 条（已保留为待发送，下次运行重试）" if failed else "") + "。")
     table = Table(title="按材料统计" + ("（预览）" if dry_run else ""))

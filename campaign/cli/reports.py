@@ -1,4 +1,5 @@
 """CLI for the implementation phase's collection and reports: `campaign half-year`, `campaign report ...`."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -14,7 +15,9 @@ AsOf = Annotated[str | None, typer.Option("--as-of", help="业务日期 YYYY-MM-
 def half_year(
     period: Period,
     as_of: AsOf = None,
-    mode: Annotated[str, typer.Option("--mode", help="open：预填模板并下发通知；close：截止后汇总；auto：按日期自动判断。")] = "auto",
+    mode: Annotated[
+        str, typer.Option("--mode", help="open：预填模板并下发通知；close：截止后汇总；auto：按日期自动判断。")
+    ] = "auto",
 ) -> None:
     """半年进展情况：窗口内下发预填的进展表和通知，截止后汇总报送情况与进展（以 Prefect 流程运行）。"""
     from campaign.cli.common import parse_as_of, print_json, run_flow
@@ -39,7 +42,10 @@ def report_half_year(period: Period, as_of: AsOf = None) -> None:
 
     result = run_flow(half_year_collection, period=period, as_of=parse_as_of(as_of), mode="close")
     s = result["summary"]
-    typer.echo(f"{period} 报送完整率 {s['completeness_rate']:.1%}，按时报送率 {s['timeliness_rate']:.1%}，需关注企业 {len(s['attention'])} 户。")
+    typer.echo(
+        f"{period} 报送完整率 {s['completeness_rate']:.1%}，按时报送率 {s['timeliness_rate']:.1%}，"
+        f"需关注企业 {len(s['attention'])} 户。"
+    )
     typer.echo(f"HTML 报告：{result['outputs']['html']}")
     typer.echo(f"汇总表：{result['outputs']['xlsx']}")
 
@@ -65,7 +71,7 @@ def report_annual(year: Annotated[int, typer.Argument(help="考核年度，如 2
         if assessment is None or assessment.status != "final":
             typer.echo(f"{year} 年度考核尚未定稿（先运行 campaign assess {year} 并完成审核）。", err=True)
             raise typer.Exit(3)
-        moment = parse_as_of(as_of) if as_of else assessment.finalized_at
+        moment = parse_as_of(as_of) if as_of or assessment.finalized_at is None else assessment.finalized_at
         results = finalize(load_results(session, assessment, config).values(), config.scoring)
         sources = source_files(session, config, year, moment, home)
     outputs = write_final_outputs(home, config, year, results, sources, moment)
@@ -95,7 +101,9 @@ def report_final(as_of: AsOf = None) -> None:
     from flows.final_review import final_review
 
     result = run_flow(final_review, as_of=parse_as_of(as_of))
-    typer.echo(f"总结评估（截至 {result['as_of']}）：候选 {len(result['candidates'])} 个，数据缺失 {len(result['notes'])} 项。")
+    typer.echo(
+        f"总结评估（截至 {result['as_of']}）：候选 {len(result['candidates'])} 个，数据缺失 {len(result['notes'])} 项。"
+    )
     for c in result["candidates"]:
         typer.echo(f"  {c['kind']}候选：{c['code']} {c['name']}——{c['explanation']}")
     typer.echo(f"HTML 报告：{result['outputs']['html']}")

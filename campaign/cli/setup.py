@@ -1,5 +1,8 @@
 """`campaign init`, `campaign enterprises`, `campaign deliverables`: the database and the configuration."""
+
 from __future__ import annotations
+
+from typing import Any
 
 from campaign.cli.common import JsonOut, console, print_json
 
@@ -42,7 +45,7 @@ def deliverables(as_json: JsonOut = False) -> None:
     from campaign.config.model import load_config
 
     config = load_config()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": d.id,
             "title": d.title,
@@ -65,5 +68,7 @@ def deliverables(as_json: JsonOut = False) -> None:
         table.add_column(col)
     for r in rows:
         limit = str(r["char_limit"] or "—")
-        table.add_row(str(r["id"]), str(r["title"]), str(r["phase_name"]), str(r["due"]), limit, "/".join(r["file_kinds"]))
+        table.add_row(
+            str(r["id"]), str(r["title"]), str(r["phase_name"]), str(r["due"]), limit, "/".join(r["file_kinds"])
+        )
     console.print(table)

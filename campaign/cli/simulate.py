@@ -1,4 +1,5 @@
 """`campaign simulate` and `campaign demo`: replay the whole campaign with synthetic enterprises."""
+
 from __future__ import annotations
 
 import os
@@ -36,13 +37,20 @@ def write_synthetic_config(out_dir: Path, n: int, seed: int) -> Path:
     rng = random.Random(f"enterprises:{seed}")
     categories = ["商业一类", "商业二类", "公益类"]
     enterprises = [
-        {"code": f"SIM{i:04d}", "name": f"模拟企业{i:04d}有限公司（模拟数据）", "category": rng.choice(categories),
-         "tier": "创标" if rng.random() < 0.3 else "达标", "sample": True,
-         "contacts": [{"name": f"联系人{i:04d}", "role": "企业管理部", "phone": f"023-6000-{i % 10000:04d}"}]}
+        {
+            "code": f"SIM{i:04d}",
+            "name": f"模拟企业{i:04d}有限公司（模拟数据）",
+            "category": rng.choice(categories),
+            "tier": "创标" if rng.random() < 0.3 else "达标",
+            "sample": True,
+            "contacts": [{"name": f"联系人{i:04d}", "role": "企业管理部", "phone": f"023-6000-{i % 10000:04d}"}],
+        }
         for i in range(1, n + 1)
     ]
     header = f"# 模拟数据：campaign simulate --enterprises {n} --seed {seed} 生成的虚构企业，仅供演练，不是真实名录。\n"
-    (out_dir / "enterprises.yaml").write_text(header + yaml.safe_dump({"enterprises": enterprises}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (out_dir / "enterprises.yaml").write_text(
+        header + yaml.safe_dump({"enterprises": enterprises}, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return out_dir
 
 
@@ -55,7 +63,12 @@ def run_simulation(start: date, end: date, seed: int, quiet: bool = False) -> di
     from flows.simulate import campaign_simulation, listening, simulation_days
 
     days, _ = simulation_days(start, end, seed)
-    columns = (TextColumn("[bold]模拟[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (
+        TextColumn("[bold]模拟[/bold] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console, transient=False, disable=quiet) as progress:
         task = progress.add_task("启动 Prefect 本地服务…", total=len(days))
 
@@ -76,36 +89,71 @@ def summary(home: Path) -> dict:
     from campaign.db.session import session_scope
 
     with session_scope() as session:
-        kinds = dict(session.execute(sa.select(m.Notification.kind, sa.func.count()).group_by(m.Notification.kind)).all())
-        subs = dict(session.execute(sa.select(m.Submission.status, sa.func.count()).group_by(m.Submission.status)).all())
-        late = session.scalar(sa.select(sa.func.count()).select_from(m.Submission).where(m.Submission.status == "accepted", m.Submission.on_time.is_(False)))
+        kinds = dict(
+            session.execute(sa.select(m.Notification.kind, sa.func.count()).group_by(m.Notification.kind)).all()
+        )
+        subs = dict(
+            session.execute(sa.select(m.Submission.status, sa.func.count()).group_by(m.Submission.status)).all()
+        )
+        late = session.scalar(
+            sa.select(sa.func.count())
+            .select_from(m.Submission)
+            .where(m.Submission.status == "accepted", m.Submission.on_time.is_(False))
+        )
         assessed = session.execute(sa.select(m.Assessment.year, m.Assessment.status).order_by(m.Assessment.year)).all()
-    reports = sorted(p for p in (home / "reports").rglob("*") if p.suffix in (".html", ".xlsx", ".docx")) if (home / "reports").is_dir() else []
-    return {"notifications": kinds, "submissions": subs, "late": late or 0, "assessments": [tuple(a) for a in assessed], "reports": reports}
+    reports = (
+        sorted(p for p in (home / "reports").rglob("*") if p.suffix in (".html", ".xlsx", ".docx"))
+        if (home / "reports").is_dir()
+        else []
+    )
+    return {
+        "notifications": kinds,
+        "submissions": subs,
+        "late": late or 0,
+        "assessments": [tuple(a) for a in assessed],
+        "reports": reports,
+    }
 
 
 def print_summary(home: Path, stats: dict) -> None:
     s = summary(home)
     n, subs = s["notifications"], s["submissions"]
     console.print()
-    console.print(f"[bold]模拟完成[/bold]：运行 {stats['ticked']} 个业务日（跳过已运行 {stats['skipped']} 个），企业报送文件 {stats['files']} 份，用时 {stats['elapsed']} 秒。")
-    console.print(f"  发出：通知 {n.get('notice', 0)} 条，截止提醒 {n.get('reminder', 0)} 条，发给区国资委的逾期汇总及报告通知 {n.get('digest', 0)} 条；"
-                  f"回执 {n.get('receipt', 0)} 条，退回通知 {n.get('rejection', 0)} 条。")
-    console.print(f"  收到：接收 {subs.get('accepted', 0)} 份（其中逾期 {s['late']} 份），退回 {subs.get('rejected', 0)} 份。")
-    console.print("  考核：" + ("；".join(f"{y} 年度{'已定稿' if st == 'final' else st}" for y, st in s["assessments"]) or "尚未考核")
-                  + (f"；考核结果通知企业 {n['result']} 条" if n.get("result") else ""))
+    console.print(
+        f"[bold]模拟完成[/bold]：运行 {stats['ticked']} 个业务日（跳过已运行 {stats['skipped']} 个），"
+        f"企业报送文件 {stats['files']} 份，用时 {stats['elapsed']} 秒。"
+    )
+    console.print(
+        f"  发出：通知 {n.get('notice', 0)} 条，截止提醒 {n.get('reminder', 0)} 条，"
+        f"发给区国资委的逾期汇总及报告通知 {n.get('digest', 0)} 条；"
+        f"回执 {n.get('receipt', 0)} 条，退回通知 {n.get('rejection', 0)} 条。"
+    )
+    console.print(
+        f"  收到：接收 {subs.get('accepted', 0)} 份（其中逾期 {s['late']} 份），退回 {subs.get('rejected', 0)} 份。"
+    )
+    console.print(
+        "  考核："
+        + ("；".join(f"{y} 年度{'已定稿' if st == 'final' else st}" for y, st in s["assessments"]) or "尚未考核")
+        + (f"；考核结果通知企业 {n['result']} 条" if n.get("result") else "")
+    )
     final = [p for p in s["reports"] if "final-review" in p.parts]
     if final:
         console.print("  总结评估报告：")
         for p in final:
             console.print(f"    {p}")
-    console.print(f"  全部报告 {len(s['reports'])} 份在 {home / 'reports'}；消息在 {home / 'outbox'}；数据库 {home / 'campaign.db'}")
+    console.print(
+        f"  全部报告 {len(s['reports'])} 份在 {home / 'reports'}；消息在 {home / 'outbox'}；"
+        f"数据库 {home / 'campaign.db'}"
+    )
 
 
 def simulate(
     start: Annotated[str, typer.Option("--from", help="开始日期 YYYY-MM-DD。")] = "2023-05-12",
     end: Annotated[str, typer.Option("--to", help="结束日期 YYYY-MM-DD。")] = "2025-06-30",
-    enterprises: Annotated[int | None, typer.Option("--enterprises", min=1, max=5000, help="模拟企业户数；不填则使用 config/ 中的示例企业。")] = None,
+    enterprises: Annotated[
+        int | None,
+        typer.Option("--enterprises", min=1, max=5000, help="模拟企业户数；不填则使用 config/ 中的示例企业。"),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="随机种子：相同种子得到相同结果。")] = 1,
     home: Annotated[Path | None, typer.Option("--home", help="数据目录（默认为 CAMPAIGN_HOME）。")] = None,
 ) -> None:
@@ -150,13 +198,22 @@ def demo(
 ) -> None:
     """演示：在全新的数据目录中，用示例区属企业模拟 2023-05-12 至 2025-06-30 的整个行动，并说明结果在哪里查看。"""
     home = fresh_demo_home(home)
-    console.print(f"[bold]演示[/bold]：数据目录 {home}；示例企业 9 户，模拟 2023-05-12 至 2025-06-30（首次启动 Prefect 本地服务约需 10–20 秒）")
+    console.print(
+        f"[bold]演示[/bold]：数据目录 {home}；示例企业 9 户，模拟 2023-05-12 至 2025-06-30（"
+        "首次启动 Prefect 本地服务约需 10–20 秒）"
+    )
     stats = run_simulation(date(2023, 5, 12), date(2025, 6, 30), seed)
     print_summary(home, stats)
     console.print(f"查看报送状态：CAMPAIGN_HOME={home} campaign status --as-of 2025-06-30")
-    console.print("在 Prefect UI 中查看这些运行（campaign-simulation 及其子流程：印发通知、半年进展、新年度编制、年度考核、总结评估）："
-                  "另开终端执行 `prefect server start`，浏览器打开 http://127.0.0.1:4200 。")
+    console.print(
+        "在 Prefect UI 中查看这些运行（campaign-simulation 及其子流程：印发通知、半年进展、新年度编制、年度考核、"
+        "总结评估）："
+        "另开终端执行 `prefect server start`，浏览器打开 http://127.0.0.1:4200 。"
+    )
     from campaign.web.links import personal_link
 
-    console.print(f"以企业身份查看网上报送系统（演示数据，业务日期固定为 2025-06-30）：CAMPAIGN_HOME={home} campaign web --as-of 2025-06-30")
+    console.print(
+        "以企业身份查看网上报送系统（演示数据，业务日期固定为 2025-06-30）："
+        f"CAMPAIGN_HOME={home} campaign web --as-of 2025-06-30"
+    )
     console.print(f"  然后在浏览器打开示例企业 DDK001 的专属链接：{personal_link('DDK001')}", highlight=False)

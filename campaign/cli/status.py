@@ -1,4 +1,5 @@
 """`campaign status`: who has filed what, as of a moment."""
+
 from __future__ import annotations
 
 from typing import Annotated

@@ -1,4 +1,5 @@
 """`campaign web` (the enterprise portal) and `campaign links issue|revoke` (personal sign-in links)."""
+
 from __future__ import annotations
 
 import logging
@@ -16,10 +17,13 @@ links_app = typer.Typer(help="企业专属登录链接：发放、停用。", no
 def web(
     host: Annotated[str, typer.Option("--host", help="监听地址；反向代理在本机时保持 127.0.0.1。")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="监听端口。")] = 8000,
-    as_of: Annotated[str | None, typer.Option(
-        "--as-of", help="固定业务日期 YYYY-MM-DD（演示、回放历史数据时用）；默认为当前时间。")] = None,
-    proxy: Annotated[bool, typer.Option(
-        "--behind-proxy", help="在 HTTPS 反向代理之后运行：信任本机代理传来的 X-Forwarded-For/Proto。")] = False,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="固定业务日期 YYYY-MM-DD（演示、回放历史数据时用）；默认为当前时间。")
+    ] = None,
+    proxy: Annotated[
+        bool,
+        typer.Option("--behind-proxy", help="在 HTTPS 反向代理之后运行：信任本机代理传来的 X-Forwarded-For/Proto。"),
+    ] = False,
 ) -> None:
     """启动企业网上报送系统（默认 http://127.0.0.1:8000，使用与各命令相同的 CAMPAIGN_HOME 和数据库）。"""
     import uvicorn
@@ -35,8 +39,15 @@ def web(
     fixed_note = f"；业务日期固定为 {fixed:%Y-%m-%d}" if fixed else ""
     console.print(f"网上报送系统已启动：http://{host}:{port}/（Ctrl-C 停止）{fixed_note}")
     # uvicorn's access log would print the sign-in path with its token: ours redacts it (campaign.web.access).
-    uvicorn.run(app, host=host, port=port, access_log=False, proxy_headers=proxy, forwarded_allow_ips="127.0.0.1",
-                log_level="info")
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        access_log=False,
+        proxy_headers=proxy,
+        forwarded_allow_ips="127.0.0.1",
+        log_level="info",
+    )
 
 
 def _enterprise(session, code: str):
@@ -75,8 +86,16 @@ def issue(
             raise typer.BadParameter(f"“{contact}”不是{ent.name}在名录中的联系人（{known}）", param_hint="--contact")
         link = issue_link(session, ent, days or config.web.link_days, f"staff:{staff}", contact)
         detail = {"enterprise": ent.code, "contact": link.contact, "expires_at": link.expires_at.isoformat()}
-        session.add(m.AuditEvent(at=now(), actor=staff[:100], action="link.issued", entity="portal_link",
-                                 entity_key=str(link.id), detail=detail))
+        session.add(
+            m.AuditEvent(
+                at=now(),
+                actor=staff[:100],
+                action="link.issued",
+                entity="portal_link",
+                entity_key=str(link.id),
+                detail=detail,
+            )
+        )
         url = link_url(config.web.base_url, make_token(server_secret(), link, ent.code))
         expires = link.expires_at.astimezone(TZ)
         name, person = ent.name, link.contact
@@ -102,8 +121,15 @@ def revoke(
     with session_scope() as session:
         ent = _enterprise(session, enterprise)
         count = revoke_links(session, ent.id, reason)
-        session.add(m.AuditEvent(at=now(), actor=staff[:100], action="link.revoked", entity="enterprise",
-                                 entity_key=ent.code,
-                                 detail={"links": count, "reason": reason}))
+        session.add(
+            m.AuditEvent(
+                at=now(),
+                actor=staff[:100],
+                action="link.revoked",
+                entity="enterprise",
+                entity_key=ent.code,
+                detail={"links": count, "reason": reason},
+            )
+        )
         name = ent.name
     console.print(f"已停用{name}的 {count} 个专属链接。")

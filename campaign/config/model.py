@@ -3,6 +3,7 @@
 The YAML files are the single source of truth for the calendar and the enterprises; everything else
 (flows, schedules, reminders, reports) derives from the `CampaignConfig` loaded here.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -216,7 +217,9 @@ class BenchmarkRule(_Strict):
     """价值创造标杆候选 (seed §三(三)二: 打造一批价值创造标杆)."""
 
     min_average_total: float = Field(default=85, ge=0, le=120)
-    min_targets_met_share: float = Field(default=0.0, ge=0, le=1)  # share of quantified rows reaching target, every year
+    min_targets_met_share: float = Field(
+        default=0.0, ge=0, le=1
+    )  # share of quantified rows reaching target, every year
     require_evaluation_report: bool = True
 
 
@@ -301,7 +304,10 @@ class CampaignConfig(_Strict):
             problems.append(f"scoring.indicator_rules：不是核心指标：{', '.join(unknown)}")
         grades = {g.name for g in self.scoring.grades}
         if self.final_review.exemplar.grade not in grades:
-            problems.append(f"final_review.exemplar.grade：“{self.final_review.exemplar.grade}”不是 scoring.grades 中的等级（可选：{'、'.join(sorted(grades))}）")
+            problems.append(
+                f"final_review.exemplar.grade：“{self.final_review.exemplar.grade}”不是 scoring.grades 中的等级（"
+                f"可选：{'、'.join(sorted(grades))}）"
+            )
         for year in self.final_review.years:
             if not any(d.kind is DeliverableKind.COMPLETION and d.year == year for d in self.deliverables):
                 problems.append(f"final_review.years：{year} 年度没有完成情况（completion）报送材料")
@@ -323,11 +329,19 @@ class CampaignConfig(_Strict):
             if not completion:
                 problems.append(f"clock.assessments[{i}].year：{a.year} 年度没有完成情况（completion）报送材料")
             elif a.run_on <= completion[0].due:
-                problems.append(f"clock.assessments[{i}].run_on：{a.run_on} 应晚于{completion[0].title}的截止日 {completion[0].due}")
+                problems.append(
+                    f"clock.assessments[{i}].run_on：{a.run_on} 应晚于{completion[0].title}的截止日 {completion[0].due}"
+                )
         if self.clock.final_review_on is not None:
-            evaluation = [d.due for d in self.deliverables if d.phase == "evaluation" and d.year == self.clock.final_review_on.year]
+            evaluation = [
+                d.due
+                for d in self.deliverables
+                if d.phase == "evaluation" and d.year == self.clock.final_review_on.year
+            ]
             if evaluation and self.clock.final_review_on < max(evaluation):
-                problems.append(f"clock.final_review_on：{self.clock.final_review_on} 早于深化评估材料的截止日 {max(evaluation)}")
+                problems.append(
+                    f"clock.final_review_on：{self.clock.final_review_on} 早于深化评估材料的截止日 {max(evaluation)}"
+                )
         return problems
 
     # -- lookups used across the code base -------------------------------------------------

@@ -1,4 +1,5 @@
 """Runtime settings from the environment (CAMPAIGN_*), read at call time so tests can switch homes."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -15,14 +15,16 @@ Claims are leases: a worker that dies mid-item leaves a claim that another worke
 once `lease` has passed. Leases are measured on the wall clock (real elapsed time), not on the
 business `as_of` time the flows run at.
 """
+
 from __future__ import annotations
 
 import os
 import socket
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import delete, update
+from sqlalchemy import CursorResult, Result, Table, delete, update
 from sqlalchemy.orm import Session
 
 from campaign.db import models as m
@@ -42,46 +44,72 @@ def wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
-def claim(session: Session, kind: str, key: str, worker: str, *, now: datetime | None = None,
-          lease: timedelta | None = DEFAULT_LEASE) -> bool:
+def _rowcount(result: Result) -> int:
+    # Session.execute() is typed as returning Result; for an UPDATE or DELETE it is a CursorResult (with rowcount).
+    return cast(CursorResult, result).rowcount
+
+
+def claim(
+    session: Session,
+    kind: str,
+    key: str,
+    worker: str,
+    *,
+    now: datetime | None = None,
+    lease: timedelta | None = DEFAULT_LEASE,
+) -> bool:
     """Take (kind, key) for `worker`. True = this worker owns it now; False = someone else does or did."""
     now = now or wall_clock()
     row = {"kind": kind, "key": key, "status": "claimed", "claimed_by": worker, "claimed_at": now}
-    if insert_ignoring_conflicts(session, m.WorkClaim.__table__, [row], ["kind", "key"]):
+    # Declarative types __table__ as FromClause (it may be a join); this class maps a plain Table.
+    if insert_ignoring_conflicts(session, cast(Table, m.WorkClaim.__table__), [row], ["kind", "key"]):
         return True
     if lease is None:
         return False
     # A claim still 'claimed' after its lease belongs to a worker that died: take it over, atomically.
     taken = session.execute(
         update(m.WorkClaim)
-        .where(m.WorkClaim.kind == kind, m.WorkClaim.key == key, m.WorkClaim.status == "claimed",
-               m.WorkClaim.claimed_at < now - lease)
+        .where(
+            m.WorkClaim.kind == kind,
+            m.WorkClaim.key == key,
+            m.WorkClaim.status == "claimed",
+            m.WorkClaim.claimed_at < now - lease,
+        )
         .values(claimed_by=worker, claimed_at=now)
     )
-    return taken.rowcount == 1
+    return _rowcount(taken) == 1
 
 
 def finish(session: Session, kind: str, key: str, worker: str, *, now: datetime | None = None) -> bool:
     """Mark the item done (never claimable again). False if the lease was lost to another worker."""
     done = session.execute(
         update(m.WorkClaim)
-        .where(m.WorkClaim.kind == kind, m.WorkClaim.key == key, m.WorkClaim.claimed_by == worker,
-               m.WorkClaim.status == "claimed")
+        .where(
+            m.WorkClaim.kind == kind,
+            m.WorkClaim.key == key,
+            m.WorkClaim.claimed_by == worker,
+            m.WorkClaim.status == "claimed",
+        )
         .values(status="done", finished_at=now or wall_clock())
     )
-    return done.rowcount == 1
+    return _rowcount(done) == 1
 
 
 def release(session: Session, kind: str, key: str, worker: str) -> bool:
     """Give the item back (e.g. a transient failure) so the next run retries it."""
     gone = session.execute(
-        delete(m.WorkClaim).where(m.WorkClaim.kind == kind, m.WorkClaim.key == key,
-                                  m.WorkClaim.claimed_by == worker, m.WorkClaim.status == "claimed")
+        delete(m.WorkClaim).where(
+            m.WorkClaim.kind == kind,
+            m.WorkClaim.key == key,
+            m.WorkClaim.claimed_by == worker,
+            m.WorkClaim.status == "claimed",
+        )
     )
-    return gone.rowcount == 1
+    return _rowcount(gone) == 1
 
 
 # -- inbox files: each call is its own committed transaction, so the claim is visible at once --------
+
 
 def claim_inbox_file(path_key: str, worker: str, *, lease: timedelta | None = DEFAULT_LEASE) -> bool:
     """Claim one inbox file for processing. `path_key` must name the file *version* (e.g. its path

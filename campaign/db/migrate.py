@@ -1,4 +1,5 @@
 """Run Alembic migrations programmatically (used by `campaign init` and every flow's first task)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,9 +35,9 @@ class DatabaseReady:
 
 def init_database() -> DatabaseReady:
     """Migrate to the newest schema and load config/ (idempotent: natural keys, nothing duplicated)."""
-    from campaign.config.model import load_config
     from sqlalchemy.exc import OperationalError
 
+    from campaign.config.model import load_config
     from campaign.config.settings import get_settings
     from campaign.db.session import safe_url, session_scope
     from campaign.db.sync import sync_config
@@ -53,5 +54,10 @@ def init_database() -> DatabaseReady:
         ) from exc
     with session_scope() as session:
         report = sync_config(session, config)
-    return DatabaseReady(len(config.enterprises), len(config.deliverables), report.enterprises_added,
-                         report.enterprises_deactivated, report.deliverables_added)
+    return DatabaseReady(
+        len(config.enterprises),
+        len(config.deliverables),
+        report.enterprises_added,
+        report.enterprises_deactivated,
+        report.deliverables_added,
+    )

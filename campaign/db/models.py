@@ -1,8 +1,9 @@
 """Typed SQLAlchemy 2 models. Every side effect has a natural key enforced by a unique constraint."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     JSON,
@@ -244,7 +245,7 @@ class AssessmentScore(Base):
     dimension: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(Text)
     indicator: Mapped[str | None] = mapped_column(String(40))
-    direction: Mapped[str] = mapped_column(String(8), default="higher")
+    direction: Mapped[Literal["higher", "lower"]] = mapped_column(String(8), default="higher")
     target: Mapped[float | None] = mapped_column(Float)
     actual: Mapped[float | None] = mapped_column(Float)
     weight: Mapped[float] = mapped_column(Float)

@@ -1,4 +1,5 @@
 """Engine and sessions. SQLite (WAL) under CAMPAIGN_HOME by default; any URL via CAMPAIGN_DATABASE_URL."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

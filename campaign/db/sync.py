@@ -1,4 +1,5 @@
 """Load the configuration into the database, idempotently (natural keys: codes and ids from config)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,7 +41,10 @@ def sync_config(session: Session, config: CampaignConfig) -> SyncReport:
     phases = {}
     for p in config.phases:
         phases[p.id], _ = _upsert(
-            session, m.Phase, {"campaign_id": campaign.id, "code": p.id}, {"name": p.name, "start": p.start, "end": p.end}
+            session,
+            m.Phase,
+            {"campaign_id": campaign.id, "code": p.id},
+            {"name": p.name, "start": p.start, "end": p.end},
         )
     deliverables_added = 0
     for d in config.deliverables:

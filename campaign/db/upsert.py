@@ -1,20 +1,25 @@
 """Portable "insert, and ignore rows whose natural key already exists" (SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-_DIALECTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+_DIALECTS: dict[str, Callable[[Table], sqlite.Insert | postgresql.Insert]] = {
+    "sqlite": sqlite.insert,
+    "postgresql": postgresql.insert,
+}
 
 
 def insert_ignoring_conflicts(session: Session, table: Table, rows: Sequence[dict[str, Any]], key: list[str]) -> int:
     """Insert rows; a row whose unique `key` exists already is skipped. Returns how many were new."""
     if not rows:
         return 0
+    assert session.bind is not None, "sessions come from session_scope(), bound to the engine"
     try:
         insert = _DIALECTS[session.bind.dialect.name]
     except KeyError:

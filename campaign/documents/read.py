@@ -1,4 +1,5 @@
 """Read a returned .docx into paragraph texts and its identification. Call only after the package checks."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,5 +25,9 @@ def read_document(path: Path) -> RawDocument:
     meta = None
     if props.identifier and "/" in props.identifier:
         code, deliverable = props.identifier.split("/", 1)
-        meta = {"enterprise_code": code.strip(), "deliverable_id": deliverable.strip(), "template_version": (props.version or "").strip()}
+        meta = {
+            "enterprise_code": code.strip(),
+            "deliverable_id": deliverable.strip(),
+            "template_version": (props.version or "").strip(),
+        }
     return RawDocument(paragraphs, meta)

@@ -1,4 +1,5 @@
 """Structure of the Word templates, from the seed's Attachment 1 (目标任务（模板）)."""
+
 from __future__ import annotations
 
 TARGETS_TEMPLATE_VERSION = "attachment1-targets/2023.1"

@@ -1,4 +1,5 @@
 """The final review as a Word document for the official file (公文: 方正小标宋 title, 黑体 headings, 仿宋 body)."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -6,6 +7,7 @@ from datetime import datetime
 from statistics import mean
 
 from docx import Document
+from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from campaign.calendar.clock import format_date_zh
@@ -13,11 +15,19 @@ from campaign.config.model import CampaignConfig
 from campaign.documents.generate import set_font
 from campaign.final_review.rules import BENCHMARK, EXEMPLAR, FinalReview
 
-SECTIONS = ("一、总体情况", "二、目标任务完成情况", "三、核心指标变化", "四、标杆/典范候选", "五、下一步工作（建立健全长效工作机制）")
+SECTIONS = (
+    "一、总体情况",
+    "二、目标任务完成情况",
+    "三、核心指标变化",
+    "四、标杆/典范候选",
+    "五、下一步工作（建立健全长效工作机制）",
+)
 BODY_FONT = "仿宋_GB2312"
 
 
-def _para(doc, text: str, font: str = BODY_FONT, size: float = 16, bold: bool | None = None, center: bool = False) -> None:
+def _para(
+    doc, text: str, font: str = BODY_FONT, size: float = 16, bold: bool | None = None, center: bool = False
+) -> None:
     p = doc.add_paragraph()
     if center:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -34,7 +44,7 @@ def _share(part: int, whole: int) -> str:
     return f"{part / whole:.1%}" if whole else "—"
 
 
-def build_document(config: CampaignConfig, review: FinalReview, as_of: datetime) -> Document:
+def build_document(config: CampaignConfig, review: FinalReview, as_of: datetime) -> DocumentObject:
     doc = Document()
     set_font(doc.styles["Normal"], BODY_FONT, 16)
     _para(doc, f"{config.campaign.title}总结评估报告", "方正小标宋简体", 22, center=True)
@@ -46,22 +56,37 @@ def build_document(config: CampaignConfig, review: FinalReview, as_of: datetime)
     by_cat = Counter(r.data.category for r in ents)
     tiers = Counter(r.data.tier for r in ents)
     reports = sum(1 for r in ents if r.data.evaluation_report)
-    _para(doc, f"本次价值创造行动覆盖区属国有企业{len(ents)}户（" + "、".join(f"{c}{n}户" for c, n in sorted(by_cat.items()))
-          + f"），其中创标企业{tiers.get('创标', 0)}户、达标企业{tiers.get('达标', 0)}户。深化评估阶段，"
-          f"{reports}户企业报送评估报告并被接收，{len(ents) - reports}户尚未报送。"
-          + "".join(f"{y}年度考核已定稿企业{sum(1 for r in ents if y in r.data.scores)}户；" for y in years).rstrip("；") + "。")
+    _para(
+        doc,
+        f"本次价值创造行动覆盖区属国有企业{len(ents)}户（"
+        + "、".join(f"{c}{n}户" for c, n in sorted(by_cat.items()))
+        + f"），其中创标企业{tiers.get('创标', 0)}户、达标企业{tiers.get('达标', 0)}户。深化评估阶段，"
+        f"{reports}户企业报送评估报告并被接收，{len(ents) - reports}户尚未报送。"
+        + "".join(f"{y}年度考核已定稿企业{sum(1 for r in ents if y in r.data.scores)}户；" for y in years).rstrip("；")
+        + "。",
+    )
     if review.notes:
-        _para(doc, f"数据缺失情况：共{len(review.notes)}项，已在汇总表“企业汇总”的“数据说明”列逐户列明，相关指标按缺失处理、不作推算。")
+        _para(
+            doc,
+            f"数据缺失情况：共{len(review.notes)}项，已在汇总表“企业汇总”的“数据说明”列逐户列明，相关指标按缺失处理、不作推算。",
+        )
 
     _heading(doc, SECTIONS[1])
     for y in years:
-        done = [r.completion[y] for r in ents if r.completion[y]]
+        done = [c for c in (r.completion[y] for r in ents) if c]
         quantified = sum(c.quantified for c in done)
         reached = sum(c.reached for c in done)
         avg = f"{mean(c.average_ratio for c in done):.1%}" if done else "—"
-        _para(doc, f"{y}年度：{len(done)}户企业报送完成情况，共有量化目标任务{quantified}项，达到目标{reached}项，达成比例{_share(reached, quantified)}，平均完成率{avg}。")
+        _para(
+            doc,
+            f"{y}年度：{len(done)}户企业报送完成情况，共有量化目标任务{quantified}项，达到目标{reached}项，"
+            f"达成比例{_share(reached, quantified)}，平均完成率{avg}。",
+        )
     for c in review.categories:
-        parts = [f"{y}年达成比例{c.completion_share[y]:.1%}" if c.completion_share[y] is not None else f"{y}年无数据" for y in years]
+        parts = [
+            f"{y}年达成比例{c.completion_share[y]:.1%}" if c.completion_share[y] is not None else f"{y}年无数据"
+            for y in years
+        ]
         totals = [f"{y}年平均考核总分{c.average_total[y]:.1f}分" for y in years if c.average_total[y] is not None]
         _para(doc, f"{c.category}（{c.enterprises}户）：" + "，".join(parts + totals) + "。")
 
@@ -80,27 +105,37 @@ def build_document(config: CampaignConfig, review: FinalReview, as_of: datetime)
 
     _heading(doc, SECTIONS[3])
     rules = config.final_review
-    _para(doc, f"按总结评估规则推荐候选名单，报区国资委研究确定。{EXEMPLAR}候选：{'、'.join(rules.exemplar.tiers)}企业，各年度考核均为“{rules.exemplar.grade}”，"
-          f"且至少{rules.exemplar.min_indicators}项核心指标与标杆差距缩小{threshold:.0%}以上；{BENCHMARK}候选：年度考核平均不低于{rules.benchmark.min_average_total:g}分"
-          + (f"，各年度量化目标达成比例不低于{rules.benchmark.min_targets_met_share:.0%}" if rules.benchmark.min_targets_met_share else "")
-          + ("，并已报送评估报告" if rules.benchmark.require_evaluation_report else "") + "。")
+    _para(
+        doc,
+        f"按总结评估规则推荐候选名单，报区国资委研究确定。{EXEMPLAR}候选：{'、'.join(rules.exemplar.tiers)}企业，各年度考核均为“{rules.exemplar.grade}”，"
+        f"且至少{rules.exemplar.min_indicators}项核心指标与标杆差距缩小{threshold:.0%}以上；{BENCHMARK}候选：年度考核平均不低于{rules.benchmark.min_average_total:g}分"
+        + (
+            f"，各年度量化目标达成比例不低于{rules.benchmark.min_targets_met_share:.0%}"
+            if rules.benchmark.min_targets_met_share
+            else ""
+        )
+        + ("，并已报送评估报告" if rules.benchmark.require_evaluation_report else "")
+        + "。",
+    )
     for kind in (EXEMPLAR, BENCHMARK):
         chosen = [c for c in review.candidates if c.kind == kind]
         if not chosen:
             _para(doc, f"{kind}候选：本次无企业满足全部条件。")
-        for c in chosen:
-            _para(doc, f"{kind}候选：{c.name}（{c.category}）。推荐理由：{c.explanation}")
+        for cand in chosen:
+            _para(doc, f"{kind}候选：{cand.name}（{cand.category}）。推荐理由：{cand.explanation}")
 
     _heading(doc, SECTIONS[4])
     floor = rules.benchmark.min_targets_met_share  # "lagging" uses the same bar as the 标杆 rule
-    lagging = [r.data.name for r in ents if any(r.completion[y] is None or r.completion[y].share < floor for y in years)]
+    lagging = [r.data.name for r in ents if any(c is None or c.share < floor for c in (r.completion[y] for y in years))]
     steps = [
         "（一）持续对标提升。各企业对照标杆企业现状，针对差距未明显缩小的核心指标动态调整工作措施，将价值创造目标纳入年度经营计划。",
         "（二）完善考核挂钩。年度评估结果继续与企业负责人经营业绩考核挂钩，核心指标实行常态化监测、半年报送、年度评估。",
         "（三）总结推广典型。对推荐的典范企业和标杆候选深入总结做法和经验，采取多种形式宣传推广，发挥示范带动作用。",
     ]
     if lagging:
-        steps.append(f"（四）加强督促指导。对目标达成比例偏低或材料不全的企业（{'、'.join(lagging)}）开展专项督导，限期补齐短板。")
+        steps.append(
+            f"（四）加强督促指导。对目标达成比例偏低或材料不全的企业（{'、'.join(lagging)}）开展专项督导，限期补齐短板。"
+        )
     for text in steps:
         _para(doc, text)
     props = doc.core_properties

@@ -1,4 +1,5 @@
 """Final review outputs: an HTML report with charts and an Excel workbook (the .docx is in final_review_docx)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -32,6 +33,7 @@ def _pct(value: float | None) -> float | None:
 
 # --- charts -----------------------------------------------------------------------------------
 
+
 def trajectory_chart(review: FinalReview, indicator: str, unit: str) -> str | None:
     """Each enterprise's line baseline -> yearly actuals; × its last-year target, dashed its benchmark."""
     labels = ["基期", *(f"{y}年" for y in review.years)]
@@ -44,7 +46,13 @@ def trajectory_chart(review: FinalReview, indicator: str, unit: str) -> str | No
             if all(v is None for v in values):
                 continue
             color = PALETTE[k % len(PALETTE)]
-            ax.plot(labels, [float("nan") if v is None else v for v in values], marker="o", color=color, label=short(r.data.name))
+            ax.plot(
+                labels,
+                [float("nan") if v is None else v for v in values],
+                marker="o",
+                color=color,
+                label=short(r.data.name),
+            )
             target = t.points.targets.get(review.years[-1])
             if target is not None:
                 ax.plot([labels[-1]], [target], marker="x", markersize=9, linestyle="none", color=color)
@@ -64,20 +72,38 @@ def charts(review: FinalReview, config: CampaignConfig) -> tuple[dict[str, str],
     cats = [c.category for c in review.categories]
     main = {
         "completion": bar_chart(
-            cats, {f"{y}年目标达成比例": [_pct(c.completion_share[y]) or 0 for c in review.categories] for y in review.years},
-            "分功能分类目标任务完成情况", "%",
+            cats,
+            {f"{y}年目标达成比例": [_pct(c.completion_share[y]) or 0 for c in review.categories] for y in review.years},
+            "分功能分类目标任务完成情况",
+            "%",
         ),
     }
     names = [short(r.data.name) for r in review.enterprises]
     main["scores"] = bar_chart(
-        names, {f"{y}年度": [r.data.scores[y].total if y in r.data.scores else 0 for r in review.enterprises] for y in review.years},
-        "各企业年度考核总分", "分", horizontal=True,
+        names,
+        {
+            f"{y}年度": [r.data.scores[y].total if y in r.data.scores else 0 for r in review.enterprises]
+            for y in review.years
+        },
+        "各企业年度考核总分",
+        "分",
+        horizontal=True,
     )
     main["gaps"] = bar_chart(
         names,
-        {i.name: [max(-100.0, min(200.0, 100 * next(t.gap.ratio or 0 for t in r.trajectories if t.points.indicator == i.name))) for r in review.enterprises]
-         for i in config.core_indicators},
-        "核心指标与标杆差距缩小比例", "%", horizontal=True,
+        {
+            i.name: [
+                max(
+                    -100.0,
+                    min(200.0, 100 * next(t.gap.ratio or 0 for t in r.trajectories if t.points.indicator == i.name)),
+                )
+                for r in review.enterprises
+            ]
+            for i in config.core_indicators
+        },
+        "核心指标与标杆差距缩小比例",
+        "%",
+        horizontal=True,
     )
     indicators = {}
     for i in config.core_indicators:
@@ -88,6 +114,7 @@ def charts(review: FinalReview, config: CampaignConfig) -> tuple[dict[str, str],
 
 
 # --- workbook ---------------------------------------------------------------------------------
+
 
 def candidate_kinds(review: FinalReview) -> dict[str, list[str]]:
     kinds: dict[str, list[str]] = {}
@@ -102,7 +129,15 @@ def build_workbook(review: FinalReview) -> Workbook:
     ws.title = "企业汇总"
     header = ["企业代码", "企业名称", "功能分类", "类型"]
     for y in review.years:
-        header += [f"{y}年量化目标数", f"{y}年达成数", f"{y}年达成比例", f"{y}年平均完成率", f"{y}年考核总分", f"{y}年分类排名", f"{y}年等级"]
+        header += [
+            f"{y}年量化目标数",
+            f"{y}年达成数",
+            f"{y}年达成比例",
+            f"{y}年平均完成率",
+            f"{y}年考核总分",
+            f"{y}年分类排名",
+            f"{y}年等级",
+        ]
     header += ["年均考核总分", "差距缩小达标的核心指标数", "评估报告", "候选", "数据说明"]
     ws.append(header)
     kinds = candidate_kinds(review)
@@ -111,30 +146,81 @@ def build_workbook(review: FinalReview) -> Workbook:
         row: list[object] = [d.code, d.name, d.category, d.tier]
         for y in review.years:
             c, s = r.completion[y], d.scores.get(y)
-            row += [c.quantified if c else None, c.reached if c else None, round(c.share, 4) if c else None, c.average_ratio if c else None]
+            row += [
+                c.quantified if c else None,
+                c.reached if c else None,
+                round(c.share, 4) if c else None,
+                c.average_ratio if c else None,
+            ]
             row += [s.total, f"{s.rank}/{s.category_size}", s.grade] if s else [None, None, None]
-        row += [r.average_total, len(r.gaps_met), f"{d.evaluation_report:%Y-%m-%d} 已接收" if d.evaluation_report else "未报送",
-                "、".join(kinds.get(d.code, [])) or "—", "；".join(d.notes)]
+        row += [
+            r.average_total,
+            len(r.gaps_met),
+            f"{d.evaluation_report:%Y-%m-%d} 已接收" if d.evaluation_report else "未报送",
+            "、".join(kinds.get(d.code, [])) or "—",
+            "；".join(d.notes),
+        ]
         append_safe(ws, row)
 
     cs = wb.create_sheet("分类汇总")
-    cs.append(["功能分类", "企业数", *[h for y in review.years for h in (f"{y}年达成比例", f"{y}年平均完成率", f"{y}年平均考核总分")]])
-    for c in review.categories:
-        cs.append([c.category, c.enterprises, *[v for y in review.years for v in (c.completion_share[y], c.average_ratio[y], c.average_total[y])]])
+    cs.append(
+        [
+            "功能分类",
+            "企业数",
+            *[h for y in review.years for h in (f"{y}年达成比例", f"{y}年平均完成率", f"{y}年平均考核总分")],
+        ]
+    )
+    for cat in review.categories:
+        cs.append(
+            [
+                cat.category,
+                cat.enterprises,
+                *[
+                    v
+                    for y in review.years
+                    for v in (cat.completion_share[y], cat.average_ratio[y], cat.average_total[y])
+                ],
+            ]
+        )
 
     ts = wb.create_sheet("核心指标轨迹")
-    ts.append(["企业代码", "企业名称", "核心指标", "单位", "方向", "基期值（企业现状）",
-               *[h for y in review.years for h in (f"{y}年目标值", f"{y}年实际值")], "标杆值（标杆企业现状）", "差距缩小比例", "说明"])
+    ts.append(
+        [
+            "企业代码",
+            "企业名称",
+            "核心指标",
+            "单位",
+            "方向",
+            "基期值（企业现状）",
+            *[h for y in review.years for h in (f"{y}年目标值", f"{y}年实际值")],
+            "标杆值（标杆企业现状）",
+            "差距缩小比例",
+            "说明",
+        ]
+    )
     for r in review.enterprises:
         for t in r.trajectories:
             p = t.points
-            append_safe(ts, [r.data.code, r.data.name, p.indicator, p.unit, DIRECTION_ZH.get(p.direction, p.direction), p.baseline,
-                             *[v for y in review.years for v in (p.targets.get(y), p.actuals.get(y))], p.benchmark, t.gap.ratio, t.gap.note])
+            append_safe(
+                ts,
+                [
+                    r.data.code,
+                    r.data.name,
+                    p.indicator,
+                    p.unit,
+                    DIRECTION_ZH.get(p.direction, p.direction),
+                    p.baseline,
+                    *[v for y in review.years for v in (p.targets.get(y), p.actuals.get(y))],
+                    p.benchmark,
+                    t.gap.ratio,
+                    t.gap.note,
+                ],
+            )
 
     ks = wb.create_sheet("候选名单")
     ks.append(["候选类型", "企业代码", "企业名称", "功能分类", "推荐理由（满足的条件）"])
-    for c in review.candidates:
-        append_safe(ks, [c.kind, c.code, c.name, c.category, c.explanation])
+    for cand in review.candidates:
+        append_safe(ks, [cand.kind, cand.code, cand.name, cand.category, cand.explanation])
     for sheet in wb.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
@@ -146,6 +232,7 @@ def build_workbook(review: FinalReview) -> Workbook:
 
 # --- all outputs ------------------------------------------------------------------------------
 
+
 def write_outputs(home: Path, config: CampaignConfig, review: FinalReview, as_of: datetime) -> dict[str, str]:
     from campaign.final_review.docx import build_document
 
@@ -155,11 +242,20 @@ def write_outputs(home: Path, config: CampaignConfig, review: FinalReview, as_of
     build_workbook(review).save(xlsx)
     main, indicators = charts(review, config)
     html = render_report(
-        "final_review.html.j2", out / f"{STEM}报告.html",
-        issuer=config.campaign.issuer, campaign_title=config.campaign.title, as_of=as_of.date(), review=review,
-        charts=main, indicator_charts=indicators, rules=config.final_review, exemplar=EXEMPLAR, benchmark=BENCHMARK,
-        kinds=candidate_kinds(review), direction_zh=DIRECTION_ZH,
+        "final_review.html.j2",
+        out / f"{STEM}报告.html",
+        issuer=config.campaign.issuer,
+        campaign_title=config.campaign.title,
+        as_of=as_of.date(),
+        review=review,
+        charts=main,
+        indicator_charts=indicators,
+        rules=config.final_review,
+        exemplar=EXEMPLAR,
+        benchmark=BENCHMARK,
+        kinds=candidate_kinds(review),
+        direction_zh=DIRECTION_ZH,
     )
     docx = out / f"{STEM}报告.docx"
-    build_document(config, review, as_of).save(docx)
+    build_document(config, review, as_of).save(str(docx))  # python-docx types save() as taking a str or a stream
     return {"html": str(html), "xlsx": str(xlsx), "docx": str(docx)}

@@ -1,10 +1,11 @@
 """深化评估 (seed §三(二)三, §三(三)二): the whole campaign reviewed per enterprise and per 功能分类.
 
 Pure: the store gathers rows, this decides what they mean. Completion reuses the assessment's ratio
-(`campaign.assessment.scoring.completion`, `campaign.half_year.rules.progress_ratio`); the gap closed to the benchmark is
-direction-aware; candidate proposals follow the rules in config `final_review` and explain themselves
+(`campaign.assessment.scoring.completion`, `campaign.half_year.rules.progress_ratio`); the gap closed to the
+benchmark is direction-aware; candidate proposals follow the rules in config `final_review` and explain themselves
 with the numbers that qualified them. Missing data is reported in Chinese, never raised.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -43,7 +44,8 @@ class YearScore:
 
 @dataclass(frozen=True)
 class IndicatorPoints:
-    """One core indicator of one enterprise: baseline (企业现状 of the first list) -> actuals, with target and benchmark."""
+    """One core indicator of one enterprise: baseline (企业现状 of the first list) -> actuals, with target
+    and benchmark."""
 
     indicator: str
     unit: str
@@ -128,11 +130,18 @@ class FinalReview:
 
 # --- completion -------------------------------------------------------------------------------
 
+
 def year_completion(items: list[Item]) -> YearCompletion | None:
     quantified = [i for i in items if i.target is not None]
     if not quantified:
         return None
-    reached = sum(1 for i in quantified if i.actual is not None and completion("proportional", i.target, i.actual, i.direction) >= 1.0)
+    reached = sum(
+        1
+        for i in quantified
+        if i.target is not None
+        and i.actual is not None
+        and completion("proportional", i.target, i.actual, i.direction) >= 1.0
+    )
     ratios = [progress_ratio(i.target, i.actual, i.direction) or 0.0 for i in quantified]
     missing = sum(1 for i in quantified if i.actual is None)
     return YearCompletion(len(quantified), reached, round(mean(ratios), 4), missing)
@@ -140,14 +149,25 @@ def year_completion(items: list[Item]) -> YearCompletion | None:
 
 # --- gap closed to the benchmark --------------------------------------------------------------
 
+
 def _fmt(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def gap_closed(baseline: float | None, latest: float | None, benchmark: float | None, direction: str, threshold: float) -> GapClosed:
+def gap_closed(
+    baseline: float | None, latest: float | None, benchmark: float | None, direction: str, threshold: float
+) -> GapClosed:
     """(latest - baseline) / (benchmark - baseline), with "better" meaning lower for lower-is-better indicators."""
-    missing = [label for label, v in (("基期值（企业现状）", baseline), ("最新实际值", latest), ("标杆值（标杆企业现状）", benchmark)) if v is None]
-    if missing:
+    if baseline is None or latest is None or benchmark is None:
+        missing = [
+            label
+            for label, v in (
+                ("基期值（企业现状）", baseline),
+                ("最新实际值", latest),
+                ("标杆值（标杆企业现状）", benchmark),
+            )
+            if v is None
+        ]
         return GapClosed(None, "missing", False, "缺少" + "、".join(missing) + "，无法计算差距缩小比例")
     sign = -1.0 if direction == "lower" else 1.0
     gap = sign * (benchmark - baseline)
@@ -170,10 +190,13 @@ def gap_closed(baseline: float | None, latest: float | None, benchmark: float | 
 def trajectory(points: IndicatorPoints, threshold: float) -> Trajectory:
     latest_year = next((y for y in sorted(points.actuals, reverse=True) if points.actuals[y] is not None), None)
     latest = points.actuals[latest_year] if latest_year is not None else None
-    return Trajectory(points, latest, latest_year, gap_closed(points.baseline, latest, points.benchmark, points.direction, threshold))
+    return Trajectory(
+        points, latest, latest_year, gap_closed(points.baseline, latest, points.benchmark, points.direction, threshold)
+    )
 
 
 # --- candidates -------------------------------------------------------------------------------
+
 
 def _exemplar(review: EnterpriseReview, years: list[int], rules: FinalReviewConfig) -> list[str] | None:
     d, rule = review.data, rules.exemplar
@@ -185,7 +208,9 @@ def _exemplar(review: EnterpriseReview, years: list[int], rules: FinalReviewConf
     if len(met) < rule.min_indicators:
         return None
     grades = "、".join(f"{y}年度考核“{d.scores[y].grade}”（{_fmt(d.scores[y].total)}分）" for y in years)
-    gaps = "、".join(t.points.indicator + (f" {t.gap.ratio:.0%}" if t.gap.ratio is not None else "（保持标杆水平）") for t in met)
+    gaps = "、".join(
+        t.points.indicator + (f" {t.gap.ratio:.0%}" if t.gap.ratio is not None else "（保持标杆水平）") for t in met
+    )
     return [
         f"{d.tier}企业",
         f"{grades}，均达到“{rule.grade}”",
@@ -200,17 +225,25 @@ def _benchmark(review: EnterpriseReview, years: list[int], rules: FinalReviewCon
     if review.average_total < rule.min_average_total:
         return None
     shares = {y: review.completion.get(y) for y in years}
-    if rule.min_targets_met_share > 0 and any(c is None or c.share < rule.min_targets_met_share for c in shares.values()):
+    if rule.min_targets_met_share > 0 and any(
+        c is None or c.share < rule.min_targets_met_share for c in shares.values()
+    ):
         return None
     if rule.require_evaluation_report and d.evaluation_report is None:
         return None
     totals = "、".join(f"{y}年{_fmt(d.scores[y].total)}分" for y in years)
-    reasons = [f"{len(years)}个年度考核平均{_fmt(review.average_total)}分（不低于{_fmt(rule.min_average_total)}分）：{totals}"]
+    reasons = [
+        f"{len(years)}个年度考核平均{_fmt(review.average_total)}分（不低于{_fmt(rule.min_average_total)}分）：{totals}"
+    ]
     if rule.min_targets_met_share > 0:
-        reached = "、".join(f"{y}年{c.reached}/{c.quantified}项（{c.share:.0%}）" for y, c in shares.items())
+        # None is already excluded by the same condition above; the filter only tells the type checker.
+        met = {y: c for y, c in shares.items() if c is not None}
+        reached = "、".join(f"{y}年{c.reached}/{c.quantified}项（{c.share:.0%}）" for y, c in met.items())
         reasons.append(f"量化目标达成比例均不低于{rule.min_targets_met_share:.0%}：{reached}")
     if d.evaluation_report is not None:
-        reasons.append(f"评估报告已于{d.evaluation_report.year}年{d.evaluation_report.month}月{d.evaluation_report.day}日报送并接收")
+        reasons.append(
+            f"评估报告已于{d.evaluation_report.year}年{d.evaluation_report.month}月{d.evaluation_report.day}日报送并接收"
+        )
     return reasons
 
 
@@ -226,6 +259,7 @@ def propose(reviews: list[EnterpriseReview], years: list[int], rules: FinalRevie
 
 
 # --- the whole review -------------------------------------------------------------------------
+
 
 def _avg(values: list[float]) -> float | None:
     return round(mean(values), 4) if values else None
@@ -247,12 +281,14 @@ def review(enterprises: list[EnterpriseData], rules: FinalReviewConfig) -> Final
     categories = []
     for category in sorted(groups):
         group = groups[category]
-        categories.append(CategoryReview(
-            category,
-            len(group),
-            {y: _avg([r.completion[y].share for r in group if r.completion[y]]) for y in years},
-            {y: _avg([r.completion[y].average_ratio for r in group if r.completion[y]]) for y in years},
-            {y: _avg([r.data.scores[y].total for r in group if y in r.data.scores]) for y in years},
-        ))
+        categories.append(
+            CategoryReview(
+                category,
+                len(group),
+                {y: _avg([c.share for c in (r.completion[y] for r in group) if c]) for y in years},
+                {y: _avg([c.average_ratio for c in (r.completion[y] for r in group) if c]) for y in years},
+                {y: _avg([r.data.scores[y].total for r in group if y in r.data.scores]) for y in years},
+            )
+        )
     notes = [f"{r.data.code} {r.data.name}：{n}" for r in reviews for n in r.data.notes]
     return FinalReview(years, reviews, categories, propose(reviews, years, rules), notes)

@@ -8,6 +8,7 @@ Per enterprise, the latest accepted version of each source counts:
 - finalised AssessmentResult rows give totals, ranks and grades; evaluation-report-2025 only whether and when.
 Whatever is missing becomes a Chinese note on the enterprise, never an exception.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -41,7 +42,9 @@ def _scores(session: Session, years: list[int]) -> dict[tuple[int, int], YearSco
         .join(m.AssessmentResult, m.AssessmentResult.assessment_id == m.Assessment.id)
         .where(m.Assessment.year.in_(years), m.Assessment.status == "final")
     )
-    return {(r.enterprise_id, year): YearScore(r.total, r.rank_in_category, r.category_size, r.grade) for year, r in rows}
+    return {
+        (r.enterprise_id, year): YearScore(r.total, r.rank_in_category, r.category_size, r.grade) for year, r in rows
+    }
 
 
 def _value(text: str | None) -> float | None:
@@ -59,7 +62,9 @@ def gather(session: Session, config: CampaignConfig, as_of: datetime) -> list[En
     final = _accepted(session, _code(config, "completion_final"), as_of)
     reports = _accepted(session, _code(config, "evaluation_report"), as_of)
     scores = _scores(session, years)
-    finalised = set(session.scalars(select(m.Assessment.year).where(m.Assessment.year.in_(years), m.Assessment.status == "final")))
+    finalised = set(
+        session.scalars(select(m.Assessment.year).where(m.Assessment.year.in_(years), m.Assessment.status == "final"))
+    )
 
     wanted = {s.id for by in (*completions.values(), *lists.values(), final) for s in by.values()}
     rows = task_items(session, wanted)
@@ -76,7 +81,9 @@ def gather(session: Session, config: CampaignConfig, as_of: datetime) -> list[En
             elif sub is None:
                 notes.append(f"未报送{y}年度完成情况")
             year_rows[y] = rows.get(sub.id, []) if sub else []
-        items: dict[int, list[Item]] = {y: [item_from_row(r, directions, True) for r in rs] for y, rs in year_rows.items()}
+        items: dict[int, list[Item]] = {
+            y: [item_from_row(r, directions, True) for r in rs] for y, rs in year_rows.items()
+        }
 
         base_sub = lists[first].get(ent.id) or completions[first].get(ent.id)
         base_rows = _by_indicator(rows, base_sub)
@@ -91,13 +98,20 @@ def gather(session: Session, config: CampaignConfig, as_of: datetime) -> list[En
                 done = next((r for r in year_rows[y] if r.core_indicator == name), None)
                 planned = target_rows[y].get(name) or done
                 targets[y] = planned.annual_target_value if planned else None
-            actuals = {y: _value(next((r.actual_value for r in year_rows[y] if r.core_indicator == name), None)) for y in years}
-            indicators.append(IndicatorPoints(
-                name, units[name], directions[name],
-                _value(base.current_status) if base else None,
-                _value(base.benchmark_status) if base else None,
-                targets, actuals,
-            ))
+            actuals = {
+                y: _value(next((r.actual_value for r in year_rows[y] if r.core_indicator == name), None)) for y in years
+            }
+            indicators.append(
+                IndicatorPoints(
+                    name,
+                    units[name],
+                    directions[name],
+                    _value(base.current_status) if base else None,
+                    _value(base.benchmark_status) if base else None,
+                    targets,
+                    actuals,
+                )
+            )
         ent_scores = {y: scores[(ent.id, y)] for y in years if (ent.id, y) in scores}
         for y in years:
             if y not in ent_scores:
@@ -105,10 +119,19 @@ def gather(session: Session, config: CampaignConfig, as_of: datetime) -> list[En
         report = reports.get(ent.id)
         if report is None:
             notes.append("未报送评估报告（或未被接收）")
-        out.append(EnterpriseData(
-            ent.code, ent.name, ent.category, ent.tier, items, indicators, ent_scores,
-            _local_date(report.received_at) if report else None, notes,
-        ))
+        out.append(
+            EnterpriseData(
+                ent.code,
+                ent.name,
+                ent.category,
+                ent.tier,
+                items,
+                indicators,
+                ent_scores,
+                _local_date(report.received_at) if report else None,
+                notes,
+            )
+        )
     return out
 
 

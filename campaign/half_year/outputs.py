@@ -1,4 +1,5 @@
 """Half-year summary outputs: an Excel workbook and an HTML report with charts."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -20,7 +21,9 @@ def period_dir(home: Path, deliverable: Deliverable) -> Path:
     return home / "reports" / deliverable.id
 
 
-def build_workbook(summary: HalfYearSummary, names: dict[str, str], categories: dict[str, str], narratives: dict[str, str]) -> Workbook:
+def build_workbook(
+    summary: HalfYearSummary, names: dict[str, str], categories: dict[str, str], narratives: dict[str, str]
+) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = "报送情况"
@@ -43,7 +46,9 @@ def build_workbook(summary: HalfYearSummary, names: dict[str, str], categories: 
     ind.append(["核心指标", "企业代码", "企业名称", "年度目标值", "半年完成值", "标杆值", "完成进度"])
     for name, rows in summary.indicators.items():
         for r in rows:
-            append_safe(ind, [name, r["code"], names.get(r["code"], ""), r["target"], r["value"], r["benchmark"], r["progress"]])
+            append_safe(
+                ind, [name, r["code"], names.get(r["code"], ""), r["target"], r["value"], r["benchmark"], r["progress"]]
+            )
     att = wb.create_sheet("需关注企业")
     att.append(["企业代码", "企业名称", "原因"])
     for a in summary.attention:
@@ -56,8 +61,14 @@ def build_workbook(summary: HalfYearSummary, names: dict[str, str], categories: 
 
 
 def write_outputs(
-    home: Path, config: CampaignConfig, deliverable: Deliverable, summary: HalfYearSummary,
-    names: dict[str, str], categories: dict[str, str], narratives: dict[str, str], as_of: datetime,
+    home: Path,
+    config: CampaignConfig,
+    deliverable: Deliverable,
+    summary: HalfYearSummary,
+    names: dict[str, str],
+    categories: dict[str, str],
+    narratives: dict[str, str],
+    as_of: datetime,
 ) -> dict[str, str]:
     out = period_dir(home, deliverable)
     out.mkdir(parents=True, exist_ok=True)
@@ -66,14 +77,23 @@ def write_outputs(
     charts = {
         "categories": bar_chart(
             list(summary.by_category),
-            {"报送完整率": [100 * v["completeness"] for v in summary.by_category.values()],
-             "按时报送率": [100 * v["timeliness"] for v in summary.by_category.values()]},
-            "分功能分类报送情况", "%",
+            {
+                "报送完整率": [100 * v["completeness"] for v in summary.by_category.values()],
+                "按时报送率": [100 * v["timeliness"] for v in summary.by_category.values()],
+            },
+            "分功能分类报送情况",
+            "%",
         ),
     }
     if summary.dimension_progress:
         dims = [d for d in [*config.benchmark_dimensions, "其他"] if d in summary.dimension_progress]
-        charts["dimensions"] = bar_chart(dims, {"平均完成进度": [100 * summary.dimension_progress[d] for d in dims]}, "各对标维度半年完成进度", "%", horizontal=True)
+        charts["dimensions"] = bar_chart(
+            dims,
+            {"平均完成进度": [100 * summary.dimension_progress[d] for d in dims]},
+            "各对标维度半年完成进度",
+            "%",
+            horizontal=True,
+        )
     indicator_charts = {}
     for indicator in (i.name for i in config.core_indicators):
         rows = summary.indicators.get(indicator) or []
@@ -83,7 +103,9 @@ def write_outputs(
         series = {"年度目标值": [r["target"] or 0 for r in rows], "半年完成值": [r["value"] or 0 for r in rows]}
         if any(r["benchmark"] is not None for r in rows):
             series["标杆值"] = [r["benchmark"] or 0 for r in rows]
-        indicator_charts[indicator] = bar_chart([names.get(r["code"], r["code"]).replace("（示例）", "") for r in rows], series, indicator, unit)
+        indicator_charts[indicator] = bar_chart(
+            [names.get(r["code"], r["code"]).replace("（示例）", "") for r in rows], series, indicator, unit
+        )
     html = render_report(
         "half_year.html.j2",
         out / f"{deliverable.title}汇总.html",

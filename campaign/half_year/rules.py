@@ -1,5 +1,6 @@
 """Half-year summary (区国资委统筹开展评价总结): who reported, how far each dimension and core indicator got,
 and who needs attention. Pure: the flow gathers the rows, this decides what they mean."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -74,8 +75,13 @@ def summarize(statuses: list[EnterpriseStatus], rows: list[ReportedRow], attenti
         group = [s for s in statuses if s.category == category]
         on_time = sum(s.status == "accepted" for s in group)
         rep = sum(s.status in ("accepted", "late") for s in group)
-        by_category[category] = {"total": len(group), "reported": rep, "on_time": on_time,
-                                 "completeness": _rate(rep, len(group)), "timeliness": _rate(on_time, len(group))}
+        by_category[category] = {
+            "total": len(group),
+            "reported": rep,
+            "on_time": on_time,
+            "completeness": _rate(rep, len(group)),
+            "timeliness": _rate(on_time, len(group)),
+        }
 
     ratios_by_dim: dict[str, list[float]] = defaultdict(list)
     ratios_by_ent: dict[str, list[float]] = defaultdict(list)

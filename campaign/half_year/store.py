@@ -1,5 +1,6 @@
 """Half-year progress in the database: the rows each enterprise reports on (its accepted list), what it
 reported, and a period's statuses and reported rows for `campaign.half_year.rules`."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,29 +23,39 @@ def progress_deliverable(config: CampaignConfig, period: str) -> Deliverable:
     for d in config.deliverables:
         if d.kind == "progress" and d.period == period.upper():
             return d
-    known = "、".join(d.period for d in config.deliverables if d.kind == "progress")
+    # Every progress deliverable has a period (the config requires one), so the filter drops nothing.
+    known = "、".join(d.period for d in config.deliverables if d.kind == "progress" and d.period is not None)
     raise InvalidRequest(f"没有 {period} 的进展情况报送安排；已配置的半年度：{known}")
 
 
-def gather(session: Session, config: CampaignConfig, deliverable: Deliverable, as_of: datetime) -> tuple[list[EnterpriseStatus], list[ReportedRow]]:
+def gather(
+    session: Session, config: CampaignConfig, deliverable: Deliverable, as_of: datetime
+) -> tuple[list[EnterpriseStatus], list[ReportedRow]]:
     dlv = session.scalars(select(m.Deliverable).where(m.Deliverable.code == deliverable.id)).one()
-    enterprises = session.scalars(select(m.Enterprise).where(m.Enterprise.active.is_(True)).order_by(m.Enterprise.code)).all()
+    enterprises = session.scalars(
+        select(m.Enterprise).where(m.Enterprise.active.is_(True)).order_by(m.Enterprise.code)
+    ).all()
     latest_by_key, accepted_by_key = latest_versions(session, as_of, dlv.id)
     latest = {ent: sub for (ent, _), sub in latest_by_key.items()}
     accepted = {ent: sub for (ent, _), sub in accepted_by_key.items()}
     statuses = [
-        EnterpriseStatus(e.code, e.name, e.category, classify(accepted.get(e.id), latest.get(e.id))) for e in enterprises
+        EnterpriseStatus(e.code, e.name, e.category, classify(accepted.get(e.id), latest.get(e.id)))
+        for e in enterprises
     ]
     lists = latest_task_lists(session, config, deliverable.year, as_of)
     planned = {
-        (i.enterprise_id, i.row_no): i for rows_of in task_items(session, [s.id for s in lists.values()]).values() for i in rows_of
+        (i.enterprise_id, i.row_no): i
+        for rows_of in task_items(session, [s.id for s in lists.values()]).values()
+        for i in rows_of
     }
     directions = {i.name: i.direction for i in config.core_indicators}
     codes = {e.id: e.code for e in enterprises}
     rows: list[ReportedRow] = []
     if accepted:
         for p in session.scalars(
-            select(m.ProgressItem).where(m.ProgressItem.submission_id.in_([s.id for s in accepted.values()])).order_by(m.ProgressItem.task_row_no)
+            select(m.ProgressItem)
+            .where(m.ProgressItem.submission_id.in_([s.id for s in accepted.values()]))
+            .order_by(m.ProgressItem.task_row_no)
         ):
             item = planned.get((p.enterprise_id, p.task_row_no))
             indicator = item.core_indicator if item else None
@@ -52,9 +63,14 @@ def gather(session: Session, config: CampaignConfig, deliverable: Deliverable, a
             direction = row_direction(item, directions) if item is not None else "higher"
             rows.append(
                 ReportedRow(
-                    code=codes[p.enterprise_id], dimension=p.dimension, title=p.title,
-                    target=item.annual_target_value if item else None, value=p.value, indicator=indicator,
-                    direction=direction, benchmark=benchmark.value if benchmark else None,
+                    code=codes[p.enterprise_id],
+                    dimension=p.dimension,
+                    title=p.title,
+                    target=item.annual_target_value if item else None,
+                    value=p.value,
+                    indicator=indicator,
+                    direction=direction,
+                    benchmark=benchmark.value if benchmark else None,
                 )
             )
     return statuses, rows
@@ -66,25 +82,36 @@ def narratives(session: Session, deliverable: Deliverable, as_of: datetime) -> d
         .join(m.Submission, m.Submission.id == m.ProgressNarrative.submission_id)
         .join(m.Enterprise, m.Enterprise.id == m.Submission.enterprise_id)
         .join(m.Deliverable, m.Deliverable.id == m.Submission.deliverable_id)
-        .where(m.Deliverable.code == deliverable.id, m.Submission.status == "accepted", m.Submission.received_at <= as_of)
+        .where(
+            m.Deliverable.code == deliverable.id, m.Submission.status == "accepted", m.Submission.received_at <= as_of
+        )
         .order_by(m.Submission.version)
     )
     return {code: text for code, text, _ in session.execute(query)}
 
 
-def latest_task_lists(session: Session, config: CampaignConfig, year: int, as_of: datetime, enterprise_id: int | None = None) -> dict[int, m.Submission]:
+def latest_task_lists(
+    session: Session, config: CampaignConfig, year: int, as_of: datetime, enterprise_id: int | None = None
+) -> dict[int, m.Submission]:
     """enterprise id -> its latest accepted 目标任务清单 for `year`, as known at `as_of`."""
     return latest_accepted(session, deliverable_code(config, "task_list", year), as_of, enterprise_id)
 
 
 def planned_from_items(items: list[m.TaskItem]) -> list[PlannedRow]:
     return [
-        PlannedRow(i.row_no, i.level1 or "其他", i.core_indicator or i.level2 or i.level1 or f"第{i.row_no}行", i.annual_target_text or "")
+        PlannedRow(
+            i.row_no,
+            i.level1 or "其他",
+            i.core_indicator or i.level2 or i.level1 or f"第{i.row_no}行",
+            i.annual_target_text or "",
+        )
         for i in sorted(items, key=lambda i: i.row_no)
     ]
 
 
-def planned_rows(session: Session, config: CampaignConfig, enterprise_id: int, year: int, as_of: datetime) -> list[PlannedRow]:
+def planned_rows(
+    session: Session, config: CampaignConfig, enterprise_id: int, year: int, as_of: datetime
+) -> list[PlannedRow]:
     submission = latest_task_lists(session, config, year, as_of, enterprise_id).get(enterprise_id)
     if submission is None:
         return []
@@ -94,9 +121,17 @@ def planned_rows(session: Session, config: CampaignConfig, enterprise_id: int, y
 def progress_rows(report: ProgressReport, submission: m.Submission) -> list:
     rows: list = [
         m.ProgressItem(
-            submission_id=submission.id, enterprise_id=submission.enterprise_id, deliverable_id=submission.deliverable_id,
-            task_row_no=r.task_row_no, dimension=r.dimension, title=r.title, target_text=r.target_text,
-            value_text=r.value_text, value=r.value, note=r.note, issues=r.issues,
+            submission_id=submission.id,
+            enterprise_id=submission.enterprise_id,
+            deliverable_id=submission.deliverable_id,
+            task_row_no=r.task_row_no,
+            dimension=r.dimension,
+            title=r.title,
+            target_text=r.target_text,
+            value_text=r.value_text,
+            value=r.value,
+            note=r.note,
+            issues=r.issues,
         )
         for r in report.rows
     ]

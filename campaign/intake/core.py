@@ -5,6 +5,7 @@ what was stored before. Natural keys make re-processing harmless: the same bytes
 enterprise and deliverable are one version (uq_submission_content), and notification keys
 (receipt:<企业>:<材料>:v<版本>, rejection:<企业>:<材料>:<sha256[:12]>) are sent at most once.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -62,23 +63,46 @@ class Outcome:
         return asdict(self)
 
 
-def _message(config: CampaignConfig, exam: Examination, as_of: datetime, version: int | None, on_time: bool | None) -> OutgoingMessage:
+def _message(
+    config: CampaignConfig, exam: Examination, as_of: datetime, version: int | None, on_time: bool | None
+) -> OutgoingMessage:
     ent = config.enterprise(exam.identity.enterprise) if exam.identity.enterprise else None
     dlv = config.deliverable(exam.identity.deliverable) if exam.identity.deliverable else None
-    common = {"issuer": config.campaign.issuer, "as_of": as_of, "sha256": exam.sha256, "original_name": display_name(exam.name)}
+    common = {
+        "issuer": config.campaign.issuer,
+        "as_of": as_of,
+        "sha256": exam.sha256,
+        "original_name": display_name(exam.name),
+    }
     if exam.accepted:
+        assert ent is not None and dlv is not None, "accepted means identified (identify() adds E_UNIDENTIFIED)"
         core = sum(1 for i in exam.items if indicator_of(i, config.core_indicators))
         title, body = render_message(
-            "receipt", **common, enterprise=ent, deliverable=dlv, version=version, received_at=as_of,
-            on_time=on_time, items=len(exam.items), core_items=core,
+            "receipt",
+            **common,
+            enterprise=ent,
+            deliverable=dlv,
+            version=version,
+            received_at=as_of,
+            on_time=on_time,
+            items=len(exam.items),
+            core_items=core,
         )
         key, kind = f"receipt:{ent.code}:{dlv.id}:v{version}", "receipt"
     else:
         title, body = render_message(
-            "rejection", **common, enterprise=ent, deliverable=dlv, problems=exam.problems,
-            subject=dlv.title if dlv else "报送文件", addressee=ent.name if ent else "区国资委工作人员",
+            "rejection",
+            **common,
+            enterprise=ent,
+            deliverable=dlv,
+            problems=exam.problems,
+            subject=dlv.title if dlv else "报送文件",
+            addressee=ent.name if ent else "区国资委工作人员",
         )
-        key, kind = f"rejection:{ent.code if ent else 'unknown'}:{dlv.id if dlv else 'unknown'}:{exam.sha256[:12]}", "rejection"
+        key, kind = (
+            f"rejection:{ent.code if ent else 'unknown'}:{dlv.id if dlv else 'unknown'}:{exam.sha256[:12]}",
+            "rejection",
+        )
     # An unidentified file has no enterprise to answer: SASAC staff see it and follow up.
     recipient = ent.code if ent else SASAC
     return OutgoingMessage(key, kind, recipient, title, body, ent.code if ent else None, dlv.id if dlv else None)
@@ -91,27 +115,51 @@ def _task_rows(exam: Examination, config: CampaignConfig, submission: m.Submissi
         score = item.values.get("score")
         rows.append(
             m.TaskItem(
-                submission_id=submission.id, enterprise_id=submission.enterprise_id, deliverable_id=submission.deliverable_id,
-                row_no=item.row, seq=item.text("seq"), level1=item.text("level1") or "", level2=item.text("level2"),
+                submission_id=submission.id,
+                enterprise_id=submission.enterprise_id,
+                deliverable_id=submission.deliverable_id,
+                row_no=item.row,
+                seq=item.text("seq"),
+                level1=item.text("level1") or "",
+                level2=item.text("level2"),
                 core_indicator=ind.name if ind else None,
-                benchmark_status=item.text("benchmark_status"), current_status=item.text("current_status"),
-                gap=item.text("gap"), overall_target=item.text("overall_target"),
+                benchmark_status=item.text("benchmark_status"),
+                current_status=item.text("current_status"),
+                gap=item.text("gap"),
+                overall_target=item.text("overall_target"),
                 annual_target_text=(item.text("annual_target") or "")[:100] or None,
                 annual_target_value=item.target.value if item.target else None,
                 annual_target_unit=unit_for(item, config.core_indicators) or None,
                 annual_target_comparator=item.target.comparator or None if item.target else None,
-                measures=item.text("measures"), actual_value=item.text("actual_value"),
+                measures=item.text("measures"),
+                actual_value=item.text("actual_value"),
                 scoring_rule=item.text("scoring_rule"),
-                score=float(score) if isinstance(score, (int, float)) else None, remarks=item.text("remarks"),
+                score=float(score) if isinstance(score, (int, float)) else None,
+                remarks=item.text("remarks"),
             )
         )
     return rows
 
 
-def record(session: Session, config: CampaignConfig, exam: Examination, path: Path, as_of: datetime, channels: ChannelNames, home: Path) -> Outcome:
+def record(
+    session: Session,
+    config: CampaignConfig,
+    exam: Examination,
+    path: Path,
+    as_of: datetime,
+    channels: ChannelNames,
+    home: Path,
+) -> Outcome:
     problems = [p.as_dict() for p in exam.problems]
-    outcome = Outcome(display_name(exam.name), "accepted" if exam.accepted else "rejected", exam.sha256,
-                      exam.identity.enterprise, exam.identity.deliverable, problems=problems, items=len(exam.items))
+    outcome = Outcome(
+        display_name(exam.name),
+        "accepted" if exam.accepted else "rejected",
+        exam.sha256,
+        exam.identity.enterprise,
+        exam.identity.deliverable,
+        problems=problems,
+        items=len(exam.items),
+    )
     if exam.identity.enterprise is None or exam.identity.deliverable is None:
         message = _message(config, exam, as_of, None, None)
         record_messages(session, [message], channels, as_of)
@@ -121,32 +169,57 @@ def record(session: Session, config: CampaignConfig, exam: Examination, path: Pa
     dlv = session.scalars(select(m.Deliverable).where(m.Deliverable.code == exam.identity.deliverable)).one()
     existing = session.scalars(
         select(m.Submission).where(
-            m.Submission.enterprise_id == ent_id, m.Submission.deliverable_id == dlv.id, m.Submission.content_hash == exam.sha256
+            m.Submission.enterprise_id == ent_id,
+            m.Submission.deliverable_id == dlv.id,
+            m.Submission.content_hash == exam.sha256,
         )
     ).one_or_none()
     if existing is not None:
-        outcome.duplicate, outcome.version, outcome.on_time, outcome.status = True, existing.version, existing.on_time, existing.status
+        outcome.duplicate, outcome.version, outcome.on_time, outcome.status = (
+            True,
+            existing.version,
+            existing.on_time,
+            existing.status,
+        )
         outcome.message_key = (
-            f"receipt:{exam.identity.enterprise}:{dlv.code}:v{existing.version}" if existing.status == "accepted"
+            f"receipt:{exam.identity.enterprise}:{dlv.code}:v{existing.version}"
+            if existing.status == "accepted"
             else f"rejection:{exam.identity.enterprise}:{dlv.code}:{exam.sha256[:12]}"
         )
         return outcome
     if exam.progress is not None and exam.accepted:
         # The rows must still be the ones the enterprise filed in its accepted list for that year.
+        assert ent_id is not None, "an identified enterprise is in the config, and the config is synced to the database"
         exam.problems += check_rows_match(exam.progress, planned_rows(session, config, ent_id, dlv.year, as_of))
-        outcome.status, outcome.problems = ("accepted" if exam.accepted else "rejected"), [p.as_dict() for p in exam.problems]
+        outcome.status, outcome.problems = (
+            ("accepted" if exam.accepted else "rejected"),
+            [p.as_dict() for p in exam.problems],
+        )
         problems = outcome.problems
-    version = (session.scalar(
-        select(func.max(m.Submission.version)).where(m.Submission.enterprise_id == ent_id, m.Submission.deliverable_id == dlv.id)
-    ) or 0) + 1
+    version = (
+        session.scalar(
+            select(func.max(m.Submission.version)).where(
+                m.Submission.enterprise_id == ent_id, m.Submission.deliverable_id == dlv.id
+            )
+        )
+        or 0
+    ) + 1
     on_time = as_of.date() <= dlv.due
     stored = None
     if exam.accepted:
         stored = store_content(home, path, exam.sha256).relative_to(home).as_posix()
     submission = m.Submission(
-        enterprise_id=ent_id, deliverable_id=dlv.id, version=version, content_hash=exam.sha256,
-        original_name=display_name(exam.name)[:255], stored_path=stored, size_bytes=exam.size, received_at=as_of,
-        on_time=on_time, status=outcome.status, errors=problems,
+        enterprise_id=ent_id,
+        deliverable_id=dlv.id,
+        version=version,
+        content_hash=exam.sha256,
+        original_name=display_name(exam.name)[:255],
+        stored_path=stored,
+        size_bytes=exam.size,
+        received_at=as_of,
+        on_time=on_time,
+        status=outcome.status,
+        errors=problems,
     )
     session.add(submission)
     session.flush()
@@ -156,11 +229,16 @@ def record(session: Session, config: CampaignConfig, exam: Examination, path: Pa
         session.add_all(_task_rows(exam, config, submission))
     message = _message(config, exam, as_of, version, on_time)
     record_messages(session, [message], channels, as_of)
-    session.add(m.AuditEvent(
-        at=as_of, actor="intake", action=f"submission.{outcome.status}", entity="submission",
-        entity_key=f"{exam.identity.enterprise}:{dlv.code}:v{version}",
-        detail={"sha256": exam.sha256, "codes": [p["code"] for p in problems], "on_time": on_time},
-    ))
+    session.add(
+        m.AuditEvent(
+            at=as_of,
+            actor="intake",
+            action=f"submission.{outcome.status}",
+            entity="submission",
+            entity_key=f"{exam.identity.enterprise}:{dlv.code}:v{version}",
+            detail={"sha256": exam.sha256, "codes": [p["code"] for p in problems], "on_time": on_time},
+        )
+    )
     outcome.version, outcome.on_time, outcome.message_key = version, on_time, message.key
     return outcome
 
@@ -212,8 +290,14 @@ def inbox_claim_key(path: Path) -> str:
 
 
 def process_paths(
-    paths: list[Path], config: CampaignConfig, as_of: datetime, channels: ChannelNames, move: bool = True,
-    claim: tuple[str, str] | None = None, reader: str = DEFAULT_READER, worker: str | None = None,
+    paths: list[Path],
+    config: CampaignConfig,
+    as_of: datetime,
+    channels: ChannelNames,
+    move: bool = True,
+    claim: tuple[str, str] | None = None,
+    reader: str = DEFAULT_READER,
+    worker: str | None = None,
 ) -> tuple[list[Outcome], dict[str, str]]:
     """Process many files; an unexpected error on one is reported and the rest go on.
 

@@ -3,6 +3,7 @@
 The order matters: nothing parses a file before the package checks (size, zip/XML bombs, macros)
 have passed, and a file that fails them is never opened by openpyxl, calamine or python-docx.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,7 +25,15 @@ from campaign.workbook import schema as wb_schema
 from campaign.workbook.read import DEFAULT_READER, read_workbook
 
 # Extension -> the package kind it must contain (macro/legacy variants are caught by their own rule).
-PACKAGE_KIND = {"xlsx": "xlsx", "xlsm": "xlsx", "docx": "docx", "docm": "docx", "pdf": "pdf", "xls": "xlsx", "doc": "docx"}
+PACKAGE_KIND = {
+    "xlsx": "xlsx",
+    "xlsm": "xlsx",
+    "docx": "docx",
+    "docm": "docx",
+    "pdf": "pdf",
+    "xls": "xlsx",
+    "doc": "docx",
+}
 TEMPLATE_VERSION_OF = {
     wb_schema.TEMPLATE_ID: wb_schema.TEMPLATE_VERSION,
     progress_wb.TEMPLATE_ID: progress_wb.TEMPLATE_VERSION,
@@ -48,13 +57,19 @@ class Examination:
 
 
 def examine(
-    path: Path, config: CampaignConfig, max_bytes: int, claim: tuple[str, str] | None = None, reader: str = DEFAULT_READER
+    path: Path,
+    config: CampaignConfig,
+    max_bytes: int,
+    claim: tuple[str, str] | None = None,
+    reader: str = DEFAULT_READER,
 ) -> Examination:
     name = path.name
     if path.is_symlink() or not path.is_file():
         # Never follow a link out of the inbox; the key hashes the name since there is no content to hash.
         exam = Examination(name, 0, hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest())
-        exam.problems.append(problem("E_FILE_TYPE", reason="不是普通文件（可能是快捷方式或链接）", expected="xlsx/docx/pdf"))
+        exam.problems.append(
+            problem("E_FILE_TYPE", reason="不是普通文件（可能是快捷方式或链接）", expected="xlsx/docx/pdf")
+        )
         exam.identity, _ = identify(config, None, name, claim)
         return exam
     exam = Examination(name, path.stat().st_size, sha256_of(path))
@@ -76,9 +91,16 @@ def examine(
     if exam.identity.deliverable is None or exam.identity.enterprise is None:
         return exam
     deliverable = config.deliverable(exam.identity.deliverable)
-    if kind is not None and ext in PACKAGE_KIND and PACKAGE_KIND[ext] not in deliverable.file_kinds and not _has(exam, "E_FILE_TYPE", "E_MACRO"):
+    if (
+        kind is not None
+        and ext in PACKAGE_KIND
+        and PACKAGE_KIND[ext] not in deliverable.file_kinds
+        and not _has(exam, "E_FILE_TYPE", "E_MACRO")
+    ):
         expected = "、".join(KIND_LABEL.get(k, k) for k in deliverable.file_kinds)
-        exam.problems.append(problem("E_FILE_TYPE", reason=f"“{deliverable.title}”不接收 .{ext} 文件", expected=expected))
+        exam.problems.append(
+            problem("E_FILE_TYPE", reason=f"“{deliverable.title}”不接收 .{ext} 文件", expected=expected)
+        )
         return exam
     if content is None or _has(exam, "E_FORMULA"):
         return exam  # content rules would only repeat the formula cells as unreadable values
@@ -110,7 +132,9 @@ def _content_rules(content, deliverable: Deliverable, config: CampaignConfig, ex
     template = deliverable.template
     if template == wb_schema.TEMPLATE_ID and hasattr(content, "rows"):
         completion = deliverable.kind in (DeliverableKind.COMPLETION, DeliverableKind.COMPLETION_FINAL)
-        exam.items, problems = validate_task_list(content.rows, config.benchmark_dimensions, config.core_indicators, completion)
+        exam.items, problems = validate_task_list(
+            content.rows, config.benchmark_dimensions, config.core_indicators, completion
+        )
         return problems
     if template == progress_wb.TEMPLATE_ID and hasattr(content, "rows"):
         exam.progress, problems = progress_wb.validate_progress(content.rows, planned=None)

@@ -1,4 +1,5 @@
 """Who sent what: workbook/document metadata first, else the explicit claim or the file-name convention."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,5 +47,9 @@ def identify(
         unknown = [] if known_enterprise else [f"企业代码“{identity.enterprise}”不在区属国有企业名录中"]
         unknown += [] if known_deliverable else [f"材料编号“{identity.deliverable}”不是本次行动的报送材料"]
         problems.append(problem("E_UNIDENTIFIED", reason="；".join(unknown)))
-        identity = Identity(identity.enterprise if known_enterprise else None, identity.deliverable if known_deliverable else None, identity.source)
+        identity = Identity(
+            identity.enterprise if known_enterprise else None,
+            identity.deliverable if known_deliverable else None,
+            identity.source,
+        )
     return identity, problems

@@ -1,4 +1,5 @@
 """What an intake run did, for people: rows of the Prefect table artifact and a markdown summary."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -32,13 +33,16 @@ def summary_markdown(summary: dict, outcomes: Sequence[Outcome], errors: dict[st
         f"## 接收报送（as_of {summary['as_of'][:10]}）",
         "",
         f"收件箱文件 {summary['files']} 个：新接收 {summary['accepted']} 个，退回 {summary['rejected']} 个，"
-        f"重复文件 {summary['duplicates']} 个，处理出错 {summary['errors']} 个；通知发送 {summary['sent']} 条，失败 {summary['failed']} 条。",
+        f"重复文件 {summary['duplicates']} 个，处理出错 {summary['errors']} 个；通知发送 {summary['sent']} 条，"
+        f"失败 {summary['failed']} 条。",
     ]
     rejected = [o for o in outcomes if not o.accepted and not o.duplicate]
     if rejected:
         lines += ["", "### 退回原因", ""]
         for o in rejected:
-            lines.append(f"- {safe_cell(o.name)}（{o.enterprise or '未能识别'}）：" + "；".join(p["message"] for p in o.problems))
+            lines.append(
+                f"- {safe_cell(o.name)}（{o.enterprise or '未能识别'}）：" + "；".join(p["message"] for p in o.problems)
+            )
     if errors:
         lines += ["", "### 处理出错（文件仍在收件箱，修复后重新运行）", ""]
         lines += [f"- {name}：{error}" for name, error in errors.items()]

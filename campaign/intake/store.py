@@ -1,4 +1,5 @@
 """File handling for intake: hashing, the content-addressed store, moving inbox files out of the way."""
+
 from __future__ import annotations
 
 import hashlib
@@ -62,7 +63,9 @@ def move_unique(source: Path, directory: Path, name: str) -> Path:
     if not dot:
         stem, ext = name, ""
     for n in range(10_000):
-        candidate = directory / (f"{stem}-{n}.{ext}" if n else name) if ext else directory / (f"{stem}-{n}" if n else name)
+        candidate = (
+            directory / (f"{stem}-{n}.{ext}" if n else name) if ext else directory / (f"{stem}-{n}" if n else name)
+        )
         try:
             os.link(source, candidate, follow_symlinks=False)  # fails if the name exists: no overwrite race
         except FileExistsError:

@@ -4,6 +4,7 @@
 Carried over: 一级任务, 二级任务, 标杆企业现状, 存在差距, 总体目标, 主要措施. 企业现状 becomes last year's
 actual; 年度目标值 is left empty for the enterprise to set; 备注 records last year's target and score.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

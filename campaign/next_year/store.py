@@ -1,4 +1,5 @@
 """Last year's filed rows, results and scores: what next year's list is pre-filled from."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -13,7 +14,9 @@ from campaign.next_year.outputs import PriorRow
 from campaign.submissions.store import task_items
 
 
-def prior_rows(session: Session, config: CampaignConfig, year: int, as_of: datetime) -> tuple[dict[str, list[PriorRow]], bool]:
+def prior_rows(
+    session: Session, config: CampaignConfig, year: int, as_of: datetime
+) -> tuple[dict[str, list[PriorRow]], bool]:
     """enterprise code -> last year's rows (with actual and score), and whether last year's assessment is final."""
     sources = source_submissions(session, config, year - 1, as_of)
     codes = dict(session.execute(select(m.Enterprise.id, m.Enterprise.code)).all())
@@ -30,8 +33,18 @@ def prior_rows(session: Session, config: CampaignConfig, year: int, as_of: datet
     for rows in task_items(session, [sub.id for sub, _ in sources.values()]).values():
         for item in rows:
             prior.setdefault(codes[item.enterprise_id], []).append(
-                PriorRow(item.row_no, item.level1, item.level2, item.core_indicator, item.benchmark_status, item.gap,
-                         item.overall_target, item.measures, item.annual_target_text, item.actual_value,
-                         scores.get((item.enterprise_id, item.row_no)))
+                PriorRow(
+                    item.row_no,
+                    item.level1,
+                    item.level2,
+                    item.core_indicator,
+                    item.benchmark_status,
+                    item.gap,
+                    item.overall_target,
+                    item.measures,
+                    item.annual_target_text,
+                    item.actual_value,
+                    scores.get((item.enterprise_id, item.row_no)),
+                )
             )
     return prior, assessment is not None

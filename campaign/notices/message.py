@@ -1,4 +1,5 @@
 """A message to be sent, before it is recorded. Its `key` is the natural key of the side effect."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

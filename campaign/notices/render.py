@@ -1,4 +1,5 @@
 """Jinja2 rendering of every message a person reads. A template defines blocks `title` and `body`."""
+
 from __future__ import annotations
 
 from campaign.reports.jinja import environment

@@ -1,4 +1,5 @@
 """Pure construction of phase notices (no I/O): who gets which notice, under which natural key."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -63,11 +64,22 @@ def build_window_notices(
     messages = []
     for enterprise in config.enterprises:
         title, body = render_message(
-            "notice_window", campaign=config.campaign, enterprise=enterprise, deliverables=deliverables,
-            templates=templates.get(enterprise.code, {}), as_of=as_of.date(),
+            "notice_window",
+            campaign=config.campaign,
+            enterprise=enterprise,
+            deliverables=deliverables,
+            templates=templates.get(enterprise.code, {}),
+            as_of=as_of.date(),
         )
         messages.append(
-            OutgoingMessage(window_notice_key(deliverable_ids, enterprise.code), "notice", enterprise.code, title, body,
-                            enterprise.code, deliverable_ids[0])
+            OutgoingMessage(
+                window_notice_key(deliverable_ids, enterprise.code),
+                "notice",
+                enterprise.code,
+                title,
+                body,
+                enterprise.code,
+                deliverable_ids[0],
+            )
         )
     return messages

@@ -1,11 +1,13 @@
 """The notification table as the domain sees it: a message is recorded once, under its natural key,
 in the same transaction as what caused it; delivery (notifications/) picks it up from there."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from campaign.db import models as m
@@ -13,7 +15,9 @@ from campaign.db.upsert import insert_ignoring_conflicts
 from campaign.notices.message import ChannelNames, OutgoingMessage
 
 
-def record_messages(session: Session, messages: Sequence[OutgoingMessage], channels: ChannelNames, as_of: datetime) -> int:
+def record_messages(
+    session: Session, messages: Sequence[OutgoingMessage], channels: ChannelNames, as_of: datetime
+) -> int:
     """Insert messages not recorded before; returns how many are new."""
     ent_ids = dict(session.execute(select(m.Enterprise.code, m.Enterprise.id)).all())
     del_ids = dict(session.execute(select(m.Deliverable.code, m.Deliverable.id)).all())
@@ -33,4 +37,5 @@ def record_messages(session: Session, messages: Sequence[OutgoingMessage], chann
         }
         for msg in messages
     ]
-    return insert_ignoring_conflicts(session, m.Notification.__table__, rows, ["key"])
+    # Declarative types __table__ as FromClause (it may be a join); this class maps a plain Table.
+    return insert_ignoring_conflicts(session, cast(Table, m.Notification.__table__), rows, ["key"])

@@ -2,6 +2,7 @@
 
 No Prefect here, and nothing is written: the dry run must work without either.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

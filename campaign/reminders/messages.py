@@ -1,4 +1,5 @@
 """Pure rendering of reminder messages and the SASAC overdue digest from a ReminderPlan."""
+
 from __future__ import annotations
 
 from campaign.calendar.workdays import day_kind_zh
@@ -62,7 +63,9 @@ def _by_enterprise(plan: ReminderPlan) -> list[dict]:
     """Digest lines grouped per enterprise: staff call an enterprise once about all it owes."""
     grouped: dict[str, dict] = {}
     for row in plan.overdue_sample:  # ordered by enterprise code
-        entry = grouped.setdefault(row.enterprise_code, {"code": row.enterprise_code, "name": row.enterprise_name, "items": []})
+        entry = grouped.setdefault(
+            row.enterprise_code, {"code": row.enterprise_code, "name": row.enterprise_name, "items": []}
+        )
         title = plan.deliverables[row.deliverable_code].title
         entry["items"].append(f"《{title}》" + ("（已报送但被退回）" if row.rejected else "（未报送）"))
     return list(grouped.values())

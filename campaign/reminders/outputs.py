@@ -1,4 +1,5 @@
 """The per-run table (Prefect artifact and CLI): sent, skipped for each reason, failed — per deliverable."""
+
 from __future__ import annotations
 
 from collections import Counter

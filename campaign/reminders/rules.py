@@ -3,6 +3,7 @@
 A step is named `T-7` … `T0` (calendar days before the due date) or `overdue-1` … (every N working
 days after it). Both functions are pure: the flow feeds them dates and the steps already recorded.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

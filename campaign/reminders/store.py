@@ -4,6 +4,7 @@
 notification is recorded (sent, or failed for good); a recorded but still pending one is selected
 again so the run retries it. One query per open deliverable (a handful), never one per enterprise.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -61,7 +62,8 @@ def plan_reminders(session: Session, policy: ReminderPolicy, as_of: datetime) ->
     enterprises = session.scalar(select(func.count()).select_from(E).where(active)) or 0
     deliverables = session.scalars(select(D).where(D.opens_on <= day).order_by(D.due, D.code)).all()
     plan.deliverables = {
-        d.code: DeliverableRef(d.code, d.title, d.due, d.opens_on, d.char_limit, tuple(d.file_kinds or ())) for d in deliverables
+        d.code: DeliverableRef(d.code, d.title, d.due, d.opens_on, d.char_limit, tuple(d.file_kinds or ()))
+        for d in deliverables
     }
     overdue_conditions = []
     for d in deliverables:
@@ -85,13 +87,23 @@ def plan_reminders(session: Session, policy: ReminderPolicy, as_of: datetime) ->
         rejections = _latest_rejections(session, d.id, as_of) if rows else {}
         for code, name in rows:
             plan.items.append(
-                ReminderItem(reminder_key(code, d.code, step.name), code, name, d.code, step.name, step.overdue, rejections.get(code))
+                ReminderItem(
+                    reminder_key(code, d.code, step.name),
+                    code,
+                    name,
+                    d.code,
+                    step.name,
+                    step.overdue,
+                    rejections.get(code),
+                )
             )
         line.to_send = len(rows)
         line.already_sent = owing - len(rows)
     if overdue_conditions and plan.working_day:
-        rejected = exists().where(S.enterprise_id == E.id, S.deliverable_id == D.id, S.status == "rejected", S.received_at <= as_of)
-        rows = session.execute(
+        rejected = exists().where(
+            S.enterprise_id == E.id, S.deliverable_id == D.id, S.status == "rejected", S.received_at <= as_of
+        )
+        sample = session.execute(
             select(E.code, E.name, D.code, rejected)
             .select_from(E)
             .join(D, true())
@@ -99,7 +111,7 @@ def plan_reminders(session: Session, policy: ReminderPolicy, as_of: datetime) ->
             .order_by(E.code, D.due, D.code)
             .limit(policy.escalation.digest_max_lines)
         )
-        plan.overdue_sample = [OverdueRow(ec, en, dc, bool(rj)) for ec, en, dc, rj in rows]
+        plan.overdue_sample = [OverdueRow(ec, en, dc, bool(rj)) for ec, en, dc, rj in sample]
     return plan
 
 
@@ -120,5 +132,7 @@ def cancel_superseded(session: Session, plan: ReminderPlan) -> int:
     ]
     for note in stale:
         note.status = CANCELLED
-        note.last_error = ((note.last_error or "") + "；" if note.last_error else "") + "已取消：企业已报送或已有更新的提醒"
+        note.last_error = (
+            (note.last_error or "") + "；" if note.last_error else ""
+        ) + "已取消：企业已报送或已有更新的提醒"
     return len(stale)

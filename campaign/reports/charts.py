@@ -1,24 +1,38 @@
 """Charts as inline SVG (matplotlib, Agg). Text stays <text> so the reader's browser draws the Chinese
 glyphs with its own fonts; the report is one self-contained HTML file with no external assets."""
+
 from __future__ import annotations
 
 import io
 import logging
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 # Servers rarely have CJK fonts; matplotlib only needs them for layout metrics, so its per-glyph
 # "font not found" chatter is noise here.
 logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",
-    "font.family": ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "SimHei", "DejaVu Sans", "sans-serif"],
+    "font.family": [
+        "Noto Sans CJK SC",
+        "Source Han Sans SC",
+        "WenQuanYi Micro Hei",
+        "Microsoft YaHei",
+        "PingFang SC",
+        "SimHei",
+        "DejaVu Sans",
+        "sans-serif",
+    ],
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.unicode_minus": False,
@@ -36,7 +50,9 @@ def figure_svg(fig) -> str:
     return svg[svg.index("<svg") :]
 
 
-def bar_chart(labels: Sequence[str], series: dict[str, Sequence[float]], title: str, unit: str = "", horizontal: bool = False) -> str:
+def bar_chart(
+    labels: Sequence[str], series: Mapping[str, Sequence[float]], title: str, unit: str = "", horizontal: bool = False
+) -> str:
     """Grouped bars: one group per label, one bar per series."""
     with plt.rc_context(STYLE):
         height = max(2.6, 0.42 * len(labels) + 1.2) if horizontal else 3.4
@@ -53,7 +69,9 @@ def bar_chart(labels: Sequence[str], series: dict[str, Sequence[float]], title: 
             ax.invert_yaxis()
             ax.set_xlabel(unit)
         else:
-            ax.set_xticks(list(positions), list(labels), rotation=20 if max(map(len, labels), default=0) > 4 else 0, ha="right")
+            ax.set_xticks(
+                list(positions), list(labels), rotation=20 if max(map(len, labels), default=0) > 4 else 0, ha="right"
+            )
             ax.set_ylabel(unit)
         ax.set_title(title)
         if len(series) > 1:

@@ -7,6 +7,7 @@ text. Numbers stay numbers. Every workbook the system writes, exports and templa
 through `safe_cell`; the hidden `_meta` sheet that lets a returned file identify itself is written
 by `write_meta_sheet` only.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping

@@ -1,4 +1,5 @@
 """Render an HTML report from a template under campaign/reports/templates/ (autoescaped; see reports/jinja.py)."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,6 +1,7 @@
 """The one Jinja2 environment: HTML reports (campaign/reports/templates/*.html.j2, autoescaped, since
 enterprise text must never become markup) and messages (campaign/notices/templates/*.j2, plain text
 with `title` and `body` blocks)."""
+
 from __future__ import annotations
 
 from functools import lru_cache

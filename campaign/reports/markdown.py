@@ -1,4 +1,5 @@
 """Markdown for ops-facing artifacts: one look for every flow (pure: no Prefect, no I/O)."""
+
 from __future__ import annotations
 
 import re
@@ -33,8 +34,13 @@ def summary(
     notes: Sequence[str] = (),
 ) -> str:
     """Title, business date, the counts ops look for first, then detail sections and links."""
-    parts = [f"## {title}", "", f"业务日期（as_of）：{as_of}", "", table({"k": "项目", "v": "数量"},
-             [{"k": k, "v": v} for k, v in counts.items()])]
+    parts = [
+        f"## {title}",
+        "",
+        f"业务日期（as_of）：{as_of}",
+        "",
+        table({"k": "项目", "v": "数量"}, [{"k": k, "v": v} for k, v in counts.items()]),
+    ]
     for note in notes:
         parts += ["", f"> {note}"]
     for heading, text in sections:

@@ -1,4 +1,5 @@
 """Process-level setup for running flows from the CLI: Prefect environment defaults, quiet console."""
+
 from __future__ import annotations
 
 import os
@@ -20,4 +21,3 @@ def prepare_prefect_environment(verbose: bool = False) -> None:
     if home:
         # Prefect creates only the last path component and then fails to open its database.
         Path(home).expanduser().mkdir(parents=True, exist_ok=True)
-

@@ -6,6 +6,7 @@ stop the children in order: workers first (they finish or hand back their flow r
 server. Flow runs are started by the process worker in sessions of their own, so at stop time every
 descendant is collected first and whatever survives the polite signals is killed.
 """
+
 from __future__ import annotations
 
 import json
@@ -141,8 +142,10 @@ class LocalStack:
             return
         if not port_is_free(self.opts.host, self.opts.web_port):
             # The flows do not need the portal: say so and go on rather than refuse the whole stack.
-            say(f"端口 {self.opts.host}:{self.opts.web_port} 已被占用，未启动企业网上报送系统"
-                "（可用 --web-port 换一个端口）。")
+            say(
+                f"端口 {self.opts.host}:{self.opts.web_port} 已被占用，未启动企业网上报送系统"
+                "（可用 --web-port 换一个端口）。"
+            )
             return
         command = ["-m", "campaign.cli.app", "web", "--host", self.opts.host, "--port", str(self.opts.web_port)]
         web = self._spawn([sys.executable, *command], "web")
@@ -175,11 +178,17 @@ class LocalStack:
         log = open(self.log_dir / f"{label}.log", "ab")
         self._logs.append(log)
         return subprocess.Popen(
-            cmd, env=self.env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            cmd,
+            env=self.env,
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
 
     def _wait_healthy(self) -> None:
+        assert self.server is not None, "start() calls this right after spawning the server"
         deadline = time.monotonic() + self.opts.startup_timeout
         while time.monotonic() < deadline:
             if self.server.poll() is not None:
@@ -203,7 +212,10 @@ class LocalStack:
     def _ensure_pool(self) -> None:
         probe = subprocess.run(
             prefect_command() + ["work-pool", "inspect", self.opts.pool],
-            env=self.env, cwd=REPO_ROOT, capture_output=True, text=True,
+            env=self.env,
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
         )
         if probe.returncode != 0:
             self._cli(["work-pool", "create", self.opts.pool, "--type", "process"], what="创建工作池")
@@ -227,7 +239,8 @@ class LocalStack:
             time.sleep(poll)
 
     def _children(self) -> list[tuple[str, subprocess.Popen]]:
-        named = [(f"worker-{i + 1}", w) for i, w in enumerate(self.workers)] + ([("web", self.web)] if self.web else [])
+        named = [(f"worker-{i + 1}", w) for i, w in enumerate(self.workers)]
+        named += [("web", self.web)] if self.web else []
         return named + ([("server", self.server)] if self.server else [])
 
     # -- stop ----------------------------------------------------------------------------------
@@ -237,7 +250,10 @@ class LocalStack:
         # A Prefect worker treats its first SIGINT as "shut down gracefully" and a second as
         # "now"; it does not stop on SIGTERM alone. The server (uvicorn) stops on SIGTERM.
         first = list(self.workers) + ([self.web] if self.web else [])  # uvicorn stops on SIGINT as well
-        for group, firmer in ((first, signal.SIGINT), ([self.server] if self.server else [], signal.SIGTERM)):
+        for group, firmer in (
+            (first, signal.SIGINT),
+            ([self.server] if self.server else [], signal.SIGTERM),
+        ):
             _signal_groups(group, signal.SIGINT)
             if not _wait_all(group, grace):
                 _signal_groups(group, firmer)

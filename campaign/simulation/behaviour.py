@@ -10,6 +10,7 @@ Pure and seeded: the same config and seed give the same actions. Each enterprise
 - `never`       nothing — only for reports that do not feed later steps (progress, 部署推动情况报告,
                 评估报告); the task lists, targets and completion reports are always filed.
 """
+
 from __future__ import annotations
 
 import random
@@ -63,7 +64,7 @@ def _filing_day(rng: random.Random, d: Deliverable) -> date:
     # The day after the window opens at the earliest (templates go out on opens_on at 09:00),
     # and most filings come in the last 60% of the window.
     days = _working_days(add_working_days(d.opens_on, 1), d.due)
-    late_part = days[int(len(days) * 0.4):] or days
+    late_part = days[int(len(days) * 0.4) :] or days
     return rng.choice(late_part)
 
 

@@ -6,6 +6,7 @@ values typical of the category (a 公益类 water company earns far less and bor
 higher); actuals land around the target, better or worse depending on the enterprise's "form".
 Extra rows are drawn across the eight benchmark dimensions.
 """
+
 from __future__ import annotations
 
 import random
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from campaign.config.model import CampaignConfig, Enterprise
 
 # indicator -> {category: (low, high)} of the baseline value
-CORE_BASE = {
+CORE_BASE: dict[str, dict[str, tuple[float, float]]] = {
     "利润总额": {"商业一类": (8000, 20000), "商业二类": (3000, 12000), "公益类": (300, 2500)},
     "净利润": {"商业一类": (0.70, 0.80), "商业二类": (0.65, 0.78), "公益类": (0.75, 0.90)},  # share of 利润总额
     "资产负债率": {"商业一类": (55, 68), "商业二类": (60, 75), "公益类": (45, 65)},
@@ -71,10 +72,18 @@ def enterprise_rows(config: CampaignConfig, enterprise: Enterprise, seed: int, y
     profit = rng.uniform(*CORE_BASE["利润总额"][category])
     for ind in config.core_indicators:
         low, high = CORE_BASE.get(ind.name, {}).get(category, (50, 100))
-        base = profit if ind.name == "利润总额" else profit * rng.uniform(low, high) if ind.name == "净利润" else rng.uniform(low, high)
+        base = (
+            profit
+            if ind.name == "利润总额"
+            else profit * rng.uniform(low, high)
+            if ind.name == "净利润"
+            else rng.uniform(low, high)
+        )
         lower = ind.direction == "lower"
         bench = base - rng.uniform(8, 15) if lower else base * rng.uniform(1.3, 1.8)
-        rows.append(_trajectory(rng, None, ind.name, ind.unit, lower, base, bench, years, ambition, form, "压降成本、提质增效"))
+        rows.append(
+            _trajectory(rng, None, ind.name, ind.unit, lower, base, bench, years, ambition, form, "压降成本、提质增效")
+        )
     for dim, task, unit, (low, high), mult, measures in rng.sample(EXTRA_POOL, rng.randint(2, 5)):
         base = rng.uniform(low, high)
         bench = min(base * mult, 100.0) if unit == "%" else base * mult

@@ -3,6 +3,7 @@
 Files are byte-for-byte reproducible (fixed document dates, fixed zip timestamps): the same seed
 gives the same content hashes, so a replay finds its files already recorded.
 """
+
 from __future__ import annotations
 
 import io
@@ -64,15 +65,24 @@ def _save_xlsx(wb, path: Path) -> Path:
     return path
 
 
-def build_file(config: CampaignConfig, enterprise: Enterprise, d: Deliverable, rows: list[Row], faulty: bool,
-               home: Path, out_dir: Path) -> Path | None:
+def build_file(
+    config: CampaignConfig,
+    enterprise: Enterprise,
+    d: Deliverable,
+    rows: list[Row],
+    faulty: bool,
+    home: Path,
+    out_dir: Path,
+) -> Path | None:
     """The file for one filing, or None when the enterprise has nothing to fill (no progress template)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = random.Random(f"text:{enterprise.code}:{d.id}:{faulty}")
     kind = d.kind
     if kind in (DeliverableKind.TASK_LIST, DeliverableKind.COMPLETION, DeliverableKind.COMPLETION_FINAL):
         year = d.year if kind is not DeliverableKind.COMPLETION_FINAL else max(max(r.targets) for r in rows)
-        wb = _task_list(config, enterprise, d, rows, year, with_actuals=kind is not DeliverableKind.TASK_LIST, faulty=faulty)
+        wb = _task_list(
+            config, enterprise, d, rows, year, with_actuals=kind is not DeliverableKind.TASK_LIST, faulty=faulty
+        )
         return _save_xlsx(wb, out_dir / f"{enterprise.code}_{d.id}.xlsx")
     if kind is DeliverableKind.PROGRESS:
         template = home / "outgoing" / d.id / f"{enterprise.code}_{d.id}.xlsx"
@@ -114,7 +124,12 @@ def _task_list(config, enterprise, d, rows: list[Row], year: int, with_actuals: 
         ws.cell(s.FIRST_DATA_ROW, COL["actual_value"]).value = None  # forgot 利润总额's actual: E_ACTUAL_MISSING
     elif faulty:
         ws.cell(r, COL["seq"], r - s.FIRST_DATA_ROW + 1)  # a dimension of its own making: E_DIMENSION
-        for key, value in (("level1", "财务管控"), ("level2", "两金压降"), ("annual_target", "5%"), ("measures", "清收应收账款")):
+        for key, value in (
+            ("level1", "财务管控"),
+            ("level2", "两金压降"),
+            ("annual_target", "5%"),
+            ("measures", "清收应收账款"),
+        ):
             ws.cell(r, COL[key], value)
     return wb
 
@@ -136,19 +151,29 @@ def _progress(template: Path, d: Deliverable, rng: random.Random, faulty: bool):
         r += 1
     if faulty:
         ws.cell(pw.FIRST_ROW, 5, "正在推进")  # not a number: E_PROGRESS_NOT_QUANTIFIED
-    ws.cell(r + 1, 1, f"{d.period[:4]}年{'上' if share < 1 else '下'}半年，公司围绕年度目标任务扎实推进价值创造行动，"
-            "主要指标总体符合预期，个别指标受市场影响存在差距，下半年将加大工作力度。")
+    assert d.period is not None, "the config requires a period on every progress deliverable"
+    ws.cell(
+        r + 1,
+        1,
+        f"{d.period[:4]}年{'上' if share < 1 else '下'}半年，公司围绕年度目标任务扎实推进价值创造行动，"
+        "主要指标总体符合预期，个别指标受市场影响存在差距，下半年将加大工作力度。",
+    )
     return wb
 
 
 def _targets(enterprise, d, rows: list[Row], rng, faulty: bool):
     doc = build_targets(enterprise, d)
     subsections = iter(rows)
-    blanks = [p for i, p in enumerate(doc.paragraphs) if not p.text and i > 0 and doc.paragraphs[i - 1].text in ds.TASK_SUBSECTIONS]
+    blanks = [
+        p
+        for i, p in enumerate(doc.paragraphs)
+        if not p.text and i > 0 and doc.paragraphs[i - 1].text in ds.TASK_SUBSECTIONS
+    ]
     for p in blanks:
         row = next(subsections, None)
         extra = f"{row.task}达到{target_text(row, d.year)}，" if row else ""
-        p.text = f"{extra}{rng.choice(['对照标杆找差距，', '聚焦薄弱环节，', '坚持问题导向，'])}明确责任部门和时间节点，按季度跟踪推进。"
+        lead = rng.choice(["对照标杆找差距，", "聚焦薄弱环节，", "坚持问题导向，"])
+        p.text = f"{extra}{lead}明确责任部门和时间节点，按季度跟踪推进。"
     if faulty:
         doc.add_paragraph("（补充说明）" + "公司将持续深化对标提升工作，" * 120)  # far over 1500 字: E_TOO_LONG
     return doc
@@ -157,9 +182,11 @@ def _targets(enterprise, d, rows: list[Row], rng, faulty: bool):
 def _deployment_report(enterprise, d, rng, faulty: bool):
     doc = build_deployment_report(enterprise, d)
     guidance = next(p for p in doc.paragraphs if p.text == ds.REPORT_GUIDANCE)
-    guidance.text = (f"{enterprise.name}于5月{rng.randint(15, 19)}日召开价值创造行动启动会，成立由党委书记、董事长任组长的领导小组，"
-                     "办公室设在企业管理部，明确各部门责任分工；制定实施方案和目标任务清单，开展专题宣贯培训两次。"
-                     "下一步将按季度跟踪任务进展，及时报送进展情况。")
+    guidance.text = (
+        f"{enterprise.name}于5月{rng.randint(15, 19)}日召开价值创造行动启动会，成立由党委书记、董事长任组长的领导小组，"
+        "办公室设在企业管理部，明确各部门责任分工；制定实施方案和目标任务清单，开展专题宣贯培训两次。"
+        "下一步将按季度跟踪任务进展，及时报送进展情况。"
+    )
     if faulty:
         doc.add_paragraph("此外，" + "公司各部门高度重视，认真学习行动方案精神，" * 30)  # over 500 字
     return doc
@@ -172,13 +199,29 @@ def _free_report(enterprise, d, rows: list[Row], rng, faulty: bool):
     doc.core_properties.author = enterprise.name
     doc.add_paragraph(f"{enterprise.name}{d.title}" + ("（初稿）" if faulty else ""))
     if d.kind is DeliverableKind.PLAN:
-        parts = ["一、总体要求", "以对标世界一流企业为抓手，聚焦价值创造，提升企业核心竞争力。", "二、工作目标",
-                 "到2025年，主要经营指标达到全区领先水平。", "三、重点任务", "四、保障措施", "成立领导小组，建立月调度、季通报机制。"]
+        parts = [
+            "一、总体要求",
+            "以对标世界一流企业为抓手，聚焦价值创造，提升企业核心竞争力。",
+            "二、工作目标",
+            "到2025年，主要经营指标达到全区领先水平。",
+            "三、重点任务",
+            "四、保障措施",
+            "成立领导小组，建立月调度、季通报机制。",
+        ]
     else:
-        core = "；".join(f"{r.task}由{fmt(r.baseline, r.unit)}变为{fmt(r.actuals[max(r.actuals)], r.unit)}" for r in rows[:3])
-        parts = ["一、主要做法和经验", "对标世界一流企业，聚焦价值创造薄弱环节，压降成本、提质增效。", "二、取得的成效", core + "。",
-                 "三、存在的问题", rng.choice(["科技创新投入仍显不足。", "数字化转型基础较弱。", "人才结构有待优化。"]),
-                 "四、长效工作机制", "将对标提升纳入年度经营计划和考核体系，常态化开展。"]
+        core = "；".join(
+            f"{r.task}由{fmt(r.baseline, r.unit)}变为{fmt(r.actuals[max(r.actuals)], r.unit)}" for r in rows[:3]
+        )
+        parts = [
+            "一、主要做法和经验",
+            "对标世界一流企业，聚焦价值创造薄弱环节，压降成本、提质增效。",
+            "二、取得的成效",
+            core + "。",
+            "三、存在的问题",
+            rng.choice(["科技创新投入仍显不足。", "数字化转型基础较弱。", "人才结构有待优化。"]),
+            "四、长效工作机制",
+            "将对标提升纳入年度经营计划和考核体系，常态化开展。",
+        ]
     for text in parts:
         doc.add_paragraph(text)
     return doc

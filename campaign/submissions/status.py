@@ -1,4 +1,5 @@
 """Where each enterprise stands on each issued deliverable, as of a moment (set-based, two queries)."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -59,7 +60,9 @@ def latest_versions(session: Session, as_of: datetime, deliverable_id: int | Non
 
 def campaign_status(session: Session, as_of: datetime) -> list[StatusRow]:
     today = as_of.date()
-    enterprises = session.scalars(select(m.Enterprise).where(m.Enterprise.active.is_(True)).order_by(m.Enterprise.code)).all()
+    enterprises = session.scalars(
+        select(m.Enterprise).where(m.Enterprise.active.is_(True)).order_by(m.Enterprise.code)
+    ).all()
     deliverables = session.scalars(
         select(m.Deliverable).where(m.Deliverable.opens_on <= today).order_by(m.Deliverable.due, m.Deliverable.code)
     ).all()

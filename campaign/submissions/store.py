@@ -1,4 +1,5 @@
 """Which submission counts: the latest accepted version per enterprise, as known at a moment."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

@@ -1,4 +1,5 @@
 """Validation rules for files enterprises send back: small pure functions returning `Problem`s."""
+
 from campaign.validation.problems import Problem, problem
 
 __all__ = ["Problem", "problem"]

@@ -1,4 +1,5 @@
 """Rules for the Word deliverables: required sections of Attachment 1, the 字数 limits."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """File names from the inbox or the CLI: reject odd ones, read the 企业代码_材料编号.扩展名 convention."""
+
 from __future__ import annotations
 
 import re
@@ -8,7 +9,9 @@ from campaign.validation.problems import Problem, problem
 
 MAX_NAME_CHARS = 200
 ALLOWED_EXTENSIONS = ("xlsx", "docx", "pdf")
-_CONVENTION = re.compile(r"^(?P<enterprise>[A-Z0-9]{3,16})_(?P<deliverable>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<ext>[A-Za-z0-9]{2,5})$")
+_CONVENTION = re.compile(
+    r"^(?P<enterprise>[A-Z0-9]{3,16})_(?P<deliverable>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<ext>[A-Za-z0-9]{2,5})$"
+)
 EXAMPLE = "DDK001_task-list-2023.xlsx"
 
 
@@ -37,7 +40,9 @@ def check_filename(name: str) -> list[Problem]:
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in ALLOWED_EXTENSIONS and ext not in ("xlsm", "docm", "xls", "doc"):
         # Macro/legacy formats get their own, clearer problem later (E_MACRO / E_FILE_TYPE).
-        reasons.append(f"扩展名“.{ext}”不在允许范围（{'、'.join('.' + e for e in ALLOWED_EXTENSIONS)}）" if ext else "没有扩展名")
+        reasons.append(
+            f"扩展名“.{ext}”不在允许范围（{'、'.join('.' + e for e in ALLOWED_EXTENSIONS)}）" if ext else "没有扩展名"
+        )
     if not reasons:
         return []
     return [problem("E_FILENAME", name=display_name(name)[:80], reason="；".join(reasons), example=EXAMPLE)]

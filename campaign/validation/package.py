@@ -5,6 +5,7 @@ parts through defusedxml, with hard limits, so a hostile file costs bounded time
 size, non-zip or truncated files, zip bombs (declared sizes and ratios), macros, XML bombs
 (entity definitions / DTDs), and formulas (never evaluated; their presence is reported).
 """
+
 from __future__ import annotations
 
 import zipfile
@@ -56,11 +57,17 @@ def check_zip_directory(infos: list[zipfile.ZipInfo]) -> list[Problem]:
         return [problem("E_ZIP_BOMB", reason=f"解压后共 {total / 1048576:.0f} MB")]
     for info in infos:
         if info.file_size > MAX_MEMBER_UNCOMPRESSED:
-            return [problem("E_ZIP_BOMB", reason=f"内部文件 {info.filename[:60]} 解压后 {info.file_size / 1048576:.0f} MB")]
+            return [
+                problem("E_ZIP_BOMB", reason=f"内部文件 {info.filename[:60]} 解压后 {info.file_size / 1048576:.0f} MB")
+            ]
         if info.file_size > RATIO_APPLIES_ABOVE and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             ratio = info.file_size // max(info.compress_size, 1)
             return [problem("E_ZIP_BOMB", reason=f"内部文件 {info.filename[:60]} 压缩比约 {ratio}:1")]
-    bad = [i.filename for i in infos if i.filename.startswith(("/", "\\")) or ".." in i.filename.replace("\\", "/").split("/")]
+    bad = [
+        i.filename
+        for i in infos
+        if i.filename.startswith(("/", "\\")) or ".." in i.filename.replace("\\", "/").split("/")
+    ]
     if bad:
         return [problem("E_CORRUPT", reason=f"内部文件路径异常（{bad[0][:60]}）")]
     return []
@@ -114,7 +121,9 @@ def inspect_package(path: Path, ext: str, expected_kinds: list[str], max_bytes: 
         )
         return report
     if not head.startswith(ZIP_MAGIC):
-        report.problems.append(problem("E_FILE_TYPE", reason=f"扩展名为 .{ext}，但内容不是 Office 文档", expected=expected))
+        report.problems.append(
+            problem("E_FILE_TYPE", reason=f"扩展名为 .{ext}，但内容不是 Office 文档", expected=expected)
+        )
         return report
     try:
         with zipfile.ZipFile(path) as zf:

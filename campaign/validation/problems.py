@@ -2,6 +2,7 @@
 
 Codes are an interface (the CLI's --json, the rejection notice, later reports); never rename one.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -14,7 +15,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "E_UNIDENTIFIED": (
         "无法确定该文件属于哪户企业、哪项材料：{reason}。",
-        "请使用区国资委下发的模板填报，或按“企业代码_材料编号.扩展名”命名文件（如 DDK001_task-list-2023.xlsx）后重新报送。",
+        "请使用区国资委下发的模板填报，或按“企业代码_材料编号.扩展名”命名文件（如 DDK001_task-list-2023.xlsx）"
+        "后重新报送。",
     ),
     "E_TOO_LARGE": (
         "文件大小 {size_mb} MB，超过上限 {limit_mb} MB。",
@@ -78,7 +80,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "E_ACTUAL_MISSING": (
         "第 {row} 行（{task}）未填写实际完成值。",
-        "报送完成情况时，请在“实际完成值”中填写每项任务的实际完成数（“数值+单位”，如 1250万元、96%）；未完成的也请如实填写。",
+        "报送完成情况时，请在“实际完成值”中填写每项任务的实际完成数（“数值+单位”，如 1250万元、96%）；"
+        "未完成的也请如实填写。",
     ),
     "E_SASAC_COLUMN_FILLED": (
         "第 {row} 行填写了“{column}”（内容：{value}）。",

@@ -3,6 +3,7 @@
 Accepted: 1200, 1200万元, 1,200.5 万元, 95%, ≥95%, 不低于95%, ≤65%, 3项, 10 个, -5%.
 Not accepted: 提升, 显著提高, 完成改革任务, 3-5项 (a range is not a target), empty.
 """
+
 from __future__ import annotations
 
 import math

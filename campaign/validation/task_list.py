@@ -1,4 +1,5 @@
 """Rules for the Attachment 2 task list, over plain rows (as read from the workbook): pure functions."""
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,16 @@ from campaign.workbook import schema as s
 
 MAX_ITEMS = 500
 MAX_CELL_CHARS = 2_000
-_CONTENT_KEYS = ("benchmark_status", "current_status", "gap", "overall_target", "annual_target", "measures", "actual_value", "remarks")
+_CONTENT_KEYS = (
+    "benchmark_status",
+    "current_status",
+    "gap",
+    "overall_target",
+    "annual_target",
+    "measures",
+    "actual_value",
+    "remarks",
+)
 
 
 @dataclass(frozen=True)
@@ -44,9 +54,9 @@ def find_header(rows: Sequence[Sequence[object]]) -> int | None:
 
 def check_header(rows: Sequence[Sequence[object]]) -> list[Problem]:
     expected_1, expected_2 = s.expected_header_rows()
-    expected_text = "、".join(
-        (f"{c.group}（{c.header}）" if c.group else c.header) for c in s.COLUMNS
-    ).replace("发展目标（总体目标）、发展目标（年度目标值）", "发展目标（总体目标、年度目标值）")
+    expected_text = "、".join((f"{c.group}（{c.header}）" if c.group else c.header) for c in s.COLUMNS).replace(
+        "发展目标（总体目标）、发展目标（年度目标值）", "发展目标（总体目标、年度目标值）"
+    )
     at = find_header(rows)
     if at is None or at + 1 >= len(rows):
         return [problem("E_COLUMNS", detail="找不到以“序号”开头的表头行", expected=expected_text)]
@@ -60,12 +70,14 @@ def check_header(rows: Sequence[Sequence[object]]) -> list[Problem]:
             diffs.append(f"第 {idx + 1} 列应为“{want}”，实为“{got or '空'}”")
     if expected_1[6] and found_1[6] != expected_1[6]:
         diffs.append(f"第 7 列上方应为“{expected_1[6]}”，实为“{found_1[6] or '空'}”")
-    extra = [v for v in found_1[len(s.COLUMNS):] + found_2[len(s.COLUMNS):] if v]
+    extra = [v for v in found_1[len(s.COLUMNS) :] + found_2[len(s.COLUMNS) :] if v]
     if extra:
         diffs.append(f"模板之外多了列“{shorten(extra[0], 10)}”")
     if not diffs:
         return []
-    return [problem("E_COLUMNS", detail="；".join(diffs[:5]) + ("等" if len(diffs) > 5 else ""), expected=expected_text)]
+    return [
+        problem("E_COLUMNS", detail="；".join(diffs[:5]) + ("等" if len(diffs) > 5 else ""), expected=expected_text)
+    ]
 
 
 def extract_items(rows: Sequence[Sequence[object]]) -> list[TaskItem]:
@@ -84,7 +96,10 @@ def extract_items(rows: Sequence[Sequence[object]]) -> list[TaskItem]:
         if _norm(cells[0]) == s.TOTAL_LABEL:
             break
         values = dict(zip(s.COLUMN_KEYS, cells[: len(s.COLUMNS)], strict=False))
-        if all(values[k] in (None, "") or (isinstance(values[k], str) and not values[k].strip()) for k in s.COLUMN_KEYS if k != "seq"):
+        if all(
+            v in (None, "") or (isinstance(v, str) and not v.strip())
+            for v in (values[k] for k in s.COLUMN_KEYS if k != "seq")
+        ):
             continue
         if values["level1"] in (None, "") and level1 is not None:
             values["level1"] = level1
@@ -168,7 +183,9 @@ def check_core_indicators(items: Sequence[TaskItem], indicators: Sequence[Indica
         if ind is not None
     }
     return [
-        problem("E_CORE_INDICATOR_MISSING", indicator=ind.name, unit=ind.unit) for ind in indicators if ind.name not in present
+        problem("E_CORE_INDICATOR_MISSING", indicator=ind.name, unit=ind.unit)
+        for ind in indicators
+        if ind.name not in present
     ]
 
 
@@ -191,7 +208,10 @@ def unit_for(item: TaskItem, indicators: Sequence[Indicator]) -> str:
 
 
 def validate_task_list(
-    rows: Sequence[Sequence[object]], dimensions: Sequence[str], indicators: Sequence[Indicator], completion: bool = False
+    rows: Sequence[Sequence[object]],
+    dimensions: Sequence[str],
+    indicators: Sequence[Indicator],
+    completion: bool = False,
 ) -> tuple[list[TaskItem], list[Problem]]:
     header = check_header(rows)
     if header:

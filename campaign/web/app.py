@@ -4,6 +4,7 @@ Routes are thin: authorise (the `current_enterprise` dependency, on every enterp
 same functions the CLI and the flows call (intake's process_paths, the template builders), render.
 The enterprise is always the session's, never a path segment or a form field.
 """
+
 from __future__ import annotations
 
 import logging
@@ -95,7 +96,8 @@ def current_enterprise(request: Request) -> Viewer:
         raise NotSignedIn()
     with session_scope() as db:
         row = db.execute(
-            select(m.PortalLink, m.Enterprise).join(m.Enterprise)
+            select(m.PortalLink, m.Enterprise)
+            .join(m.Enterprise)
             .where(m.PortalLink.id == link_id, m.Enterprise.code == code)
         ).one_or_none()
     # A link revoked or expired since sign-in ends the session too.
@@ -112,15 +114,18 @@ Me = Annotated[Viewer, Depends(current_enterprise)]
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
     p = state(request)
     return TEMPLATES.TemplateResponse(
-        request, name, {"issuer": p.config.campaign.issuer, "contact": p.config.campaign.contact, **context},
+        request,
+        name,
+        {"issuer": p.config.campaign.issuer, "contact": p.config.campaign.contact, **context},
         status_code=status_code,
     )
 
 
 def audit(at: datetime, actor: str, action: str, entity: str, key: str, detail: dict) -> None:
     with session_scope() as db:
-        db.add(m.AuditEvent(at=at, actor=actor[:100], action=action, entity=entity, entity_key=key[:200],
-                            detail=detail))
+        db.add(
+            m.AuditEvent(at=at, actor=actor[:100], action=action, entity=entity, entity_key=key[:200], detail=detail)
+        )
 
 
 def create_app(as_of: datetime | None = None, config: CampaignConfig | None = None) -> FastAPI:
@@ -129,14 +134,21 @@ def create_app(as_of: datetime | None = None, config: CampaignConfig | None = No
     https = config.web.base_url.startswith("https://")
     app = FastAPI(title="价值创造行动网上报送", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.portal = Portal(
-        config, load_channels(settings.apprise_config_path), settings.home_dir,
-        RateLimiter(config.web.signin_per_minute), as_of,
+        config,
+        load_channels(settings.apprise_config_path),
+        settings.home_dir,
+        RateLimiter(config.web.signin_per_minute),
+        as_of,
     )
     # itsdangerous-signed cookie; HttpOnly always, SameSite=Lax (the sign-in link arrives from another
     # site: Strict would drop the cookie on that first redirect), Secure whenever the portal is on HTTPS.
     app.add_middleware(
-        SessionMiddleware, secret_key=links.server_secret(settings.home_dir), session_cookie=SESSION_COOKIE,
-        max_age=config.web.session_hours * 3600, same_site="lax", https_only=https,
+        SessionMiddleware,
+        secret_key=links.server_secret(settings.home_dir),
+        session_cookie=SESSION_COOKIE,
+        max_age=config.web.session_hours * 3600,
+        same_site="lax",
+        https_only=https,
     )
     app.add_middleware(SecurityHeaders, https=https)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -152,8 +164,9 @@ def _routes(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         messages = {404: "没有找到该页面或该记录。", 403: "无权访问。", 405: "不支持的操作。"}
-        return page(request, "error.html", status_code=exc.status_code,
-                    message=messages.get(exc.status_code, "请求无法处理。"))
+        return page(
+            request, "error.html", status_code=exc.status_code, message=messages.get(exc.status_code, "请求无法处理。")
+        )
 
     @app.get("/")
     def index(request: Request) -> Response:
@@ -182,8 +195,14 @@ def _routes(app: FastAPI) -> None:
         assert link is not None and enterprise is not None
         request.session.clear()  # a fresh session (and CSRF token) on every sign-in: no fixation
         request.session.update({"lid": link.id, "e": enterprise.code, "csrf": new_csrf_token()})
-        audit(at, f"portal:{enterprise.code}/{link.contact}", "web.signin", "portal_link", str(link.id),
-              {"enterprise": enterprise.code, "contact": link.contact, "client": client})
+        audit(
+            at,
+            f"portal:{enterprise.code}/{link.contact}",
+            "web.signin",
+            "portal_link",
+            str(link.id),
+            {"enterprise": enterprise.code, "contact": link.contact, "client": client},
+        )
         return RedirectResponse("/home", status_code=303)
 
     @app.get("/home")
@@ -191,8 +210,15 @@ def _routes(app: FastAPI) -> None:
         p = state(request)
         with session_scope() as db:
             rows = portal.home_rows(db, p.config, me.enterprise_id, p.as_of())
-        return page(request, "home.html", me=me, rows=rows, today=p.as_of().date(),
-                    overdue=sum(r.overdue for r in rows), returned=sum(r.state == "rejected" for r in rows))
+        return page(
+            request,
+            "home.html",
+            me=me,
+            rows=rows,
+            today=p.as_of().date(),
+            overdue=sum(r.overdue for r in rows),
+            returned=sum(r.state == "rejected" for r in rows),
+        )
 
     @app.get("/deliverables/{code}/template")
     def template(request: Request, code: str, me: Me) -> Response:
@@ -200,8 +226,9 @@ def _routes(app: FastAPI) -> None:
         deliverable = _open_deliverable(p, code)
         at = p.as_of()
         with session_scope() as db:
-            path = portal.template_path(db, p.config, p.home, p.config.enterprise(me.code), deliverable,
-                                        me.enterprise_id, at)
+            path = portal.template_path(
+                db, p.config, p.home, p.config.enterprise(me.code), deliverable, me.enterprise_id, at
+            )
         if path is None:
             raise StarletteHTTPException(404)
         audit(at, me.actor, "web.download", "template", f"{me.code}:{deliverable.id}", {"file": path.name})
@@ -219,30 +246,56 @@ def _routes(app: FastAPI) -> None:
             if declared is not None and declared.isdigit() and int(declared) > limit + 64 * 1024:
                 raise UploadRefused("too_large")
             received = await receive_file(
-                request.headers.get("content-type", ""), request.stream(), p.home / "web-uploads", limit,
+                request.headers.get("content-type", ""),
+                request.stream(),
+                p.home / "web-uploads",
+                limit,
                 lambda given: csrf_ok(me.csrf, given),
             )
         except UploadRefused as exc:
-            await run_in_threadpool(audit, at, me.actor, "web.upload_refused", "submission",
-                                    f"{me.code}:{deliverable.id}", {"reason": exc.reason, "bytes_read": exc.received})
+            await run_in_threadpool(
+                audit,
+                at,
+                me.actor,
+                "web.upload_refused",
+                "submission",
+                f"{me.code}:{deliverable.id}",
+                {"reason": exc.reason, "bytes_read": exc.received},
+            )
             status = {"too_large": 413, "csrf": 403}.get(exc.reason, 400)
-            return page(request, "upload_refused.html", status_code=status, me=me, reason=exc.reason,
-                        limit_mb=round(limit / 1024 / 1024, 1), deliverable=deliverable)
+            return page(
+                request,
+                "upload_refused.html",
+                status_code=status,
+                me=me,
+                reason=exc.reason,
+                limit_mb=round(limit / 1024 / 1024, 1),
+                deliverable=deliverable,
+            )
         try:
             outcome, errors = await run_in_threadpool(_intake, p, received.path, at, (me.code, deliverable.id))
         finally:
             received.discard()
         if outcome is None or outcome.version is None:
             log.error("portal upload by %s for %s failed in intake: %s", me.code, deliverable.id, errors)
-            return page(request, "error.html", status_code=500,
-                        message="文件处理出错，未登记。请稍后重新上传；如仍不成功，请联系区国资委。")
+            return page(
+                request,
+                "error.html",
+                status_code=500,
+                message="文件处理出错，未登记。请稍后重新上传；如仍不成功，请联系区国资委。",
+            )
         if outcome.message_key:
             background.add_task(_deliver, p, outcome.message_key, at)  # the page does not wait for the channel
         sid = await run_in_threadpool(_submission_id, me.enterprise_id, deliverable.id, outcome.version)
-        await run_in_threadpool(audit, at, me.actor, "web.upload", "submission",
-                                f"{me.code}:{deliverable.id}:v{outcome.version}",
-                                {"sha256": outcome.sha256, "size": received.size, "status": outcome.status,
-                                 "duplicate": outcome.duplicate})
+        await run_in_threadpool(
+            audit,
+            at,
+            me.actor,
+            "web.upload",
+            "submission",
+            f"{me.code}:{deliverable.id}:v{outcome.version}",
+            {"sha256": outcome.sha256, "size": received.size, "status": outcome.status, "duplicate": outcome.duplicate},
+        )
         return RedirectResponse(f"/submissions/{sid}" + ("?same=1" if outcome.duplicate else ""), status_code=303)
 
     @app.get("/submissions/{submission_id}")
@@ -316,4 +369,3 @@ def _deliver(p: Portal, key: str, at: datetime) -> None:
     from notifications.delivery import notify_now
 
     notify_now([], at, p.channels, recorded_keys=[key])
-

@@ -6,6 +6,7 @@ token is rebuilt from them when a message is sent. Revoking the row refuses the 
 session started with it. Expiry is on the wall clock (a security lease, like the claim leases),
 never on the business `as_of` a flow replays.
 """
+
 from __future__ import annotations
 
 import os
@@ -43,8 +44,10 @@ def server_secret(home: Path | None = None) -> str:
     value = os.environ.get(SECRET_ENV, "").strip()
     if value:
         if len(value) < 32:
-            raise ValueError(f"环境变量 {SECRET_ENV} 太短（至少 32 个字符），请用 "
-                             "`python -c \"import secrets; print(secrets.token_urlsafe(48))\"` 生成")
+            raise ValueError(
+                f"环境变量 {SECRET_ENV} 太短（至少 32 个字符），请用 "
+                "`python -c \"import secrets; print(secrets.token_urlsafe(48))\"` 生成"
+            )
         return value
     path = (home or get_settings().home_dir) / SECRET_FILE
     try:
@@ -90,13 +93,24 @@ def read_token(secret: str, token: str) -> TokenClaims | None:
 # -- the portal_link table ---------------------------------------------------------------------
 
 
-def issue_link(session: Session, enterprise: m.Enterprise, days: int, issued_by: str, contact: str | None = None,
-               now: datetime | None = None) -> m.PortalLink:
+def issue_link(
+    session: Session,
+    enterprise: m.Enterprise,
+    days: int,
+    issued_by: str,
+    contact: str | None = None,
+    now: datetime | None = None,
+) -> m.PortalLink:
     now = now or wall_clock()
     contacts = enterprise.contacts or [{}]
     name = contact or str(contacts[0].get("name") or "联系人")
-    link = m.PortalLink(enterprise_id=enterprise.id, contact=name[:100], issued_at=now,
-                        expires_at=now + timedelta(days=days), issued_by=issued_by[:100])
+    link = m.PortalLink(
+        enterprise_id=enterprise.id,
+        contact=name[:100],
+        issued_at=now,
+        expires_at=now + timedelta(days=days),
+        issued_by=issued_by[:100],
+    )
     session.add(link)
     session.flush()
     return link
@@ -117,8 +131,11 @@ def current_link(session: Session, enterprise: m.Enterprise, days: int, now: dat
     now = now or wall_clock()
     link = session.scalars(
         select(m.PortalLink)
-        .where(m.PortalLink.enterprise_id == enterprise.id, m.PortalLink.revoked_at.is_(None),
-               m.PortalLink.expires_at > now + min(RENEW_BEFORE, timedelta(days=days) / 2))
+        .where(
+            m.PortalLink.enterprise_id == enterprise.id,
+            m.PortalLink.revoked_at.is_(None),
+            m.PortalLink.expires_at > now + min(RENEW_BEFORE, timedelta(days=days) / 2),
+        )
         .order_by(m.PortalLink.id.desc())
         .limit(1)
     ).first()
@@ -183,8 +200,15 @@ class MessageLinks:
         paths = []
         for d in self.config.deliverables:
             if d.template and d.opens_on <= day <= d.due:
-                path = template_path(self.session, self.config, home, self.config.enterprise(enterprise.code), d,
-                                     enterprise.id, note.created_at)
+                path = template_path(
+                    self.session,
+                    self.config,
+                    home,
+                    self.config.enterprise(enterprise.code),
+                    d,
+                    enterprise.id,
+                    note.created_at,
+                )
                 if path is not None:
                     paths.append(str(path))
         return paths

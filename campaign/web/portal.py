@@ -3,6 +3,7 @@
 Every function takes the enterprise id from the caller's session identity and filters by it in SQL;
 none accepts another enterprise's id from a request.
 """
+
 from __future__ import annotations
 
 import os
@@ -79,7 +80,8 @@ def has_template(deliverable: Deliverable) -> bool:
 def home_rows(session: Session, config: CampaignConfig, enterprise_id: int, as_of: datetime) -> list[DeliverableRow]:
     today = as_of.date()
     subs = session.scalars(
-        select(m.Submission).join(m.Deliverable)
+        select(m.Submission)
+        .join(m.Deliverable)
         .where(m.Submission.enterprise_id == enterprise_id, m.Submission.received_at <= as_of)
         .order_by(m.Submission.version)
     ).all()
@@ -95,17 +97,35 @@ def home_rows(session: Session, config: CampaignConfig, enterprise_id: int, as_o
         else:
             state = classify(accepted[-1] if accepted else None, versions[-1] if versions else None)
         owed = state in ("missing", "rejected")
-        rows.append(DeliverableRow(
-            code=d.id, title=d.title, opens_on=d.opens_on, due=d.due, due_weekday=weekday_zh(d.due),
-            file_kinds=[str(k) for k in d.file_kinds], char_limit=d.char_limit, state=state, state_zh=STATE_ZH[state],
-            overdue=owed and today > d.due, days_left=(d.due - today).days if owed else None,
-            has_template=has_template(d),
-            versions=[
-                Version(v.id, v.version, v.received_at, v.original_name, v.status, v.on_time, v.content_hash,
-                        list(v.errors))
-                for v in reversed(versions)
-            ],
-        ))
+        rows.append(
+            DeliverableRow(
+                code=d.id,
+                title=d.title,
+                opens_on=d.opens_on,
+                due=d.due,
+                due_weekday=weekday_zh(d.due),
+                file_kinds=[str(k) for k in d.file_kinds],
+                char_limit=d.char_limit,
+                state=state,
+                state_zh=STATE_ZH[state],
+                overdue=owed and today > d.due,
+                days_left=(d.due - today).days if owed else None,
+                has_template=has_template(d),
+                versions=[
+                    Version(
+                        v.id,
+                        v.version,
+                        v.received_at,
+                        v.original_name,
+                        v.status,
+                        v.on_time,
+                        v.content_hash,
+                        list(v.errors),
+                    )
+                    for v in reversed(versions)
+                ],
+            )
+        )
     return sorted(rows, key=_sort_key)
 
 
@@ -118,17 +138,28 @@ def own_submission(session: Session, enterprise_id: int, submission_id: int) -> 
 
 def submission_id_of(session: Session, enterprise_id: int, deliverable_code: str, version: int) -> int | None:
     return session.scalar(
-        select(m.Submission.id).join(m.Deliverable)
-        .where(m.Submission.enterprise_id == enterprise_id, m.Deliverable.code == deliverable_code,
-               m.Submission.version == version)
+        select(m.Submission.id)
+        .join(m.Deliverable)
+        .where(
+            m.Submission.enterprise_id == enterprise_id,
+            m.Deliverable.code == deliverable_code,
+            m.Submission.version == version,
+        )
     )
 
 
 # -- templates -----------------------------------------------------------------------------------
 
 
-def template_path(session: Session, config: CampaignConfig, home: Path, enterprise: Enterprise,
-                  deliverable: Deliverable, enterprise_id: int, as_of: datetime) -> Path | None:
+def template_path(
+    session: Session,
+    config: CampaignConfig,
+    home: Path,
+    enterprise: Enterprise,
+    deliverable: Deliverable,
+    enterprise_id: int,
+    as_of: datetime,
+) -> Path | None:
     """The enterprise's own template: the file the flows wrote to outgoing/<id>/, made now if missing.
 
     None when the deliverable has no template, or (progress reports) no accepted task list to pre-fill.
@@ -213,21 +244,46 @@ def results(session: Session, config: CampaignConfig, enterprise_id: int) -> lis
     finals = select(m.Assessment).where(m.Assessment.status == "final").order_by(m.Assessment.year)
     for assessment in session.scalars(finals):
         result = session.scalars(
-            select(m.AssessmentResult).where(m.AssessmentResult.assessment_id == assessment.id,
-                                             m.AssessmentResult.enterprise_id == enterprise_id)
+            select(m.AssessmentResult).where(
+                m.AssessmentResult.assessment_id == assessment.id, m.AssessmentResult.enterprise_id == enterprise_id
+            )
         ).one_or_none()
         if result is None:
             continue
         scores = session.scalars(
-            select(m.AssessmentScore).where(m.AssessmentScore.assessment_id == assessment.id,
-                                            m.AssessmentScore.enterprise_id == enterprise_id)
+            select(m.AssessmentScore)
+            .where(m.AssessmentScore.assessment_id == assessment.id, m.AssessmentScore.enterprise_id == enterprise_id)
             .order_by(m.AssessmentScore.row_no)
         ).all()
-        out.append(YearResult(
-            assessment.year, assessment.finalized_at, result.total, result.base_total, result.bonus,
-            result.rank_in_category, result.category_size, result.grade, list(result.notes),
-            [ScoreRow(s.row_no, s.dimension, s.title, s.indicator, s.target, s.actual,
-                      units.get(s.indicator or ""), s.weight, s.rule_text,
-                      s.completion, s.score, s.adjusted, s.note) for s in scores],
-        ))
+        out.append(
+            YearResult(
+                assessment.year,
+                assessment.finalized_at,
+                result.total,
+                result.base_total,
+                result.bonus,
+                result.rank_in_category,
+                result.category_size,
+                result.grade,
+                list(result.notes),
+                [
+                    ScoreRow(
+                        s.row_no,
+                        s.dimension,
+                        s.title,
+                        s.indicator,
+                        s.target,
+                        s.actual,
+                        units.get(s.indicator or ""),
+                        s.weight,
+                        s.rule_text,
+                        s.completion,
+                        s.score,
+                        s.adjusted,
+                        s.note,
+                    )
+                    for s in scores
+                ],
+            )
+        )
     return out

@@ -1,4 +1,5 @@
 """Headers, access log, CSRF and the sign-in rate limit: the portal's defences that are not identity."""
+
 from __future__ import annotations
 
 import hmac
@@ -68,8 +69,14 @@ class SecurityHeaders:
             await self.app(scope, receive, send_with_headers)
         finally:
             client = (scope.get("client") or ("-", 0))[0]
-            ACCESS_LOG.info('%s "%s %s" %s %.0fms', client, scope["method"], redact_path(scope["path"]), status[0],
-                            (time.perf_counter() - started) * 1000)
+            ACCESS_LOG.info(
+                '%s "%s %s" %s %.0fms',
+                client,
+                scope["method"],
+                redact_path(scope["path"]),
+                status[0],
+                (time.perf_counter() - started) * 1000,
+            )
 
 
 def new_csrf_token() -> str:

@@ -6,6 +6,7 @@ transfer stops at the limit, the partial file is deleted, and nothing of it reac
 The CSRF field must come before the file part (the form puts it first), so a forged post is refused
 before a byte of its file is written.
 """
+
 from __future__ import annotations
 
 import os
@@ -45,7 +46,10 @@ def _decode(raw: bytes) -> str:
 
 
 async def receive_file(
-    content_type: str, chunks: AsyncIterator[bytes], upload_dir: Path, limit: int,
+    content_type: str,
+    chunks: AsyncIterator[bytes],
+    upload_dir: Path,
+    limit: int,
     check_csrf: Callable[[str | None], bool],
 ) -> Received:
     kind, params = parse_options_header(content_type)
@@ -98,9 +102,12 @@ class _PartState:
 
     def callbacks(self) -> Any:  # python-multipart's MultipartCallbacks (a TypedDict)
         return {
-            "on_part_begin": self._part_begin, "on_header_field": self._header_field_cb,
-            "on_header_value": self._header_value_cb, "on_header_end": self._header_end,
-            "on_headers_finished": self._headers_finished, "on_part_data": self._part_data,
+            "on_part_begin": self._part_begin,
+            "on_header_field": self._header_field_cb,
+            "on_header_value": self._header_value_cb,
+            "on_header_end": self._header_end,
+            "on_headers_finished": self._headers_finished,
+            "on_part_data": self._part_data,
             "on_part_end": self._part_end,
         }
 

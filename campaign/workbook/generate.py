@@ -3,6 +3,7 @@
 SASAC-only columns are the only locked cells of the data area (sheet protection), 一级任务 is a
 drop-down, and a very hidden, protected `_meta` sheet makes a returned file identify itself.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -88,7 +89,9 @@ def build_task_list(config: CampaignConfig, enterprise: Enterprise, deliverable:
     for offset, text in enumerate((*s.NOTES, s.FILL_HINT)):
         cell = ws.cell(notes_at + offset, 1, text)
         cell.font = NOTE_FONT
-        ws.merge_cells(start_row=notes_at + offset, start_column=1, end_row=notes_at + offset, end_column=len(s.COLUMNS))
+        ws.merge_cells(
+            start_row=notes_at + offset, start_column=1, end_row=notes_at + offset, end_column=len(s.COLUMNS)
+        )
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.row_dimensions[notes_at + offset].height = 30
 
@@ -155,7 +158,8 @@ def _total_row(ws, row: int) -> None:
 
 def _meta(wb: Workbook, enterprise: Enterprise, deliverable: Deliverable) -> None:
     write_meta_sheet(
-        wb, {"enterprise_code": enterprise.code, "deliverable_id": deliverable.id, "template_version": s.TEMPLATE_VERSION}
+        wb,
+        {"enterprise_code": enterprise.code, "deliverable_id": deliverable.id, "template_version": s.TEMPLATE_VERSION},
     )
 
 

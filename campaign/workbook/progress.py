@@ -4,6 +4,7 @@ The enterprise fills 半年完成值 (quantified like the target), 进展说明 
 and 总体进展情况 at the end. A hidden column carries each row's 清单行号 so a returned file maps back
 to the task items it reports on; the `_meta` sheet identifies enterprise, deliverable and version.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -65,13 +66,19 @@ def period_label(period: str) -> str:
     return f"{period[:4]}年{'上' if period.endswith('H1') else '下'}半年"
 
 
-def build_progress_workbook(enterprise: Enterprise, deliverable: Deliverable, planned: Sequence[PlannedRow]) -> Workbook:
+def build_progress_workbook(
+    enterprise: Enterprise, deliverable: Deliverable, planned: Sequence[PlannedRow]
+) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET_TITLE
-    ws.cell(1, 1, f"{enterprise.name}{period_label(deliverable.period or '')}价值创造行动进展情况").font = Font(name="黑体", size=16)
+    ws.cell(1, 1, f"{enterprise.name}{period_label(deliverable.period or '')}价值创造行动进展情况").font = Font(
+        name="黑体", size=16
+    )
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADER) - 1)
-    ws.cell(2, 1, "填报提示：灰色列由系统按备案的目标任务清单预填，请勿改动；“半年完成值”请填写与年度目标值同单位的数值。").font = Font(name="仿宋_GB2312", size=10)
+    ws.cell(
+        2, 1, "填报提示：灰色列由系统按备案的目标任务清单预填，请勿改动；“半年完成值”请填写与年度目标值同单位的数值。"
+    ).font = Font(name="仿宋_GB2312", size=10)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(HEADER) - 1)
     for col, title in enumerate(HEADER, start=1):
         cell = ws.cell(HEADER_ROW, col, title)
@@ -103,11 +110,15 @@ def build_progress_workbook(enterprise: Enterprise, deliverable: Deliverable, pl
     ws.column_dimensions["H"].hidden = True
     ws.freeze_panes = ws.cell(FIRST_ROW, 4)
     ws.protection.sheet = True
-    write_meta_sheet(wb, {"enterprise_code": enterprise.code, "deliverable_id": deliverable.id, "template_version": TEMPLATE_VERSION})
+    write_meta_sheet(
+        wb, {"enterprise_code": enterprise.code, "deliverable_id": deliverable.id, "template_version": TEMPLATE_VERSION}
+    )
     return wb
 
 
-def write_progress_workbook(enterprise: Enterprise, deliverable: Deliverable, planned: Sequence[PlannedRow], out_dir: Path) -> Path:
+def write_progress_workbook(
+    enterprise: Enterprise, deliverable: Deliverable, planned: Sequence[PlannedRow], out_dir: Path
+) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{enterprise.code}_{deliverable.id}.xlsx"
     build_progress_workbook(enterprise, deliverable, planned).save(path)
@@ -164,7 +175,12 @@ def check_rows_match(report: ProgressReport, planned: Sequence[PlannedRow]) -> l
     got = {r.task_row_no for r in report.rows}
     missing = [p for n, p in expected.items() if n not in got]
     extra = [r for r in report.rows if r.task_row_no not in expected]
-    changed = [r for r in report.rows if r.task_row_no in expected and (r.title, r.target_text) != (expected[r.task_row_no].title, expected[r.task_row_no].target_text)]
+    changed = [
+        r
+        for r in report.rows
+        if r.task_row_no in expected
+        and (r.title, r.target_text) != (expected[r.task_row_no].title, expected[r.task_row_no].target_text)
+    ]
     details = []
     if missing:
         details.append("删除了 " + "、".join(shorten(p.title) for p in missing[:5]))
@@ -180,7 +196,13 @@ def check_values(report: ProgressReport) -> list[Problem]:
     for offset, row in enumerate(report.rows):
         if parse_target(row.target_text) is not None and row.value is None:
             problems.append(
-                problem("E_PROGRESS_NOT_QUANTIFIED", row=FIRST_ROW + offset, task=shorten(row.title), value=shorten(row.value_text or "（空）"), target=row.target_text)
+                problem(
+                    "E_PROGRESS_NOT_QUANTIFIED",
+                    row=FIRST_ROW + offset,
+                    task=shorten(row.title),
+                    value=shorten(row.value_text or "（空）"),
+                    target=row.target_text,
+                )
             )
     return problems
 
@@ -189,7 +211,9 @@ def check_narrative(report: ProgressReport) -> list[Problem]:
     return [] if report.narrative else [problem("E_NARRATIVE_MISSING")]
 
 
-def validate_progress(rows: Sequence[Sequence[object]], planned: Sequence[PlannedRow] | None) -> tuple[ProgressReport | None, list[Problem]]:
+def validate_progress(
+    rows: Sequence[Sequence[object]], planned: Sequence[PlannedRow] | None
+) -> tuple[ProgressReport | None, list[Problem]]:
     report, problems = parse_progress(rows)
     if report is None:
         return None, problems

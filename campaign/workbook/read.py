@@ -4,6 +4,7 @@ Two readers give the same `RawWorkbook`; `read_workbook` uses the faster one as 
 bench/intake_bench.py (see bench/RESULTS.md). Formula cells are found beforehand from the sheet XML
 (campaign/validation/package.py), so neither reader needs to report them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -59,7 +60,11 @@ def read_with_openpyxl(path: Path) -> RawWorkbook:
     # data_only=False: a formula would come back as its text, never as a (possibly forged) cached result.
     wb = load_workbook(path, read_only=True, data_only=False, keep_links=False)
     try:
-        main = wb[s.SHEET_TITLE] if s.SHEET_TITLE in wb.sheetnames else next((ws for ws in wb.worksheets if ws.title != s.META_SHEET), None)
+        main = (
+            wb[s.SHEET_TITLE]
+            if s.SHEET_TITLE in wb.sheetnames
+            else next((ws for ws in wb.worksheets if ws.title != s.META_SHEET), None)
+        )
         rows: list[list[object]] = []
         if main is not None:
             for r in main.iter_rows(max_row=MAX_ROWS_READ, max_col=MAX_COLS_READ, values_only=True):

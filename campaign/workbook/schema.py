@@ -6,6 +6,7 @@ keeps the seed's 13 columns unchanged while every target stays machine-readable 
 campaign/validation/targets.py). Rows pre-listing a core indicator carry the unit in 二级任务
 ("利润总额（万元）"), so a bare number there is unambiguous.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Tests against a real SQLite database under a temporary CAMPAIGN_HOME, without Prefect."""
+
 from __future__ import annotations
 
 from tests.layers import mark_layer

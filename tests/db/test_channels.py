@@ -1,4 +1,5 @@
 """Notification channels: secrets come from the environment and never leak into text we store."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,7 +10,9 @@ from notifications.channels import parse_channels, with_delivery_metadata
 
 def test_recipients_fall_back_to_default_and_secrets_expand(monkeypatch):
     monkeypatch.setenv("WECOM_KEY", "s3cr3t-token-123")
-    channels = parse_channels({"default": ["outbox://"], "recipients": {"DDK001": ["wecombot://${WECOM_KEY}", "outbox://"]}})
+    channels = parse_channels(
+        {"default": ["outbox://"], "recipients": {"DDK001": ["wecombot://${WECOM_KEY}", "outbox://"]}}
+    )
     assert channels.urls_for("DDK009") == ("outbox://",)
     assert channels.urls_for("DDK001")[0] == "wecombot://s3cr3t-token-123"
     assert channels.schemas_for("DDK001") == "outbox,wecombot"

@@ -1,5 +1,6 @@
 """What a person sees when a command fails: a CampaignError's Chinese message, or one Chinese line and
 the log's path; a traceback only with --verbose."""
+
 from __future__ import annotations
 
 import os
@@ -11,8 +12,13 @@ from campaign.errors import CampaignError, ConfigError, DeliveryFailed
 
 
 def campaign(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "campaign.cli.app", *args], capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "campaign.cli.app", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+    )
 
 
 def test_every_purposeful_error_is_a_campaign_error():
@@ -20,8 +26,13 @@ def test_every_purposeful_error_is_a_campaign_error():
 
 
 def test_an_unreachable_database_is_named_in_chinese_without_a_traceback(tmp_path):
-    done = campaign("init", env={"CAMPAIGN_HOME": str(tmp_path), "CAMPAIGN_DATABASE_URL":
-                                 "postgresql+psycopg://nobody:secret@127.0.0.1:9/nowhere"})
+    done = campaign(
+        "init",
+        env={
+            "CAMPAIGN_HOME": str(tmp_path),
+            "CAMPAIGN_DATABASE_URL": "postgresql+psycopg://nobody:secret@127.0.0.1:9/nowhere",
+        },
+    )
     assert done.returncode == 2
     assert "无法打开业务数据库" in done.stderr and "CAMPAIGN_DATABASE_URL" in done.stderr
     assert "Traceback" not in done.stderr and "secret" not in done.stderr

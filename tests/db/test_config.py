@@ -1,4 +1,5 @@
 """The configuration is the calendar: its dates and limits come from the seed, its errors name the field."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -63,20 +64,42 @@ def test_sample_enterprises_cover_every_category_and_both_tiers():
     assert set(Counter(e.category.value for e in config.enterprises)) == {"商业一类", "商业二类", "公益类"}
     assert {e.tier.value for e in config.enterprises} == {"创标", "达标"}
     assert len(config.benchmark_dimensions) == 8
-    assert [i.name for i in config.core_indicators] == ["利润总额", "净利润", "资产负债率", "净资产收益率", "全员劳动生产率", "营业现金比率"]
+    assert [i.name for i in config.core_indicators] == [
+        "利润总额",
+        "净利润",
+        "资产负债率",
+        "净资产收益率",
+        "全员劳动生产率",
+        "营业现金比率",
+    ]
 
 
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
-        (lambda r: r["deliverables"][1].__setitem__("due", "2023-13-01"), "campaign.yaml 中 deliverables[1].due：不是有效日期"),
-        (lambda r: r["enterprises"][0].__setitem__("category", "商业三类"), "enterprises.yaml 中 enterprises[0].category：取值不在允许范围内"),
+        (
+            lambda r: r["deliverables"][1].__setitem__("due", "2023-13-01"),
+            "campaign.yaml 中 deliverables[1].due：不是有效日期",
+        ),
+        (
+            lambda r: r["enterprises"][0].__setitem__("category", "商业三类"),
+            "enterprises.yaml 中 enterprises[0].category：取值不在允许范围内",
+        ),
         (lambda r: r["deliverables"][0].__setitem__("dew", "2023-05-22"), "deliverables[0].dew：不认识的字段"),
-        (lambda r: r["deliverables"][2].__setitem__("phase", "nope"), "deliverables[2].phase：阶段“nope”未在 phases 中定义"),
-        (lambda r: r["enterprises"][1].__setitem__("code", r["enterprises"][0]["code"]), "enterprises 中的编号重复：DDK001"),
+        (
+            lambda r: r["deliverables"][2].__setitem__("phase", "nope"),
+            "deliverables[2].phase：阶段“nope”未在 phases 中定义",
+        ),
+        (
+            lambda r: r["enterprises"][1].__setitem__("code", r["enterprises"][0]["code"]),
+            "enterprises 中的编号重复：DDK001",
+        ),
         (lambda r: r["deliverables"][3].__setitem__("char_limit", -5), "deliverables[3].char_limit：应大于 0"),
         (lambda r: r["campaign"].pop("issue_date"), "campaign.issue_date：缺少必填字段"),
-        (lambda r: r["deliverables"][4].__setitem__("due", "2023-06-01"), "deliverables[4]：截止日期（due）早于窗口开启日期"),
+        (
+            lambda r: r["deliverables"][4].__setitem__("due", "2023-06-01"),
+            "deliverables[4]：截止日期（due）早于窗口开启日期",
+        ),
     ],
 )
 def test_config_errors_name_the_bad_field_in_chinese(mutate, expected):

@@ -1,5 +1,6 @@
 """`campaign demo`: the whole-campaign run itself is tested in tests/test_simulation.py (one ~2-minute
 simulation serves both the must-show counts and the demo's terminal summary)."""
+
 from __future__ import annotations
 
 from typer.testing import CliRunner

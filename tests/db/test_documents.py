@@ -27,7 +27,11 @@ def test_targets_template_sections_and_identity(tmp_path):
     for heading in (*d.SECTIONS, *d.TASK_SUBSECTIONS):
         assert heading in texts
     assert texts.index("三、对标任务") < texts.index("（一）在产品质量、服务质量上对标世界一流")
-    assert raw.meta == {"enterprise_code": "DDK002", "deliverable_id": "targets-2023", "template_version": d.TARGETS_TEMPLATE_VERSION}
+    assert raw.meta == {
+        "enterprise_code": "DDK002",
+        "deliverable_id": "targets-2023",
+        "template_version": d.TARGETS_TEMPLATE_VERSION,
+    }
     assert check_sections(raw.paragraphs) == []
     assert codes(check_not_blank(raw.paragraphs, texts[0])) == ["E_EMPTY_DOCUMENT"]
 
@@ -40,9 +44,19 @@ def test_deployment_report_template(tmp_path):
 
 
 def test_sections_missing():
-    paragraphs = ["一、对标对象", "x", "三、 对标任务", *d.TASK_SUBSECTIONS[:3], "(四)在企业效益上对标世界一流", *d.TASK_SUBSECTIONS[5:]]
+    paragraphs = [
+        "一、对标对象",
+        "x",
+        "三、 对标任务",
+        *d.TASK_SUBSECTIONS[:3],
+        "(四)在企业效益上对标世界一流",
+        *d.TASK_SUBSECTIONS[5:],
+    ]
     found = check_sections(paragraphs)
-    assert [p.message for p in found] == ["缺少“二、对标目标”部分。", "缺少“三、对标任务 （五）在人才队伍建设上对标世界一流”部分。"]
+    assert [p.message for p in found] == [
+        "缺少“二、对标目标”部分。",
+        "缺少“三、对标任务 （五）在人才队伍建设上对标世界一流”部分。",
+    ]
 
 
 def test_subsections_before_section_three_do_not_count():

@@ -17,8 +17,20 @@ from tests.support.filling import fill
 
 @pytest.mark.parametrize(
     "value, expected",
-    [("=SUM(A1:A9)", "'=SUM(A1:A9)"), ("+1", "'+1"), ("-5%", "'-5%"), ("@cmd", "'@cmd"), ("\t=1", "'\t=1"),
-     ("\r=1", "'\r=1"), ("利润总额", "利润总额"), (" =1", " =1"), ("", ""), (-5, -5), (1.5, 1.5), (None, None)],
+    [
+        ("=SUM(A1:A9)", "'=SUM(A1:A9)"),
+        ("+1", "'+1"),
+        ("-5%", "'-5%"),
+        ("@cmd", "'@cmd"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("利润总额", "利润总额"),
+        (" =1", " =1"),
+        ("", ""),
+        (-5, -5),
+        (1.5, 1.5),
+        (None, None),
+    ],
 )
 def test_safe_cell(value, expected):
     assert safe_cell(value) == expected
@@ -42,7 +54,9 @@ def test_export_of_enterprise_values_is_injection_safe(initialized_home, tmp_pat
         ws.cell(5, col["measures"]).data_type = "s"  # typed as text by the enterprise, e.g. '=1+1 in Excel
 
     filled = fill(tpl, tmp_path / "DDK001_task-list-2023.xlsx", edit=edit)
-    outcome = process_file(filled, config, resolve_as_of("2023-05-20"), load_channels(get_settings().apprise_config_path))
+    outcome = process_file(
+        filled, config, resolve_as_of("2023-05-20"), load_channels(get_settings().apprise_config_path)
+    )
     assert outcome.accepted
     with session_scope() as s:
         wb = export_task_items(s, "task-list-2023")

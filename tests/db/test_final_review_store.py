@@ -1,4 +1,5 @@
 """Which filed versions the final review reads: fallbacks and the as_of cut-off (no Prefect needed)."""
+
 from __future__ import annotations
 
 from campaign.calendar.clock import resolve_as_of
@@ -18,7 +19,9 @@ CONFIG = load_config()
 
 
 def _submit(tmp_path, code: str, deliverable: str, actuals: list[str], as_of: str) -> None:
-    template = write_task_list(CONFIG, CONFIG.enterprise(code), CONFIG.deliverable(deliverable), tmp_path / deliverable / code)
+    template = write_task_list(
+        CONFIG, CONFIG.enterprise(code), CONFIG.deliverable(deliverable), tmp_path / deliverable / code
+    )
 
     def edit(wb, ws, col):
         for offset, (bench, now) in enumerate(BASELINE.values()):
@@ -58,5 +61,9 @@ def test_sources_fallbacks_and_cut_off(initialized_home, tmp_path):
     assert "2023年度考核尚未定稿" in two.notes and two.evaluation_report is None
 
     none = data["DDK009"]
-    assert none.notes[:3] == ["未报送2023年度完成情况", "未报送2024年度完成情况", "没有2023年度目标任务清单，核心指标缺少基期值和标杆值"]
+    assert none.notes[:3] == [
+        "未报送2023年度完成情况",
+        "未报送2024年度完成情况",
+        "没有2023年度目标任务清单，核心指标缺少基期值和标杆值",
+    ]
     assert all(p.baseline is None and p.benchmark is None for p in none.indicators)

@@ -1,4 +1,5 @@
 """Generate a template, fill it as an enterprise would, submit it through the intake core."""
+
 from __future__ import annotations
 
 import pytest
@@ -31,20 +32,50 @@ def submit(path, as_of=ON_TIME, claim=None, move=False):
 def test_valid_task_list_accepted_rows_stored(initialized_home, template, tmp_path):
     filled = fill(template, tmp_path / "DDK001_task-list-2023.xlsx")
     outcome = submit(filled)
-    assert (outcome.status, outcome.version, outcome.on_time, outcome.items, outcome.problems) == ("accepted", 1, True, 9, [])
+    assert (outcome.status, outcome.version, outcome.on_time, outcome.items, outcome.problems) == (
+        "accepted",
+        1,
+        True,
+        9,
+        [],
+    )
     with session_scope() as s:
         sub = s.scalars(select(m.Submission)).one()
         items = s.scalars(select(m.TaskItem).order_by(m.TaskItem.row_no)).all()
-    assert sub.status == "accepted" and sub.stored_path == f"files/sha256/{sub.content_hash[:2]}/{sub.content_hash[2:4]}/{sub.content_hash}"
+    assert (
+        sub.status == "accepted"
+        and sub.stored_path == f"files/sha256/{sub.content_hash[:2]}/{sub.content_hash[2:4]}/{sub.content_hash}"
+    )
     assert (initialized_home / sub.stored_path).read_bytes() == filled.read_bytes()
     first = items[0]
-    assert (first.row_no, first.level1, first.level2, first.core_indicator) == (5, "企业效益", "利润总额（万元）", "利润总额")
-    assert (first.annual_target_text, first.annual_target_value, first.annual_target_unit) == ("12000万元", 12000.0, "万元")
-    assert (items[1].annual_target_value, items[1].annual_target_unit) == (9000.0, "万元")  # bare number: unit from the row
-    assert (items[2].annual_target_value, items[2].annual_target_unit, items[2].annual_target_comparator) == (65.0, "%", "≤")
+    assert (first.row_no, first.level1, first.level2, first.core_indicator) == (
+        5,
+        "企业效益",
+        "利润总额（万元）",
+        "利润总额",
+    )
+    assert (first.annual_target_text, first.annual_target_value, first.annual_target_unit) == (
+        "12000万元",
+        12000.0,
+        "万元",
+    )
+    assert (items[1].annual_target_value, items[1].annual_target_unit) == (
+        9000.0,
+        "万元",
+    )  # bare number: unit from the row
+    assert (items[2].annual_target_value, items[2].annual_target_unit, items[2].annual_target_comparator) == (
+        65.0,
+        "%",
+        "≤",
+    )
     last = items[-1]
     assert (last.level1, last.level2, last.annual_target_value, last.annual_target_unit, last.core_indicator) == (
-        "人才队伍建设", "本科以上学历占比", 68.0, "%", None)
+        "人才队伍建设",
+        "本科以上学历占比",
+        68.0,
+        "%",
+        None,
+    )
     assert last.measures == "校园招聘、在职学历提升" and last.gap == "23个百分点"
 
 
@@ -53,7 +84,11 @@ def test_same_bytes_twice_is_one_version_and_one_receipt(initialized_home, templ
     first = submit(filled)
     again = submit(filled, as_of=resolve_as_of("2023-05-25"))
     assert (again.duplicate, again.version, again.on_time, again.message_key) == (True, 1, True, first.message_key)
-    changed = fill(template, tmp_path / "DDK001_task-list-2023.xlsx", core_targets=["13000万元", "9000", "≤65%", "6.5%", "80万元/人", "≥90%"])
+    changed = fill(
+        template,
+        tmp_path / "DDK001_task-list-2023.xlsx",
+        core_targets=["13000万元", "9000", "≤65%", "6.5%", "80万元/人", "≥90%"],
+    )
     late = submit(changed, as_of=resolve_as_of("2023-05-23"))
     assert (late.version, late.on_time, late.duplicate) == (2, False, False)
     with session_scope() as s:
@@ -69,7 +104,10 @@ def test_receipt_text(initialized_home, template, tmp_path):
     outcome = submit(fill(template, tmp_path / "DDK001_task-list-2023.xlsx"))
     notify_now([], ON_TIME, load_channels(get_settings().apprise_config_path), recorded_keys=[outcome.message_key])
     [note] = read_outbox(initialized_home)
-    assert note["title"] == "【大渡口区国有资产监督管理委员会】回执：已接收示例城市建设投资集团有限公司（示例）报送的2023年度目标任务清单（附件2）（第1版）"
+    assert (
+        note["title"] == "【大渡口区国有资产监督管理委员会】回执："
+        "已接收示例城市建设投资集团有限公司（示例）报送的2023年度目标任务清单（附件2）（第1版）"
+    )
     assert "截止日期：2023年5月22日（按时报送）" in note["body"]
     assert "清单共 9 项任务，其中核心指标 6 项。" in note["body"]
 
@@ -88,13 +126,17 @@ def test_rejection_lists_every_problem_with_exact_text(initialized_home, templat
     notify_now([], ON_TIME, load_channels(get_settings().apprise_config_path), recorded_keys=[outcome.message_key])
     [note] = read_outbox(initialized_home)
     assert outcome.message_key == f"rejection:DDK001:task-list-2023:{outcome.sha256[:12]}"
-    assert note["title"] == "【大渡口区国有资产监督管理委员会】退回：2023年度目标任务清单（附件2）未通过校验，请修改后重新报送"
+    assert (
+        note["title"]
+        == "【大渡口区国有资产监督管理委员会】退回：2023年度目标任务清单（附件2）未通过校验，请修改后重新报送"
+    )
     assert "网上报送：请通过本单位专属链接登录报送系统" in note["body"]  # the portal link, added as it is sent
     assert note["body"].startswith(
         "示例城市建设投资集团有限公司（示例）：\n\n"
         "你单位报送文件“DDK001_task-list-2023.xlsx”未通过校验，本次不予接收。请逐项修改后重新报送：\n\n"
         "1. 第 12 行的一级任务“党的建设”不在对标维度范围内。\n"
-        "   修改方法：请从下拉列表选择：产品质量服务质量、市场化经营管理、科技创新、企业效益、人才队伍建设、数字化变革、企业文化、企业实力、其他；新增维度请选“其他”，并在二级任务中写明。\n"
+        "   修改方法：请从下拉列表选择：产品质量服务质量、市场化经营管理、科技创新、企业效益、人才队伍建设、"
+        "数字化变革、企业文化、企业实力、其他；新增维度请选“其他”，并在二级任务中写明。\n"
         "2. 第 6 行（净利润（万元））的年度目标值“稳步提升”未量化。\n"
         "   修改方法：请填写“数值+单位”，如 1200万元、95%、3项、≤65%，不要只写文字描述。\n"
         "3. 第 5 行填写了“年度考核得分”（内容：10）。\n"
@@ -106,7 +148,11 @@ def test_rejection_lists_every_problem_with_exact_text(initialized_home, templat
     )
     with session_scope() as s:
         sub = s.scalars(select(m.Submission)).one()
-        assert (sub.status, sub.stored_path, [e["code"] for e in sub.errors]) == ("rejected", None, outcome and [p["code"] for p in outcome.problems])
+        assert (sub.status, sub.stored_path, [e["code"] for e in sub.errors]) == (
+            "rejected",
+            None,
+            outcome and [p["code"] for p in outcome.problems],
+        )
         assert s.query(m.TaskItem).count() == 0
 
 

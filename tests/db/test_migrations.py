@@ -1,4 +1,5 @@
 """Migrations bring an empty database to the models' schema, on SQLite and on a real PostgreSQL."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa

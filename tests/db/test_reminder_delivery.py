@@ -1,5 +1,6 @@
 """Delivery to a real HTTP endpoint on 127.0.0.1 that fails intermittently: exactly once in the end,
 failures recorded, a dead channel does not block the others, and the token never leaks."""
+
 from __future__ import annotations
 
 import logging
@@ -7,36 +8,21 @@ import time
 import uuid
 
 import pytest
-import sqlalchemy as sa
 
-from campaign.db.session import get_engine
 from campaign.errors import ConfigError
 from notifications.channels import parse_channels
 from tests.support.reminders import (
     Receiver,
+    database_text,
     notifications,
     run_reminders_without_prefect,
     write_apprise_config,
 )
 
 
-@pytest.fixture
-def token(monkeypatch) -> str:
-    value = f"tok-{uuid.uuid4().hex}"
-    monkeypatch.setenv("REMINDER_TEST_TOKEN", value)
-    return value
-
-
-def _database_text() -> str:
-    engine = get_engine()
-    chunks = []
-    with engine.connect() as conn:
-        for table in sa.inspect(engine).get_table_names():
-            chunks.extend(repr(tuple(row)) for row in conn.execute(sa.text(f'SELECT * FROM "{table}"')))
-    return "\n".join(chunks)
-
-
-def test_intermittent_endpoint_every_reminder_delivered_exactly_once(initialized_home, tmp_path, monkeypatch, token, caplog):
+def test_intermittent_endpoint_every_reminder_delivered_exactly_once(
+    initialized_home, tmp_path, monkeypatch, token, caplog
+):
     caplog.set_level(logging.DEBUG)  # Apprise's debug lines quote URLs: they must be redacted too
     # Requests 1-5 fail (an outage), then every third one fails.
     with Receiver(token, fail=lambda n: n <= 5 or n % 3 == 0) as receiver:
@@ -47,7 +33,9 @@ def test_intermittent_endpoint_every_reminder_delivered_exactly_once(initialized
         assert first.failed, "the outage must leave some messages pending after the first run"
         pending = {n.key for n in notifications() if n.status == "pending"}
         assert pending == set(first.failed)
-        assert all(n.attempts == 2 and "503" in n.last_error for n in notifications() if n.key in pending), [(n.attempts, n.last_error) for n in notifications() if n.key in pending]
+        assert all(n.attempts == 2 and "503" in n.last_error for n in notifications() if n.key in pending), [
+            (n.attempts, n.last_error) for n in notifications() if n.key in pending
+        ]
         # The next run (same day, later) retries only those; nothing goes out twice.
         _, second = run_reminders_without_prefect("2023-05-22T11:00")
         _, third = run_reminders_without_prefect("2023-05-22T15:00")
@@ -62,18 +50,22 @@ def test_intermittent_endpoint_every_reminder_delivered_exactly_once(initialized
     assert retried and all(n.last_error and "503" in n.last_error for n in retried)
     assert sum(n.attempts for n in rows) == receiver.requests
     # The token reached the endpoint (the path is checked) but nothing we write or log shows it.
-    assert token not in _database_text()
+    assert token not in database_text()
     assert token not in caplog.text
     assert "json://***" in caplog.text or "503" in caplog.text
 
 
-def test_dead_channel_does_not_block_other_channels_or_recipients(initialized_home, tmp_path, monkeypatch, token, caplog):
+def test_dead_channel_does_not_block_other_channels_or_recipients(
+    initialized_home, tmp_path, monkeypatch, token, caplog
+):
     caplog.set_level(logging.DEBUG)
     dead = "json://127.0.0.1:9/hook/${REMINDER_TEST_TOKEN}"  # discard port: connection refused
     with Receiver(token) as receiver:
         live = f"json://127.0.0.1:{receiver.port}/hook/${{REMINDER_TEST_TOKEN}}"
         config = write_apprise_config(
-            tmp_path / "apprise.yaml", receiver.port, extra={"DDK001": [dead, live]},
+            tmp_path / "apprise.yaml",
+            receiver.port,
+            extra={"DDK001": [dead, live]},
             delivery={"attempts_per_run": 3, "circuit_after": 2, "backoff_seconds": 0.2, "max_backoff_seconds": 1},
         )
         monkeypatch.setenv("CAMPAIGN_APPRISE_CONFIG", str(config))
@@ -93,7 +85,7 @@ def test_dead_channel_does_not_block_other_channels_or_recipients(initialized_ho
     assert [rows[k].attempts for k in sorted(ddk001, key=lambda k: rows[k].id)] == [3, 3, 1, 1]
     assert sleeps == [0.2, 0.4, 0.2, 0.4]
     assert all(rows[k].last_error for k in ddk001) and elapsed < 30
-    assert token not in _database_text() and token not in caplog.text
+    assert token not in database_text() and token not in caplog.text
     assert all(token not in error for error in report.failed.values())
 
 

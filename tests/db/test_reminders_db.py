@@ -1,4 +1,5 @@
 """Reminders against a real database (no Prefect): who is reminded on which day, once, and catch-up."""
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -60,8 +61,13 @@ NOT_SUBMITTED = [
 
 def test_calendar_across_guoqing_exact_days_per_enterprise(autumn_home):
     add_submission("DDK002", AUTUMN, "2023-10-07T15:00", "accepted")  # after the 09:00 reminder that day
-    add_submission("DDK003", AUTUMN, "2023-10-06T10:00", "rejected",
-                   [{"code": "char_limit", "message": "正文超过1500字（实际1688字）", "hint": "删减至1500字以内"}])
+    add_submission(
+        "DDK003",
+        AUTUMN,
+        "2023-10-06T10:00",
+        "rejected",
+        [{"code": "char_limit", "message": "正文超过1500字（实际1688字）", "hint": "删减至1500字以内"}],
+    )
     add_submission("DDK004", AUTUMN, "2023-09-20T10:00", "accepted")
     _daily(D(2023, 9, 1), D(2023, 11, 10))
 
@@ -108,7 +114,10 @@ def test_submitted_enterprise_gets_nothing_more(initialized_home):
         run_reminders_without_prefect(day)
     assert _reminded_days("DDK005", "plan-2023") == [(D(2023, 5, 15), "T-7")]
     digest = notifications("digest")[-1]
-    assert "DDK005" in digest.body and "《对标世界一流企业价值创造行动实施方案》" not in digest.body.split("DDK005")[1].split("\n")[0]
+    assert (
+        "DDK005" in digest.body
+        and "《对标世界一流企业价值创造行动实施方案》" not in digest.body.split("DDK005")[1].split("\n")[0]
+    )
 
 
 def test_a_week_of_downtime_sends_one_catch_up_reminder_per_pending_item(autumn_home):
@@ -146,7 +155,9 @@ def test_reminders_read_enterprises_from_the_database(initialized_home):
 
     with session_scope() as s:
         s.add(m.Enterprise(code="BENCH00001", name="数据库中新增的企业", category="商业一类", tier="达标", contacts=[]))
-        s.add(m.Enterprise(code="GONE001", name="已停用企业", category="商业一类", tier="达标", active=False, contacts=[]))
+        s.add(
+            m.Enterprise(code="GONE001", name="已停用企业", category="商业一类", tier="达标", active=False, contacts=[])
+        )
     planned, _ = run_reminders_without_prefect("2023-05-15")
     keys = {m.key for m in planned.messages}
     assert "reminder:BENCH00001:plan-2023:T-7" in keys
@@ -157,11 +168,16 @@ def test_undelivered_reminder_is_cancelled_once_the_enterprise_submits(initializ
     import yaml
 
     config = tmp_path / "apprise.yaml"
-    config.write_text(yaml.safe_dump({
-        "default": ["outbox://"],
-        "recipients": {"DDK006": ["json://127.0.0.1:9/hook"]},  # refused: DDK006's reminders stay pending
-        "delivery": {"attempts_per_run": 1, "backoff_seconds": 0},
-    }), encoding="utf-8")
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "default": ["outbox://"],
+                "recipients": {"DDK006": ["json://127.0.0.1:9/hook"]},  # refused: DDK006's reminders stay pending
+                "delivery": {"attempts_per_run": 1, "backoff_seconds": 0},
+            }
+        ),
+        encoding="utf-8",
+    )
     monkeypatch.setenv("CAMPAIGN_APPRISE_CONFIG", str(config))
     _, report = run_reminders_without_prefect("2023-05-15")
     assert {k.split(":")[1] for k in report.failed} == {"DDK006"} and len(report.failed) == 4
@@ -171,8 +187,13 @@ def test_undelivered_reminder_is_cancelled_once_the_enterprise_submits(initializ
     assert rows["reminder:DDK006:plan-2023:T-7"].status == "cancelled"
     assert "已取消" in rows["reminder:DDK006:plan-2023:T-7"].last_error
     # The other three are still owed: retried (and still failing), not cancelled.
-    assert {k for k in report.failed} == {f"reminder:DDK006:{d}:T-7" for d in ("targets-2023", "task-list-2023", "deployment-report-2023")}
-    assert rows["reminder:DDK006:targets-2023:T-7"].status == "pending" and rows["reminder:DDK006:targets-2023:T-7"].attempts == 2
+    assert {k for k in report.failed} == {
+        f"reminder:DDK006:{d}:T-7" for d in ("targets-2023", "task-list-2023", "deployment-report-2023")
+    }
+    assert (
+        rows["reminder:DDK006:targets-2023:T-7"].status == "pending"
+        and rows["reminder:DDK006:targets-2023:T-7"].attempts == 2
+    )
     # A later step supersedes the undelivered T-7: it is cancelled and T-1 is due instead.
     planned, _ = run_reminders_without_prefect("2023-05-19")
     rows = {n.key: n for n in notifications("reminder")}
@@ -185,7 +206,9 @@ def test_planning_sql_runs_on_postgresql(campaign_home, postgres_url, monkeypatc
     monkeypatch.setenv("CAMPAIGN_DATABASE_URL", postgres_url)
     init_database()
     add_submission("DDK001", "plan-2023", "2023-05-16T10:00", "accepted")
-    add_submission("DDK002", "plan-2023", "2023-05-18T10:00", "rejected", [{"code": "x", "message": "缺少盖章页", "hint": ""}])
+    add_submission(
+        "DDK002", "plan-2023", "2023-05-18T10:00", "rejected", [{"code": "x", "message": "缺少盖章页", "hint": ""}]
+    )
     first, _ = run_reminders_without_prefect("2023-05-19")
     again, _ = run_reminders_without_prefect("2023-05-19T16:00")
     keys = {m.key for m in first.messages}

@@ -1,4 +1,5 @@
 """Reminders after real intake: an accepted `campaign submit` stops them; a rejected one is quoted."""
+
 from __future__ import annotations
 
 from tests.db.test_submit_cli import make_template, submit

@@ -1,4 +1,6 @@
-"""`campaign scores export|import`: SASAC adjusts scores offline; every change is audited; a bad sheet changes nothing."""
+"""`campaign scores export|import`: SASAC adjusts scores offline; every change is audited; a bad sheet
+changes nothing."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -20,7 +22,9 @@ def _scored_year(tmp_path) -> None:
     _file(tmp_path, "DDK005", "completion-2023", ACTUALS["weak"], "2024-01-25")
     with session_scope() as session:
         assessment = get_or_create(session, 2023, resolve_as_of("2024-02-05"))
-        save_auto_scores(session, assessment, CONFIG, collect_inputs(session, CONFIG, 2023, resolve_as_of("2024-02-05")))
+        save_auto_scores(
+            session, assessment, CONFIG, collect_inputs(session, CONFIG, 2023, resolve_as_of("2024-02-05"))
+        )
 
 
 def _fill(sheet_path, out, edits: dict[tuple[str, int], tuple[object, object]]):
@@ -47,7 +51,12 @@ def test_export_fill_import_is_audited(initialized_home, tmp_path):
         row = session.scalars(sa.select(m.AssessmentScore).where(m.AssessmentScore.row_no == RD_ROW)).one()
         assert (row.score, row.auto_score, row.adjusted) == (8.0, 0.0, True)
         audit = session.scalars(sa.select(m.AuditEvent).where(m.AuditEvent.action == "score.adjusted")).one()
-        assert audit.actor == "李处长" and audit.detail == {"old": 0.0, "new": 8.0, "reason": "核实研发费用加计口径", "year": 2023}
+        assert audit.actor == "李处长" and audit.detail == {
+            "old": 0.0,
+            "new": 8.0,
+            "reason": "核实研发费用加计口径",
+            "year": 2023,
+        }
 
 
 def test_bad_sheet_imports_nothing_and_says_why(initialized_home, tmp_path):
@@ -65,8 +74,18 @@ def test_bad_sheet_imports_nothing_and_says_why(initialized_home, tmp_path):
     result = runner.invoke(app, ["scores", "import", str(too_high), "--reviewer", "李处长"])
     assert result.exit_code == 3 and f"DDK005 第 {RD_ROW} 行的得分应在 0 到" in result.output
     with session_scope() as session:
-        assert session.scalar(sa.select(sa.func.count()).select_from(m.AuditEvent).where(m.AuditEvent.action == "score.adjusted")) == 0
-        assert session.scalar(sa.select(sa.func.count()).select_from(m.AssessmentScore).where(m.AssessmentScore.adjusted.is_(True))) == 0
+        assert (
+            session.scalar(
+                sa.select(sa.func.count()).select_from(m.AuditEvent).where(m.AuditEvent.action == "score.adjusted")
+            )
+            == 0
+        )
+        assert (
+            session.scalar(
+                sa.select(sa.func.count()).select_from(m.AssessmentScore).where(m.AssessmentScore.adjusted.is_(True))
+            )
+            == 0
+        )
 
 
 def test_a_random_workbook_is_not_a_scoring_sheet(initialized_home, tmp_path):

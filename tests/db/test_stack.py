@@ -1,4 +1,5 @@
 """`campaign serve` / `campaign worker` failure paths that need no running server (the e2e test covers the rest)."""
+
 from __future__ import annotations
 
 import socket
@@ -25,8 +26,10 @@ def test_serve_refuses_a_port_in_use_and_says_what_to_do(tmp_path):
 def test_the_stack_environment_points_everything_at_one_server_and_this_checkout(tmp_path):
     from campaign.config.settings import REPO_ROOT
 
-    env = stack_environment(StackOptions(port=4301, prefect_home=tmp_path / "p", campaign_home=tmp_path / "h"),
-                            base={"PREFECT_API_URL": "http://elsewhere/api", "KEEP": "1"})
+    env = stack_environment(
+        StackOptions(port=4301, prefect_home=tmp_path / "p", campaign_home=tmp_path / "h"),
+        base={"PREFECT_API_URL": "http://elsewhere/api", "KEEP": "1"},
+    )
     assert env["PREFECT_API_URL"] == "http://127.0.0.1:4301/api"
     assert env["PREFECT_HOME"] == str((tmp_path / "p").resolve())
     assert env["CAMPAIGN_REPO"] == str(REPO_ROOT)  # prefect.yaml's pull step

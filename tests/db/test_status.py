@@ -1,4 +1,5 @@
 """`campaign status`: missing / accepted / late / rejected per enterprise and issued deliverable."""
+
 from __future__ import annotations
 
 import json
@@ -18,16 +19,26 @@ def _submit(code: str, deliverable: str, version: int, at: str, status: str, on_
         dlv = session.scalars(sa.select(m.Deliverable).where(m.Deliverable.code == deliverable)).one()
         session.add(
             m.Submission(
-                enterprise_id=ent.id, deliverable_id=dlv.id, version=version, content_hash=f"{code}{deliverable}{version}".ljust(64, "0"),
-                original_name=f"{code}_{deliverable}.xlsx", stored_path=None, size_bytes=100,
-                received_at=resolve_as_of(at), on_time=on_time, status=status, errors=list(errors),
+                enterprise_id=ent.id,
+                deliverable_id=dlv.id,
+                version=version,
+                content_hash=f"{code}{deliverable}{version}".ljust(64, "0"),
+                original_name=f"{code}_{deliverable}.xlsx",
+                stored_path=None,
+                size_bytes=100,
+                received_at=resolve_as_of(at),
+                on_time=on_time,
+                status=status,
+                errors=list(errors),
             )
         )
 
 
 def test_status_json_reports_each_case(initialized_home):
     _submit("DDK001", "task-list-2023", 1, "2023-05-20", "accepted", True)
-    _submit("DDK002", "task-list-2023", 1, "2023-05-21", "rejected", True, [{"code": "E_EMPTY_LIST", "message": "清单为空"}])
+    _submit(
+        "DDK002", "task-list-2023", 1, "2023-05-21", "rejected", True, [{"code": "E_EMPTY_LIST", "message": "清单为空"}]
+    )
     _submit("DDK003", "task-list-2023", 1, "2023-05-24", "accepted", False)
     _submit("DDK004", "task-list-2023", 1, "2023-05-19", "accepted", True)
     _submit("DDK004", "task-list-2023", 2, "2023-05-21", "rejected", True)  # a later bad file does not undo acceptance
@@ -43,8 +54,14 @@ def test_status_json_reports_each_case(initialized_home):
     assert (rejected["status"], rejected["status_zh"], rejected["overdue"]) == ("rejected", "已退回", True)
     assert rejected["errors"][0]["code"] == "E_EMPTY_LIST"
     assert items[("DDK003", "task-list-2023")]["status"] == "late"
-    assert (items[("DDK004", "task-list-2023")]["status"], items[("DDK004", "task-list-2023")]["version"]) == ("accepted", 1)
-    assert (items[("DDK005", "task-list-2023")]["status"], items[("DDK005", "task-list-2023")]["overdue"]) == ("missing", True)
+    assert (items[("DDK004", "task-list-2023")]["status"], items[("DDK004", "task-list-2023")]["version"]) == (
+        "accepted",
+        1,
+    )
+    assert (items[("DDK005", "task-list-2023")]["status"], items[("DDK005", "task-list-2023")]["overdue"]) == (
+        "missing",
+        True,
+    )
     assert data["counts"] == {"missing": 32, "accepted": 2, "late": 1, "rejected": 1, "overdue": 33}
 
 

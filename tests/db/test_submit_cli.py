@@ -1,4 +1,5 @@
 """`campaign template` / `campaign submit` end to end: one filled variant per rule, exit codes, --json."""
+
 from __future__ import annotations
 
 import json
@@ -19,14 +20,18 @@ runner = CliRunner()
 
 
 def make_template(out, enterprise="DDK001", deliverable="task-list-2023"):
-    result = runner.invoke(app, ["template", "--enterprise", enterprise, "--deliverable", deliverable, "--out", str(out)])
+    result = runner.invoke(
+        app, ["template", "--enterprise", enterprise, "--deliverable", deliverable, "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     ext = "xlsx" if "task-list" in deliverable or "completion" in deliverable else "docx"
     return out / f"{enterprise}_{deliverable}.{ext}"
 
 
 def submit(path, enterprise="DDK001", deliverable="task-list-2023", as_of="2023-05-20"):
-    result = runner.invoke(app, ["submit", "--enterprise", enterprise, "--deliverable", deliverable, "--as-of", as_of, "--json", str(path)])
+    result = runner.invoke(
+        app, ["submit", "--enterprise", enterprise, "--deliverable", deliverable, "--as-of", as_of, "--json", str(path)]
+    )
     return result.exit_code, json.loads(result.stdout)
 
 
@@ -80,10 +85,18 @@ def _old_version(wb, ws, col):
     [
         (_rename_header, "E_COLUMNS", "表头与模板不一致：第 8 列应为“年度目标值”，实为“目标”。"),
         (_wrong_dimension, "E_DIMENSION", "第 12 行的一级任务“安全生产”不在对标维度范围内。"),
-        (_not_quantified, "E_TARGET_NOT_QUANTIFIED", "第 9 行（全员劳动生产率（万元/人））的年度目标值“明显提高”未量化。"),
+        (
+            _not_quantified,
+            "E_TARGET_NOT_QUANTIFIED",
+            "第 9 行（全员劳动生产率（万元/人））的年度目标值“明显提高”未量化。",
+        ),
         (_sasac_filled, "E_SASAC_COLUMN_FILLED", "第 7 行填写了“计分规则”（内容：完成得10分）。"),
         (_core_missing, "E_CORE_INDICATOR_MISSING", "企业效益下缺少核心指标“净资产收益率”。"),
-        (_old_version, "E_TEMPLATE_VERSION", "模板版本不符：文件使用的是“attachment2-task-list/2022.1”，本次应使用“attachment2-task-list/2023.1”。"),
+        (
+            _old_version,
+            "E_TEMPLATE_VERSION",
+            "模板版本不符：文件使用的是“attachment2-task-list/2022.1”，本次应使用“attachment2-task-list/2023.1”。",
+        ),
     ],
 )
 def test_one_variant_per_rule(initialized_home, tmp_path, edit, expected_code, expected_message):
@@ -138,12 +151,16 @@ def test_targets_docx(initialized_home, tmp_path):
 
 
 def test_targets_docx_too_long_and_missing_section(initialized_home, tmp_path):
-    path = _fill_targets(make_template(tmp_path, deliverable="targets-2023"), body_chars=1600, drop="（三）在科技创新上对标世界一流")
+    path = _fill_targets(
+        make_template(tmp_path, deliverable="targets-2023"), body_chars=1600, drop="（三）在科技创新上对标世界一流"
+    )
     code, data = submit(path, deliverable="targets-2023")
     assert code == 3
     assert [p["code"] for p in data["problems"]] == ["E_SECTION_MISSING", "E_TOO_LONG"]
     assert data["problems"][0]["message"] == "缺少“三、对标任务 （三）在科技创新上对标世界一流”部分。"
-    assert data["problems"][1]["message"].startswith("目标任务共 ") and data["problems"][1]["message"].endswith("字，超过上限 1500 字。")
+    assert data["problems"][1]["message"].startswith("目标任务共 ") and data["problems"][1]["message"].endswith(
+        "字，超过上限 1500 字。"
+    )
 
 
 def test_deployment_report(initialized_home, tmp_path):
@@ -161,7 +178,9 @@ def test_deployment_report(initialized_home, tmp_path):
 
 
 def test_template_for_deliverable_without_one(initialized_home, tmp_path):
-    result = runner.invoke(app, ["template", "--enterprise", "DDK001", "--deliverable", "plan-2023", "--out", str(tmp_path)])
+    result = runner.invoke(
+        app, ["template", "--enterprise", "DDK001", "--deliverable", "plan-2023", "--out", str(tmp_path)]
+    )
     assert result.exit_code == 2
 
 

@@ -18,8 +18,21 @@ def test_columns_and_two_row_header(tmp_path):
     ws = load_workbook(path)[s.SHEET_TITLE]
     row3 = [c.value for c in ws[s.HEADER_ROW_1]]
     row4 = [c.value for c in ws[s.HEADER_ROW_2]]
-    assert row3 == ["序号", "一级任务", "二级任务", "标杆企业现状", "企业现状", "存在差距", "发展目标", None,
-                    "主要措施", "实际完成值", "计分规则", "年度考核得分", "备注"]
+    assert row3 == [
+        "序号",
+        "一级任务",
+        "二级任务",
+        "标杆企业现状",
+        "企业现状",
+        "存在差距",
+        "发展目标",
+        None,
+        "主要措施",
+        "实际完成值",
+        "计分规则",
+        "年度考核得分",
+        "备注",
+    ]
     assert row4 == [None] * 6 + ["总体目标", "年度目标值"] + [None] * 5
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert "G3:H3" in merged and "A3:A4" in merged and "M3:M4" in merged and "G3:G4" not in merged
@@ -35,7 +48,14 @@ def test_core_indicators_prelisted_with_units_and_total_row_and_notes(tmp_path):
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=s.FIRST_DATA_ROW)]
     listed = [(r[1], r[2]) for r in rows[:6]]
     assert listed == [("企业效益", f"{i.name}（{i.unit}）") for i in config.core_indicators]
-    assert [i.name for i in config.core_indicators] == ["利润总额", "净利润", "资产负债率", "净资产收益率", "全员劳动生产率", "营业现金比率"]
+    assert [i.name for i in config.core_indicators] == [
+        "利润总额",
+        "净利润",
+        "资产负债率",
+        "净资产收益率",
+        "全员劳动生产率",
+        "营业现金比率",
+    ]
     total = rows[s.DATA_ROWS]
     assert total[:3] == ["总体情况", "——", "——"] and total[10] == "总分" and total[11] is None
     texts = [r[0] for r in rows if r[0] and isinstance(r[0], str)]
@@ -63,5 +83,7 @@ def test_hidden_protected_metadata(tmp_path):
     meta = wb[s.META_SHEET]
     assert meta.sheet_state == "veryHidden" and meta.protection.sheet
     assert {r[0]: r[1] for r in meta.iter_rows(values_only=True)} == {
-        "enterprise_code": "DDK001", "deliverable_id": "completion-2023", "template_version": s.TEMPLATE_VERSION,
+        "enterprise_code": "DDK001",
+        "deliverable_id": "completion-2023",
+        "template_version": s.TEMPLATE_VERSION,
     }

@@ -7,6 +7,7 @@ on SIGTERM without leaving a process behind.
 Needs PostgreSQL on 127.0.0.1:5432 and Debian's chromium at /usr/bin/chromium: fails, never skips.
 Screenshots land in test-artifacts/ (gitignored).
 """
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,14 @@ from tests.conftest import POSTGRES_ADMIN_URL
 
 CHROMIUM = Path(os.environ.get("CAMPAIGN_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 READY = "已就绪"
@@ -49,7 +56,9 @@ def fresh_databases():
             for name in names:
                 conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     except sa.exc.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is required for the end-to-end test but is not reachable at {POSTGRES_ADMIN_URL}: {exc}")
+        pytest.fail(
+            f"PostgreSQL is required for the end-to-end test but is not reachable at {POSTGRES_ADMIN_URL}: {exc}"
+        )
     base = sa.engine.make_url(POSTGRES_ADMIN_URL)
     urls = {
         "prefect": base.set(drivername="postgresql+asyncpg", database=names[0]).render_as_string(hide_password=False),
@@ -91,14 +100,32 @@ def test_deployment_phase_through_server_worker_postgres_and_ui(tmp_path, fresh_
 
     # 1. The one-command local stack, exactly as the README runs it.
     serve = subprocess.Popen(
-        [sys.executable, "-m", "campaign.cli.app", "serve", "--port", str(port), "--workers", "1",
-         "--prefect-home", str(prefect_home)],
-        env=env, cwd=REPO_ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "campaign.cli.app",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--prefect-home",
+            str(prefect_home),
+        ],
+        env=env,
+        cwd=REPO_ROOT,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     stack_pids: set[int] = set()
     try:
-        _wait_for(lambda: READY in log.read_text(encoding="utf-8") or serve.poll() is not None, 180,
-                  "campaign serve to report ready", log)
+        _wait_for(
+            lambda: READY in log.read_text(encoding="utf-8") or serve.poll() is not None,
+            180,
+            "campaign serve to report ready",
+            log,
+        )
         assert serve.poll() is None, "campaign serve exited:\n" + log.read_text(encoding="utf-8")
         assert f"Prefect 界面：{ui}" in log.read_text(encoding="utf-8")
         stack_pids = {p.pid for p in psutil.Process(serve.pid).children(recursive=True)}
@@ -107,9 +134,24 @@ def test_deployment_phase_through_server_worker_postgres_and_ui(tmp_path, fresh_
         # 2. Trigger the deployment through the Prefect CLI, as an operator would.
         cli_env = {**env, "PREFECT_API_URL": api}
         run = subprocess.run(
-            [sys.executable, "-m", "prefect", "deployment", "run", "deployment-phase/deployment-phase",
-             "--param", "as_of=2023-05-12", "--watch", "--watch-timeout", "150"],
-            env=cli_env, cwd=tmp_path, capture_output=True, text=True, timeout=200,
+            [
+                sys.executable,
+                "-m",
+                "prefect",
+                "deployment",
+                "run",
+                "deployment-phase/deployment-phase",
+                "--param",
+                "as_of=2023-05-12",
+                "--watch",
+                "--watch-timeout",
+                "150",
+            ],
+            env=cli_env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=200,
         )
         assert run.returncode == 0, run.stdout + run.stderr + log.read_text(encoding="utf-8")
         run_id = re.search(r"UUID: ([0-9a-f-]{36})", run.stdout).group(1)
@@ -128,7 +170,9 @@ def test_deployment_phase_through_server_worker_postgres_and_ui(tmp_path, fresh_
         # ...and the campaign database on PostgreSQL says the same.
         app = sa.create_engine(fresh_databases["app"])
         with app.connect() as conn:
-            rows = conn.execute(sa.text("SELECT status, attempts, claimed_by FROM notification WHERE kind = 'notice'")).all()
+            rows = conn.execute(
+                sa.text("SELECT status, attempts, claimed_by FROM notification WHERE kind = 'notice'")
+            ).all()
             audit = conn.execute(sa.text("SELECT count(*) FROM audit_event WHERE action = 'notice.issued'")).scalar()
             enterprises = conn.execute(sa.text("SELECT count(*) FROM enterprise")).scalar()
         app.dispose()

@@ -1,5 +1,6 @@
 """年度考核 end to end: enterprises file 完成情况, the flow scores, pauses for SASAC, resumes with an
 adjustment, and finalises: totals, ranks within 功能分类, audit trail and the exported score cells."""
+
 from __future__ import annotations
 
 import threading
@@ -22,7 +23,8 @@ from tests.support.filling import fill
 
 CONFIG = load_config()
 ACTUALS = {
-    # rows: 利润总额 净利润 资产负债率 净资产收益率 全员劳动生产率 营业现金比率 | 研发投入强度 业财一体化 本科以上学历占比
+    # rows: 利润总额 净利润 资产负债率 净资产收益率 全员劳动生产率 营业现金比率
+    #       | 研发投入强度 业财一体化 本科以上学历占比
     "exact": ["12000", "9000", "65%", "6.5%", "80", "90%", "2%", "2", "68%"],
     "over": ["15000", "11000", "60%", "8%", "95", "95%", "2.5%", "3", "70%"],
     "weak": ["6000", "9000", "70%", "6.5%", "80", "90%", "1%", "2", "68%"],
@@ -32,7 +34,9 @@ RD_ROW = s.FIRST_DATA_ROW + 6  # 研发投入强度
 
 
 def _file(tmp_path, code: str, deliverable: str, actuals: list[str] | None, as_of: str):
-    template = write_task_list(CONFIG, CONFIG.enterprise(code), CONFIG.deliverable(deliverable), tmp_path / "tpl" / code)
+    template = write_task_list(
+        CONFIG, CONFIG.enterprise(code), CONFIG.deliverable(deliverable), tmp_path / "tpl" / code
+    )
 
     def put_actuals(wb, ws, col):
         for offset, value in enumerate(actuals or []):
@@ -69,14 +73,20 @@ def test_assessment_pauses_resumes_with_an_adjustment_and_finalises(prefect_harn
 
     outcome: dict = {}
     runner = threading.Thread(
-        target=lambda: outcome.update(annual_assessment(2023, as_of=resolve_as_of("2024-02-05"), review_timeout_seconds=120, review_poll_seconds=1))
+        target=lambda: outcome.update(
+            annual_assessment(
+                2023, as_of=resolve_as_of("2024-02-05"), review_timeout_seconds=120, review_poll_seconds=1
+            )
+        )
     )
     runner.start()
     run_id = _wait_for_pause(2023)
     scoring_sheet = initialized_home / "reports/assessment-2023/2023年度考核评分表.xlsx"
     assert scoring_sheet.is_file()  # SASAC can review offline while the run waits
 
-    resume_review(2023, reviewer="王科长", adjustments=[("DDK005", RD_ROW, 10.0, "研发投入统计口径调整，经核实按10分计")])
+    resume_review(
+        2023, reviewer="王科长", adjustments=[("DDK005", RD_ROW, 10.0, "研发投入统计口径调整，经核实按10分计")]
+    )
     runner.join(timeout=120)
     assert outcome["status"] == "final", outcome
 
@@ -89,7 +99,9 @@ def test_assessment_pauses_resumes_with_an_adjustment_and_finalises(prefect_harn
     # the floor (0) but SASAC adjusted it to 10.
     weak = 100 - w_core - w_core * (1 - 65 / 70) - w_rd + 10
     assert results["DDK005"]["total"] == pytest.approx(weak, abs=0.05)
-    assert results["DDK001"]["bonus"] == 5.0 and results["DDK001"]["total"] == pytest.approx(105, abs=0.05)  # 创标 stretch, capped
+    assert results["DDK001"]["bonus"] == 5.0 and results["DDK001"]["total"] == pytest.approx(
+        105, abs=0.05
+    )  # 创标 stretch, capped
     assert results["DDK008"]["total"] == 0 and results["DDK009"]["total"] == 0
     assert [results[c]["rank"] for c in ("DDK004", "DDK005", "DDK008")] == ["1/3", "2/3", "3/3"]
     assert results["DDK001"]["rank"] == "1/3" and results["DDK001"]["grade"] == "优秀"
@@ -97,15 +109,23 @@ def test_assessment_pauses_resumes_with_an_adjustment_and_finalises(prefect_harn
     with session_scope() as session:
         audit = session.scalars(sa.select(m.AuditEvent).where(m.AuditEvent.action == "score.adjusted")).one()
         assert (audit.actor, audit.entity_key) == ("王科长", f"2023:DDK005:{RD_ROW}")
-        assert (audit.detail["old"], audit.detail["new"], audit.detail["reason"]) == (0.0, 10.0, "研发投入统计口径调整，经核实按10分计")
+        assert (audit.detail["old"], audit.detail["new"], audit.detail["reason"]) == (
+            0.0,
+            10.0,
+            "研发投入统计口径调整，经核实按10分计",
+        )
         assert session.scalar(sa.select(m.Assessment.status).where(m.Assessment.year == 2023)) == "final"
 
-    exported = load_workbook(initialized_home / "reports/assessment-2023/清单/DDK005_2023年度目标任务清单_考核结果.xlsx")[s.SHEET_TITLE]
+    exported = load_workbook(
+        initialized_home / "reports/assessment-2023/清单/DDK005_2023年度目标任务清单_考核结果.xlsx"
+    )[s.SHEET_TITLE]
     score_col, rule_col = s.COLUMN_KEYS.index("score") + 1, s.COLUMN_KEYS.index("scoring_rule") + 1
     assert exported.cell(RD_ROW, score_col).value == 10.0
     assert exported.cell(s.FIRST_DATA_ROW, score_col).value == 0  # profit below the floor
     assert exported.cell(s.FIRST_DATA_ROW, rule_col).value.startswith("按完成率（实际完成值÷目标值）")
-    total_row = next(r for r in range(s.FIRST_DATA_ROW, exported.max_row + 1) if exported.cell(r, 1).value == s.TOTAL_LABEL)
+    total_row = next(
+        r for r in range(s.FIRST_DATA_ROW, exported.max_row + 1) if exported.cell(r, 1).value == s.TOTAL_LABEL
+    )
     assert exported.cell(total_row, score_col).value == pytest.approx(weak, abs=0.05)
 
     linkage = load_workbook(outcome["outputs"]["linkage"]).active

@@ -1,4 +1,5 @@
 """Ops-facing visibility: artifact markdown (pure), actionable Chinese errors, and a flow that publishes both."""
+
 from __future__ import annotations
 
 import asyncio
@@ -18,8 +19,13 @@ def test_table_cells_cannot_break_the_table():
 
 
 def test_summary_puts_counts_first_then_sections_and_links():
-    text = md.summary("收件情况", "2023-05-22", {"已接收": 7, "未报送": 2},
-                      sections=[("未报送企业", "DDK003、DDK009")], links={"报告": "file:///srv/r.xlsx"})
+    text = md.summary(
+        "收件情况",
+        "2023-05-22",
+        {"已接收": 7, "未报送": 2},
+        sections=[("未报送企业", "DDK003、DDK009")],
+        links={"报告": "file:///srv/r.xlsx"},
+    )
     assert text.index("| 已接收 | 7 |") < text.index("### 未报送企业") < text.index("- [报告](file:///srv/r.xlsx)")
     assert "业务日期（as_of）：2023-05-22" in text
 
@@ -53,7 +59,9 @@ def test_a_failed_delivery_fails_the_run_with_what_to_do_and_still_publishes_the
     from flows.deployment_phase import deployment_phase
 
     conf = tmp_path / "apprise.yaml"
-    conf.write_text("default:\n  - outbox://\nrecipients:\n  DDK002:\n    - nosuchscheme://token-abc\n", encoding="utf-8")
+    conf.write_text(
+        "default:\n  - outbox://\nrecipients:\n  DDK002:\n    - nosuchscheme://token-abc\n", encoding="utf-8"
+    )
     monkeypatch.setenv("CAMPAIGN_APPRISE_CONFIG", str(conf))
     with pytest.raises(ActionRequired) as failed:
         deployment_phase(as_of="2023-05-12")

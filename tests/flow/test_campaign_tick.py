@@ -1,4 +1,5 @@
 """The daily clock runs what the planner says, says so on empty days, and a day run twice changes nothing."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -11,7 +12,10 @@ from tests.conftest import read_outbox
 
 def _counts() -> tuple[int, int, int]:
     with session_scope() as session:
-        return tuple(session.scalar(sa.select(sa.func.count()).select_from(t)) for t in (m.Notification, m.Submission, m.AuditEvent))
+        return tuple(
+            session.scalar(sa.select(sa.func.count()).select_from(t))
+            for t in (m.Notification, m.Submission, m.AuditEvent)
+        )
 
 
 def test_tick_runs_the_day_once(prefect_harness, initialized_home):

@@ -1,4 +1,5 @@
 """研究部署阶段: every enterprise gets exactly one notice with the deliverables and the 2023-05-22 deadline."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,7 +25,10 @@ def test_notice_text_names_every_deliverable_limit_and_the_deadline():
     assert "部署推动情况报告（不超过500字）" in body
     assert "材料编号：task-list-2023；文件格式：xlsx" in body
     assert "“计分规则”“年度考核得分”两列由区国资委填写，企业不填" in body
-    assert messages[0].title == "【大渡口区国有资产监督管理委员会】关于印发《大渡口区属国有企业对标世界一流企业价值创造行动方案》的通知"
+    assert (
+        messages[0].title
+        == "【大渡口区国有资产监督管理委员会】关于印发《大渡口区属国有企业对标世界一流企业价值创造行动方案》的通知"
+    )
 
 
 def test_notice_cannot_be_issued_before_the_issue_date():
@@ -52,7 +56,9 @@ def test_running_the_deployment_phase_twice_sends_one_notice_per_enterprise(pref
         assert [a.detail["sent"] for a in audits] == [len(codes), 0]
 
 
-def test_failed_delivery_is_recorded_and_retried_without_duplicates(prefect_harness, campaign_home, tmp_path, monkeypatch):
+def test_failed_delivery_is_recorded_and_retried_without_duplicates(
+    prefect_harness, campaign_home, tmp_path, monkeypatch
+):
     from flows.deployment_phase import deployment_phase
 
     # DDK001's channel is down (nothing listens on port 9); every other enterprise uses the outbox.

@@ -1,6 +1,7 @@
 """深化评估 end to end: two years of lists, completion reports, a final completion report and evaluation
 reports filed through the real intake, both assessments finalised, then the final review: numbers per
 enterprise and 功能分类, candidates with their explanations, the .docx, the workbook, and the HTML in Chromium."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,8 +28,14 @@ from tests.support.filling import fill
 
 CONFIG = load_config()
 # core indicator -> (标杆企业现状, 企业现状) written into the 2023 list: the benchmark and the baseline
-BASELINE = {"利润总额": ("15000", "10000"), "净利润": ("11000", "7000"), "资产负债率": ("55%", "70%"),
-            "净资产收益率": ("9%", "5%"), "全员劳动生产率": ("100", "70"), "营业现金比率": ("95%", "85%")}
+BASELINE = {
+    "利润总额": ("15000", "10000"),
+    "净利润": ("11000", "7000"),
+    "资产负债率": ("55%", "70%"),
+    "净资产收益率": ("9%", "5%"),
+    "全员劳动生产率": ("100", "70"),
+    "营业现金比率": ("95%", "85%"),
+}
 # the same targets every year (tests/intake/filling.py CORE_TARGETS and EXTRA_ROWS), in row order
 TARGETS = [12000, 9000, 65, 6.5, 80, 90, 2, 2, 68]
 LOWER = {2}  # 资产负债率 (≤65%)
@@ -36,7 +43,9 @@ LOWER = {2}  # 资产负债率 (≤65%)
 
 def _file_list(tmp_path, code: str, deliverable: str, as_of: str) -> None:
     """A 目标任务清单 whose core rows carry numeric 标杆企业现状 / 企业现状."""
-    template = write_task_list(CONFIG, CONFIG.enterprise(code), CONFIG.deliverable(deliverable), tmp_path / "tpl" / code)
+    template = write_task_list(
+        CONFIG, CONFIG.enterprise(code), CONFIG.deliverable(deliverable), tmp_path / "tpl" / code
+    )
 
     def baseline(wb, ws, col):
         for offset, (bench, now) in enumerate(BASELINE.values()):
@@ -53,7 +62,12 @@ def _file_report(tmp_path, code: str, as_of: str) -> None:
     enterprise = CONFIG.enterprise(code)
     doc = Document()
     doc.add_paragraph(f"{enterprise.name}价值创造行动评估报告")
-    for text in ("一、主要做法和经验", "对标世界一流企业，聚焦价值创造薄弱环节，压降成本、提质增效。", "二、取得的成效", "三、长效工作机制"):
+    for text in (
+        "一、主要做法和经验",
+        "对标世界一流企业，聚焦价值创造薄弱环节，压降成本、提质增效。",
+        "二、取得的成效",
+        "三、长效工作机制",
+    ):
         doc.add_paragraph(text)
     doc.core_properties.identifier = f"{code}/evaluation-report-2025"
     path = tmp_path / f"{code}_evaluation-report-2025.docx"
@@ -95,7 +109,13 @@ def test_final_review_end_to_end(prefect_harness, initialized_home, tmp_path):
         _file_list(tmp_path / "l23", code, "task-list-2023", "2023-05-20")
         _file(tmp_path / "c23", code, "completion-2023", ACTUALS[p23], "2024-01-25")
         _file_list(tmp_path / "l24", code, "task-list-2024", "2024-03-01")
-        _file(tmp_path / "c24", code, source24, ACTUALS[p24], "2025-02-20" if source24 == "completion-2024" else "2025-05-20")
+        _file(
+            tmp_path / "c24",
+            code,
+            source24,
+            ACTUALS[p24],
+            "2025-02-20" if source24 == "completion-2024" else "2025-05-20",
+        )
         if report:
             _file_report(tmp_path, code, "2025-05-10")
     assert annual_assessment(2023, as_of=resolve_as_of("2024-02-05"), approve_as="王科长")["status"] == "final"
@@ -105,21 +125,30 @@ def test_final_review_end_to_end(prefect_harness, initialized_home, tmp_path):
 
     # -- candidates and their explanations ---------------------------------------------------
     kinds = {(c["kind"], c["code"]) for c in result["candidates"]}
-    assert kinds == {("典范企业", "DDK001"), ("典范企业", "DDK007"), ("价值创造标杆", "DDK001"), ("价值创造标杆", "DDK002")}
+    assert kinds == {
+        ("典范企业", "DDK001"),
+        ("典范企业", "DDK007"),
+        ("价值创造标杆", "DDK001"),
+        ("价值创造标杆", "DDK002"),
+    }
     over_gaps = [_gap(i, v) for i, v in zip(BASELINE, ACTUALS["over"], strict=False)]
     assert all(g >= 0.5 for g in over_gaps)
     explanation = {(c["kind"], c["code"]): c["explanation"] for c in result["candidates"]}
     assert explanation[("典范企业", "DDK001")] == (
         "创标企业；2023年度考核“优秀”（105分）、2024年度考核“优秀”（105分），均达到“优秀”；"
         "6项核心指标与标杆差距缩小比例达到50%（要求至少3项）："
-        + "、".join(f"{i} {g:.0%}" for i, g in zip(BASELINE, over_gaps, strict=False)) + "。"
+        + "、".join(f"{i} {g:.0%}" for i, g in zip(BASELINE, over_gaps, strict=False))
+        + "。"
     )
     assert explanation[("价值创造标杆", "DDK002")] == (
         "2个年度考核平均100分（不低于85分）：2023年100分、2024年100分；"
         "量化目标达成比例均不低于60%：2023年9/9项（100%）、2024年9/9项（100%）；评估报告已于2025年5月10日报送并接收。"
     )
     notes = "\n".join(result["notes"])
-    assert "DDK003 示例产业投资集团有限公司（示例）：未报送2024年度完成情况，2024年实际完成值取自价值创造行动目标任务完成情况（2023—2024年度汇总）" in notes
+    assert (
+        "DDK003 示例产业投资集团有限公司（示例）：未报送2024年度完成情况，"
+        "2024年实际完成值取自价值创造行动目标任务完成情况（2023—2024年度汇总）" in notes
+    )
     assert "DDK007 示例数字科技有限公司（示例）：未报送评估报告（或未被接收）" in notes
     assert "DDK009 示例资产经营管理有限公司（示例）：没有2023年度目标任务清单，核心指标缺少基期值和标杆值" in notes
 
@@ -132,8 +161,14 @@ def test_final_review_end_to_end(prefect_harness, initialized_home, tmp_path):
     assert (weak["2023年量化目标数"], weak["2023年达成数"]) == (9, 6)  # profit, debt ratio and R&D missed
     assert weak["2023年平均完成率"] == pytest.approx(mean(_ratios("weak")), abs=1e-4)
     assert ents["DDK001"]["2024年平均完成率"] == pytest.approx(mean(_ratios("over")), abs=1e-4)
-    assert (ents["DDK001"]["2023年考核总分"], ents["DDK001"]["2023年等级"], ents["DDK001"]["2023年分类排名"]) == (105, "优秀", "1/3")
-    assert ents["DDK003"]["2024年达成数"] == 9 and ents["DDK003"]["2024年考核总分"] == 0  # assessed before the final report
+    assert (ents["DDK001"]["2023年考核总分"], ents["DDK001"]["2023年等级"], ents["DDK001"]["2023年分类排名"]) == (
+        105,
+        "优秀",
+        "1/3",
+    )
+    assert (
+        ents["DDK003"]["2024年达成数"] == 9 and ents["DDK003"]["2024年考核总分"] == 0
+    )  # assessed before the final report
     assert ents["DDK003"]["年均考核总分"] == 50
     assert ents["DDK001"]["候选"] == "典范企业、价值创造标杆" and ents["DDK005"]["候选"] == "—"
     assert ents["DDK002"]["差距缩小达标的核心指标数"] == 2  # 净利润 and 营业现金比率 exactly 50%
@@ -147,27 +182,51 @@ def test_final_review_end_to_end(prefect_harness, initialized_home, tmp_path):
     assert cats["商业一类"]["2024年平均考核总分"] == pytest.approx((100 + 0 + 105) / 3, abs=1e-3)
 
     header = [c.value for c in wb["核心指标轨迹"][1]]
-    trail = {(r[0], r[2]): dict(zip(header, r, strict=False)) for r in wb["核心指标轨迹"].iter_rows(min_row=2, values_only=True)}
+    trail = {
+        (r[0], r[2]): dict(zip(header, r, strict=False))
+        for r in wb["核心指标轨迹"].iter_rows(min_row=2, values_only=True)
+    }
     debt = trail[("DDK005", "资产负债率")]
-    assert (debt["基期值（企业现状）"], debt["2023年实际值"], debt["2024年目标值"], debt["标杆值（标杆企业现状）"]) == (70, 70, 65, 55)
+    assert (debt["基期值（企业现状）"], debt["2023年实际值"], debt["2024年目标值"], debt["标杆值（标杆企业现状）"]) == (
+        70,
+        70,
+        65,
+        55,
+    )
     assert debt["差距缩小比例"] == 0 and debt["方向"] == "越低越好"
     profit = trail[("DDK005", "利润总额")]
     assert profit["差距缩小比例"] == pytest.approx(-0.8) and "较基期退步" in profit["说明"]
     assert trail[("DDK003", "全员劳动生产率")]["2024年实际值"] == 95  # from the final report
     assert trail[("DDK009", "利润总额")]["说明"].startswith("缺少基期值（企业现状）")
     kept = [[c.value for c in row] for row in wb["候选名单"].iter_rows(min_row=2)]
-    assert [(r[0], r[1]) for r in kept] == [("典范企业", "DDK001"), ("典范企业", "DDK007"), ("价值创造标杆", "DDK001"), ("价值创造标杆", "DDK002")]
+    assert [(r[0], r[1]) for r in kept] == [
+        ("典范企业", "DDK001"),
+        ("典范企业", "DDK007"),
+        ("价值创造标杆", "DDK001"),
+        ("价值创造标杆", "DDK002"),
+    ]
 
     # -- the Word document for the official file ---------------------------------------------
     doc = Document(result["outputs"]["docx"])
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-    assert headings == ["一、总体情况", "二、目标任务完成情况", "三、核心指标变化", "四、标杆/典范候选", "五、下一步工作（建立健全长效工作机制）"]
+    assert headings == [
+        "一、总体情况",
+        "二、目标任务完成情况",
+        "三、核心指标变化",
+        "四、标杆/典范候选",
+        "五、下一步工作（建立健全长效工作机制）",
+    ]
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "典范企业候选：示例城市建设投资集团有限公司（示例）（商业二类）。推荐理由：创标企业" in text
     assert "3户企业报送评估报告并被接收，6户尚未报送" in text
     follow_up = next(p.text for p in doc.paragraphs if p.text.startswith("（四）加强督促指导"))
     assert "示例水务有限公司（示例）" in follow_up and "示例公共交通运营有限公司（示例）" not in follow_up  # 6/9 ≥ 60%
-    assert doc.paragraphs[0].runs[0].element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "方正小标宋简体"
+    assert (
+        doc.paragraphs[0]
+        .runs[0]
+        .element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
+        == "方正小标宋简体"
+    )
 
     # -- the HTML report in headless Chromium ------------------------------------------------
     shot, boxes = screenshot_report(Path(result["outputs"]["html"]), "final-review")
@@ -182,10 +241,17 @@ def test_final_review_end_to_end(prefect_harness, initialized_home, tmp_path):
     again = final_review(as_of=resolve_as_of("2025-07-01"))
     assert again["outputs"] == result["outputs"] and again["message"]["newly_recorded"] == 0
     with session_scope() as session:
-        keys = session.scalars(sa.select(m.Notification.key).where(m.Notification.recipient == "sasac", m.Notification.key.like("final-review:%"))).all()
+        keys = session.scalars(
+            sa.select(m.Notification.key).where(
+                m.Notification.recipient == "sasac", m.Notification.key.like("final-review:%")
+            )
+        ).all()
     assert keys == ["final-review:2025-07-01"]
     assert sorted(p.name for p in (initialized_home / "reports/final-review").iterdir()) == [
-        "价值创造行动总结评估报告.docx", "价值创造行动总结评估报告.html", "价值创造行动总结评估汇总表.xlsx"]
+        "价值创造行动总结评估报告.docx",
+        "价值创造行动总结评估报告.html",
+        "价值创造行动总结评估汇总表.xlsx",
+    ]
 
 
 def test_report_final_on_an_empty_campaign_reports_the_gaps(prefect_harness, initialized_home, monkeypatch):
@@ -194,12 +260,18 @@ def test_report_final_on_an_empty_campaign_reports_the_gaps(prefect_harness, ini
 
     from campaign.cli.app import app
 
-    for key in ("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL",
-                "PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL", "PREFECT_SERVER_ANALYTICS_ENABLED"):
+    for key in (
+        "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL",
+        "PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL",
+        "PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL",
+        "PREFECT_SERVER_ANALYTICS_ENABLED",
+    ):
         monkeypatch.setenv(key, "WARNING" if "LOGGING" in key else "false")  # restored after the test
     out = CliRunner().invoke(app, ["report", "final", "--as-of", "2025-07-01"])
     assert out.exit_code == 0, out.output
-    assert "候选 0 个，数据缺失 54 项" in out.output  # 9 enterprises × (2 completions, 2023 list, 2 assessments, report)
+    assert (
+        "候选 0 个，数据缺失 54 项" in out.output
+    )  # 9 enterprises × (2 completions, 2023 list, 2 assessments, report)
     wb = load_workbook(initialized_home / "reports/final-review/价值创造行动总结评估汇总表.xlsx")
     assert wb["候选名单"].max_row == 1
     notes = [r[-1] for r in wb["企业汇总"].iter_rows(min_row=2, values_only=True)]

@@ -1,5 +1,6 @@
 """半年进展情况 end to end: pre-filled templates out, a mix of on-time, late, rejected and missing
 reports in, and a summary with the right rates, lists and charts."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,7 +30,9 @@ def _submit(path, as_of: str):
 
 
 def _file_list(tmp_path, code: str):
-    template = write_task_list(CONFIG, CONFIG.enterprise(code), CONFIG.deliverable("task-list-2023"), tmp_path / "tpl" / code)
+    template = write_task_list(
+        CONFIG, CONFIG.enterprise(code), CONFIG.deliverable("task-list-2023"), tmp_path / "tpl" / code
+    )
     assert _submit(fill(template, tmp_path / f"{code}_task-list-2023.xlsx"), "2023-05-20").accepted
 
 
@@ -55,14 +58,20 @@ def test_half_year_collection_mix_of_reports(prefect_harness, initialized_home, 
 
     opened = half_year_collection("2023H1", as_of=resolve_as_of("2023-06-20"))
     assert (opened["mode"], opened["notices"], opened["sent"]) == ("open", 9, 9)
-    notices = {m_["to"][0]: m_ for m_ in read_outbox(initialized_home) if m_["key"].startswith("notice:progress-2023h1:")}
+    notices = {
+        m_["to"][0]: m_ for m_ in read_outbox(initialized_home) if m_["key"].startswith("notice:progress-2023h1:")
+    }
     assert "共 9 项任务" in notices["DDK001"]["body"] and "DDK001_progress-2023h1.xlsx" in notices["DDK001"]["body"]
     assert "尚无已接收的2023年度目标任务清单" in notices["DDK009"]["body"]
-    assert half_year_collection("2023H1", as_of=resolve_as_of("2023-06-21"))["sent"] == 0  # reopening sends nothing twice
+    assert (
+        half_year_collection("2023H1", as_of=resolve_as_of("2023-06-21"))["sent"] == 0
+    )  # reopening sends nothing twice
 
     assert _submit(_fill_progress(initialized_home, tmp_path, "DDK001", HALF), "2023-07-10").accepted
     assert _submit(_fill_progress(initialized_home, tmp_path, "DDK002", HALF), "2023-07-20").accepted  # late
-    rejected = _submit(_fill_progress(initialized_home, tmp_path, "DDK003", ["提升中", *HALF[1:]], narrative=None), "2023-07-12")
+    rejected = _submit(
+        _fill_progress(initialized_home, tmp_path, "DDK003", ["提升中", *HALF[1:]], narrative=None), "2023-07-12"
+    )
     assert [p["code"] for p in rejected.problems] == ["E_PROGRESS_NOT_QUANTIFIED", "E_NARRATIVE_MISSING"]
     assert rejected.problems[0]["message"] == "第 4 行（利润总额）的半年完成值“提升中”未量化。"
     assert _submit(_fill_progress(initialized_home, tmp_path, "DDK004", LOW), "2023-07-14").accepted
@@ -71,15 +80,27 @@ def test_half_year_collection_mix_of_reports(prefect_harness, initialized_home, 
     s = closed["summary"]
     assert (s["on_time"], s["late"], s["rejected"]) == (["DDK001", "DDK004"], ["DDK002"], ["DDK003"])
     assert s["missing"] == ["DDK005", "DDK006", "DDK007", "DDK008", "DDK009"]
-    assert s["completeness_rate"] == pytest.approx(3 / 9, abs=1e-4) and s["timeliness_rate"] == pytest.approx(2 / 9, abs=1e-4)
-    assert s["by_category"]["商业一类"] == {"total": 3, "reported": 1, "on_time": 0, "completeness": pytest.approx(1 / 3, abs=1e-4), "timeliness": 0.0}
+    assert s["completeness_rate"] == pytest.approx(3 / 9, abs=1e-4) and s["timeliness_rate"] == pytest.approx(
+        2 / 9, abs=1e-4
+    )
+    assert s["by_category"]["商业一类"] == {
+        "total": 3,
+        "reported": 1,
+        "on_time": 0,
+        "completeness": pytest.approx(1 / 3, abs=1e-4),
+        "timeliness": 0.0,
+    }
     attention = {a["code"]: a["reasons"] for a in s["attention"]}
     assert attention["DDK002"] == ["逾期报送"]
     assert attention["DDK003"] == ["报送材料被退回，尚未重新报送合格材料"]
     assert any(r.startswith("半年平均完成进度") for r in attention["DDK004"])
     assert "DDK001" not in attention
     profit = {r["code"]: r for r in s["indicators"]["利润总额"]}
-    assert profit["DDK001"]["target"] == 12000 and profit["DDK001"]["value"] == 6000 and profit["DDK001"]["progress"] == 0.5
+    assert (
+        profit["DDK001"]["target"] == 12000
+        and profit["DDK001"]["value"] == 6000
+        and profit["DDK001"]["progress"] == 0.5
+    )
 
     with session_scope() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(m.ProgressItem)) == 27  # 3 accepted × 9 rows

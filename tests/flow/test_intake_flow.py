@@ -1,4 +1,5 @@
 """The intake flow over an inbox with good, hostile and duplicate files (one Prefect harness per session)."""
+
 from __future__ import annotations
 
 import os
@@ -33,18 +34,35 @@ def test_intake_flow(prefect_harness, initialized_home, tmp_path):
     state = intake(as_of="2023-05-22", chunk_size=2, return_state=True)
     summary, flow_run_id = state.result(), state.state_details.flow_run_id
     assert {k: summary[k] for k in ("files", "accepted", "rejected", "duplicates", "errors", "failed")} == {
-        "files": 5, "accepted": 2, "rejected": 2, "duplicates": 1, "errors": 0, "failed": 0,
+        "files": 5,
+        "accepted": 2,
+        "rejected": 2,
+        "duplicates": 1,
+        "errors": 0,
+        "failed": 0,
     }
     assert summary["sent"] == 4
     assert sorted(p.name.split("_", 2)[2] for p in (inbox / "processed").iterdir()) == [
-        "DDK001_task-list-2023.xlsx", "DDK001_task-list-2023_-_副本.xlsx", "DDK002_task-list-2023.xlsx",
+        "DDK001_task-list-2023.xlsx",
+        "DDK001_task-list-2023_-_副本.xlsx",
+        "DDK002_task-list-2023.xlsx",
     ]
-    assert sorted(p.name.split("_", 2)[2] for p in (inbox / "rejected").iterdir()) == ["DDK003_task-list-2023.xlsx", "_.xlsx"]
+    assert sorted(p.name.split("_", 2)[2] for p in (inbox / "rejected").iterdir()) == [
+        "DDK003_task-list-2023.xlsx",
+        "_.xlsx",
+    ]
     with session_scope() as s:
-        subs = s.execute(select(m.Enterprise.code, m.Submission.version, m.Submission.status, m.Submission.on_time)
-                         .join(m.Enterprise).order_by(m.Enterprise.code)).all()
+        subs = s.execute(
+            select(m.Enterprise.code, m.Submission.version, m.Submission.status, m.Submission.on_time)
+            .join(m.Enterprise)
+            .order_by(m.Enterprise.code)
+        ).all()
         assert s.query(m.TaskItem).count() == 18
-    assert [tuple(r) for r in subs] == [("DDK001", 1, "accepted", True), ("DDK002", 1, "accepted", True), ("DDK003", 1, "rejected", True)]
+    assert [tuple(r) for r in subs] == [
+        ("DDK001", 1, "accepted", True),
+        ("DDK002", 1, "accepted", True),
+        ("DDK003", 1, "rejected", True),
+    ]
     notes = read_outbox(initialized_home)
     assert sorted("回执" in n["title"] for n in notes) == [False, False, True, True]
     rejection = next(n for n in notes if "退回" in n["title"])

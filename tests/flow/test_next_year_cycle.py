@@ -1,4 +1,5 @@
 """2024年初: next year's list is pre-filled from last year's list, actuals and scores, and it files cleanly."""
+
 from __future__ import annotations
 
 from openpyxl import load_workbook
@@ -15,7 +16,9 @@ CONFIG = load_config()
 
 
 def test_carry_over_row_moves_actual_to_current_status_and_clears_the_target():
-    prior = PriorRow(11, "科技创新", "研发投入强度", None, "行业标杆3%", "1.8个百分点", "达到3%", "设立研发专项资金", "2%", "1%", 0.0)
+    prior = PriorRow(
+        11, "科技创新", "研发投入强度", None, "行业标杆3%", "1.8个百分点", "达到3%", "设立研发专项资金", "2%", "1%", 0.0
+    )
     values = carry_over_row(prior, 2023)
     assert values["current_status"] == "2023年实际完成值：1%"
     assert values["annual_target"] is None
@@ -48,7 +51,11 @@ def test_next_year_cycle_prefills_and_the_filled_list_is_accepted(prefect_harnes
 
     wb = load_workbook(path)
     ws = wb[s.SHEET_TITLE]
-    for row, target in zip(range(s.FIRST_DATA_ROW, s.FIRST_DATA_ROW + 9), ["13000万元", "9800", "≤64%", "7%", "85", "≥92%", "2.2%", "3", "70%"], strict=False):
+    for row, target in zip(
+        range(s.FIRST_DATA_ROW, s.FIRST_DATA_ROW + 9),
+        ["13000万元", "9800", "≤64%", "7%", "85", "≥92%", "2.2%", "3", "70%"],
+        strict=False,
+    ):
         ws.cell(row, col["annual_target"], target)
     filled = tmp_path / "DDK005_task-list-2024.xlsx"
     wb.save(filled)

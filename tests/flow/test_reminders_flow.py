@@ -1,4 +1,5 @@
 """The `reminders` flow and `campaign remind` end to end (Prefect harness, real HTTP receiver)."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import read_outbox
-from tests.db.test_reminder_delivery import _database_text, token  # noqa: F401  (fixture)
-from tests.support.reminders import Receiver, notifications, write_apprise_config
+from tests.support.reminders import Receiver, database_text, notifications, write_apprise_config
 
 pytestmark = pytest.mark.flow
 
@@ -27,12 +27,19 @@ def _task_runs_and_artifact(flow_run_id):
 
     with get_client(sync_client=True) as client:
         runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
-        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])))
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
     return runs, artifacts
 
 
 def test_reminders_flow_sends_once_records_artifact_and_keeps_token_secret(
-    prefect_harness, initialized_home, tmp_path, monkeypatch, token, caplog  # noqa: F811
+    prefect_harness,
+    initialized_home,
+    tmp_path,
+    monkeypatch,
+    token,
+    caplog,
 ):
     from flows.registry import flows
 
@@ -51,7 +58,10 @@ def test_reminders_flow_sends_once_records_artifact_and_keeps_token_secret(
 
     runs, artifacts = _task_runs_and_artifact(state.state_details.flow_run_id)
     assert sorted(r.name.rsplit("-", 1)[0] for r in runs) == [
-        "audit", "notify-all", "plan-reminders", "prepare-database",
+        "audit",
+        "notify-all",
+        "plan-reminders",
+        "prepare-database",
     ]
     table = next(a for a in artifacts if a.key == "reminders-run")
     rows = json.loads(table.data) if isinstance(table.data, str) else table.data
@@ -59,10 +69,10 @@ def test_reminders_flow_sends_once_records_artifact_and_keeps_token_secret(
     assert sum(r["本次发送"] for r in rows) == 36
     assert "本次发送" in data and "跳过：已报送" in data and "跳过：非工作日" in data
     assert token not in data and token not in (table.description or "")
-    assert token not in _database_text() and token not in caplog.text
+    assert token not in database_text() and token not in caplog.text
 
 
-def test_campaign_remind_runs_the_flow_and_reports_who_got_what(prefect_harness, initialized_home):  # noqa: F811
+def test_campaign_remind_runs_the_flow_and_reports_who_got_what(prefect_harness, initialized_home):
     from campaign.cli.app import app
 
     result = CliRunner().invoke(app, ["remind", "--as-of", "2023-05-25", "--json"])
@@ -102,7 +112,12 @@ def _env():
 
 
 def test_undelivered_reminders_fail_the_run_visibly_and_are_retried_next_run(
-    prefect_harness, initialized_home, tmp_path, monkeypatch, token, caplog  # noqa: F811
+    prefect_harness,
+    initialized_home,
+    tmp_path,
+    monkeypatch,
+    token,
+    caplog,
 ):
     from campaign.cli.app import app
     from campaign.errors import DeliveryFailed
@@ -120,7 +135,7 @@ def test_undelivered_reminders_fail_the_run_visibly_and_are_retried_next_run(
         assert {m["recipient"] for m in failed} == {"DDK007"} and len(failed) == 4
         assert all(m["error"] for m in failed)  # redacted reason, e.g. a connection error or a paused channel
         assert report["totals"]["failed"] == 4 and report["totals"]["sent"] == 32
-        assert token not in result.output and token not in caplog.text and token not in _database_text()
+        assert token not in result.output and token not in caplog.text and token not in database_text()
         # Direct flow call: the run fails with a Chinese message that names the keys, not the URL.
         with pytest.raises(DeliveryFailed, match="条提醒发送失败") as info:
             flows()["reminders"](as_of="2023-05-19T11:00")

@@ -1,5 +1,6 @@
 """Must show: the whole campaign for the sample district, simulated through the real flows, files, database
 and outbox; the counts are exact for the seed; a replay over the same home changes nothing."""
+
 from __future__ import annotations
 
 import os
@@ -19,14 +20,26 @@ START, END, SEED = date(2023, 5, 12), date(2025, 6, 30), 1
 def _snapshot(home) -> dict:
     with session_scope() as session:
         count = lambda model: session.scalar(sa.select(sa.func.count()).select_from(model))  # noqa: E731
-        kinds = Counter(dict(session.execute(sa.select(m.Notification.kind, sa.func.count()).group_by(m.Notification.kind)).all()))
-        statuses = Counter(dict(session.execute(sa.select(m.Submission.status, sa.func.count()).group_by(m.Submission.status)).all()))
+        kinds = Counter(
+            dict(session.execute(sa.select(m.Notification.kind, sa.func.count()).group_by(m.Notification.kind)).all())
+        )
+        statuses = Counter(
+            dict(session.execute(sa.select(m.Submission.status, sa.func.count()).group_by(m.Submission.status)).all())
+        )
         return {
             "kinds": kinds,
             "submissions": statuses,
-            "late": session.scalar(sa.select(sa.func.count()).select_from(m.Submission).where(m.Submission.status == "accepted", m.Submission.on_time.is_(False))),
-            "undelivered": session.scalar(sa.select(sa.func.count()).select_from(m.Notification).where(m.Notification.status != "sent")),
-            "assessments": session.execute(sa.select(m.Assessment.year, m.Assessment.status, m.Assessment.reviewer).order_by(m.Assessment.year)).all(),
+            "late": session.scalar(
+                sa.select(sa.func.count())
+                .select_from(m.Submission)
+                .where(m.Submission.status == "accepted", m.Submission.on_time.is_(False))
+            ),
+            "undelivered": session.scalar(
+                sa.select(sa.func.count()).select_from(m.Notification).where(m.Notification.status != "sent")
+            ),
+            "assessments": session.execute(
+                sa.select(m.Assessment.year, m.Assessment.status, m.Assessment.reviewer).order_by(m.Assessment.year)
+            ).all(),
             "rows": (count(m.Notification), count(m.Submission), count(m.AuditEvent)),
             "outbox": sorted(p.name for p in (home / "outbox").glob("*.json")),
             "inbox_left": sorted(p.name for p in (home / "inbox").iterdir() if p.is_file()),
@@ -52,7 +65,12 @@ def test_demo_simulates_the_whole_campaign_exactly_and_a_replay_changes_nothing(
 
     config = load_config()
     # Seed 1 gives 5 punctual, 2 late, 1 careless and 1 absent enterprise.
-    assert Counter(assign_profiles([e.code for e in config.enterprises], SEED).values()) == {"punctual": 5, "late": 2, "careless": 1, "absent": 1}
+    assert Counter(assign_profiles([e.code for e in config.enterprises], SEED).values()) == {
+        "punctual": 5,
+        "late": 2,
+        "careless": 1,
+        "absent": 1,
+    }
     actions = [a for a in plan_actions(config, SEED) if START <= a.day <= END]
     planned = outcome_counts(actions, config)
     first = _snapshot(home)
@@ -87,11 +105,19 @@ def test_demo_simulates_the_whole_campaign_exactly_and_a_replay_changes_nothing(
     assert str(reports / "价值创造行动总结评估报告.html") in out
     assert "prefect server start" in out and "http://127.0.0.1:4200" in out
     names = _flow_run_names()
-    assert {"campaign-simulation", "deployment-phase", "half-year-collection", "next-year-cycle", "window-notices",
-            "annual-assessment", "final-review"} <= set(names)
+    assert {
+        "campaign-simulation",
+        "deployment-phase",
+        "half-year-collection",
+        "next-year-cycle",
+        "window-notices",
+        "annual-assessment",
+        "final-review",
+    } <= set(names)
 
     again = campaign_simulation(START, END, SEED)
-    # 140 active days: one more than before the window openings were scheduled (a window opens on a day nothing else happened)
+    # 140 active days: one more than before the window openings were scheduled
+    # (a window opens on a day nothing else happened)
     assert (again["ticked"], again["files"]) == (0, 0) and again["skipped"] == again["days"] == 140
     assert _snapshot(home) == first
 
@@ -122,11 +148,25 @@ def test_simulate_command_with_synthetic_enterprises(prefect_harness, tmp_path, 
     for name in ("a", "b"):
         home = tmp_path / name
         monkeypatch.setenv("CAMPAIGN_HOME", str(home))
-        args = ["simulate", "--from", "2023-05-12", "--to", "2023-05-31", "--enterprises", "12", "--seed", "5", "--home", str(home)]
+        args = [
+            "simulate",
+            "--from",
+            "2023-05-12",
+            "--to",
+            "2023-05-31",
+            "--enterprises",
+            "12",
+            "--seed",
+            "5",
+            "--home",
+            str(home),
+        ]
         try:
             result = CliRunner().invoke(app, args)
         finally:
-            os.environ.pop("CAMPAIGN_CONFIG_DIR", None)  # the command sets it for its own process; not for the next test
+            os.environ.pop(
+                "CAMPAIGN_CONFIG_DIR", None
+            )  # the command sets it for its own process; not for the next test
         assert result.exit_code == 0, result.output
         assert "模拟企业 12 户" in result.output and "模拟完成" in result.output
         config_text = (home / "config-synthetic/enterprises.yaml").read_text(encoding="utf-8")
@@ -134,4 +174,6 @@ def test_simulate_command_with_synthetic_enterprises(prefect_harness, tmp_path, 
         outboxes.append(sorted(p.name for p in (home / "outbox").glob("*.json")))
     assert outboxes[0] == outboxes[1]
     assert sum(n.startswith("notice_deployment_SIM") for n in outboxes[0]) == 12
-    assert any(n.startswith("receipt_SIM") for n in outboxes[0]) and any(n.startswith("reminder_SIM") for n in outboxes[0])
+    assert any(n.startswith("receipt_SIM") for n in outboxes[0]) and any(
+        n.startswith("reminder_SIM") for n in outboxes[0]
+    )

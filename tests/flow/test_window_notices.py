@@ -1,4 +1,5 @@
 """完成情况 / 评估报告 windows are announced when they open, with each enterprise's template, once."""
+
 from __future__ import annotations
 
 from openpyxl import load_workbook
@@ -27,5 +28,9 @@ def test_evaluation_window_groups_both_deliverables_in_one_notice(prefect_harnes
 
     result = window_notices(["evaluation-report-2025", "completion-final-2025"], as_of=resolve_as_of("2025-03-03"))
     assert result["sent"] == 9
-    notice = next(m for m in read_outbox(initialized_home) if m["key"] == "notice:evaluation-report-2025+completion-final-2025:DDK001")
+    notice = next(
+        m
+        for m in read_outbox(initialized_home)
+        if m["key"] == "notice:evaluation-report-2025+completion-final-2025:DDK001"
+    )
     assert "价值创造行动评估报告" in notice["title"] and "2025年6月30日（星期一）前报送" in notice["body"]

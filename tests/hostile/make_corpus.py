@@ -6,6 +6,7 @@ Everything is generated from a real filled template, so each file differs from a
 exactly one hostile way. Bombs are tiny on disk (deflate of zeros); the oversized file is sparse.
 Returns {file name: the problem code intake must report}.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,7 +22,9 @@ BOMB_XML = (
 NON_UTF8_NAME = os.fsdecode(b"DDK001_\xc4\xbf\xb1\xea\xc8\xce\xce\xf1.xlsx")  # GBK bytes of 目标任务
 
 
-def _rewrite(source: Path, target: Path, replace: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None) -> Path:
+def _rewrite(
+    source: Path, target: Path, replace: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None
+) -> Path:
     with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = (replace or {}).get(info.filename, src.read(info))
@@ -61,13 +64,17 @@ def build_corpus(out: Path, filled: Path, filled_docx: Path, max_bytes: int) -> 
     _rewrite(filled, ratio, add={"xl/media/padding.bin": b"\0" * (3 * 1024 * 1024)})
 
     _rewrite(filled, add("DDK004_task-list-2023.xlsx", "E_XML_BOMB"), replace={"xl/workbook.xml": BOMB_XML})
-    _rewrite(filled, add("DDK005_task-list-2023.xlsx", "E_MACRO"), add={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0fake-vba"})
+    _rewrite(
+        filled, add("DDK005_task-list-2023.xlsx", "E_MACRO"), add={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0fake-vba"}
+    )
     add("DDK006_task-list-2023.xlsm", "E_MACRO").write_bytes(filled.read_bytes())
 
     data = filled.read_bytes()
     add("DDK001_targets-2023.xlsx", "E_CORRUPT").write_bytes(data[: len(data) // 2])  # truncated transfer
     add("DDK002_targets-2023.xlsx", "E_FILE_TYPE").write_bytes("<html><body>不是表格</body></html>".encode())
-    add("DDK003_targets-2023.xlsx", "E_FILE_TYPE").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)  # legacy .xls
+    add("DDK003_targets-2023.xlsx", "E_FILE_TYPE").write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
+    )  # legacy .xls
     add("DDK004_targets-2023.xlsx", "E_FILE_TYPE").write_bytes(filled_docx.read_bytes())  # a .docx renamed
 
     from openpyxl import load_workbook
@@ -79,7 +86,9 @@ def build_corpus(out: Path, filled: Path, filled_docx: Path, max_bytes: int) -> 
     wb.save(add("DDK001_task-list-2023 (2).xlsx", "E_FORMULA"))  # Windows' name for a second copy
 
     # Odd names on otherwise valid workbooks, each with different bytes (same bytes = one version).
-    for i, name in enumerate(("..\\..\\DDK001_task-list-2023.xlsx", "DDK001_task\x07list.xlsx", NON_UTF8_NAME, ".DDK001_task-list-2023.xlsx")):
+    for i, name in enumerate(
+        ("..\\..\\DDK001_task-list-2023.xlsx", "DDK001_task\x07list.xlsx", NON_UTF8_NAME, ".DDK001_task-list-2023.xlsx")
+    ):
         wb = load_workbook(filled)
         wb.worksheets[0]["M5"] = f"第{i + 1}次修改"
         wb.save(add(name, "E_FILENAME"))

@@ -1,4 +1,5 @@
 """Every hostile file gets a rejection with a clear reason; the batch goes on; nothing stored is touched."""
+
 from __future__ import annotations
 
 import os
@@ -64,9 +65,14 @@ def test_hostile_files_rejected_with_reason_and_batch_goes_on(corpus):
     assert os.readlink(next(p for p in (home / "inbox" / "rejected").iterdir() if p.is_symlink())) == "/etc/passwd"
 
     with session_scope() as s:
-        after = [(r.id, r.version, r.status, r.content_hash, r.stored_path) for r in s.scalars(select(m.Submission).order_by(m.Submission.id))]
+        after = [
+            (r.id, r.version, r.status, r.content_hash, r.stored_path)
+            for r in s.scalars(select(m.Submission).order_by(m.Submission.id))
+        ]
         assert s.query(m.TaskItem).count() == 9
-        assert not s.scalars(select(m.Submission).where(m.Submission.status == "rejected", m.Submission.stored_path.is_not(None))).all()
+        assert not s.scalars(
+            select(m.Submission).where(m.Submission.status == "rejected", m.Submission.stored_path.is_not(None))
+        ).all()
     assert after[0] == before[0] and stored.read_bytes() == stored_bytes
     # Only the accepted file was stored: hostile bytes never enter files/.
     assert [p for p in (home / "files").rglob("*") if p.is_file()] == [stored]

@@ -3,6 +3,7 @@
 Real processes (multiprocessing, spawn), a real database (PostgreSQL, and SQLite for the embedded
 default), real side effects counted afterwards.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -87,7 +88,9 @@ def test_two_processes_process_each_of_500_inbox_files_exactly_once(database, tm
     from campaign.db.session import get_engine
 
     with get_engine().connect() as conn:
-        rows = conn.execute(sa.text("SELECT status, count(*) FROM work_claim WHERE kind = 'inbox' GROUP BY status")).all()
+        rows = conn.execute(
+            sa.text("SELECT status, count(*) FROM work_claim WHERE kind = 'inbox' GROUP BY status")
+        ).all()
     assert dict(rows) == {"done": FILES}
 
 
@@ -128,7 +131,8 @@ def test_two_deliverers_send_each_of_500_notifications_exactly_once(database, tm
     assert all(r["sent"] for r in results), f"one deliverer did everything, the race was not exercised: {timing}"
     with get_engine().connect() as conn:
         rows = conn.execute(
-            sa.text("SELECT key, status, attempts, claimed_by FROM notification WHERE key LIKE :p"), {"p": prefix + "-%"}
+            sa.text("SELECT key, status, attempts, claimed_by FROM notification WHERE key LIKE :p"),
+            {"p": prefix + "-%"},
         ).all()
     assert len(rows) == FILES
     assert {(status, attempts) for _, status, attempts, _ in rows} == {("sent", 1)}
@@ -183,7 +187,9 @@ def test_a_message_left_sending_by_a_dead_deliverer_is_taken_over_after_the_leas
         assert [n.key for n in claim_pending(s, "dead", ["lease-test-1"], now=t0)] == ["lease-test-1"]
         # the "dead" deliverer never reports back
         assert claim_pending(s, "w2", ["lease-test-1"], now=t0 + SENDING_LEASE - timedelta(seconds=1)) == []
-        assert claim_pending(s, "dead", ["lease-test-1"], now=t0 + SENDING_LEASE * 2) == [], "own claims wait for the call's end"
+        assert claim_pending(s, "dead", ["lease-test-1"], now=t0 + SENDING_LEASE * 2) == [], (
+            "own claims wait for the call's end"
+        )
         (taken,) = claim_pending(s, "w2", ["lease-test-1"], now=t0 + SENDING_LEASE + timedelta(seconds=1))
         assert (taken.claimed_by, taken.attempts, taken.status) == ("w2", 2, "sending")
 
@@ -202,13 +208,17 @@ def test_two_intake_workers_process_each_of_500_inbox_files_exactly_once(databas
     from campaign.db.migrate import init_database
 
     init_database()
-    as_of = resolve_as_of("2023-05-21T10:17")  # unique in this test, so rows of other tests sharing the database are left out
+    as_of = resolve_as_of(
+        "2023-05-21T10:17"
+    )  # unique in this test, so rows of other tests sharing the database are left out
     results = _run(intake_worker, lambda i: (database, as_of.isoformat()))
 
     names = [n for r in results for n in r["names"]]
     assert not any(r["errors"] for r in results)
     assert len(names) == FILES and len(set(names)) == FILES  # every file once, none twice
-    assert all(r["names"] for r in results), f"one worker did everything, the race was not exercised: {[len(r['names']) for r in results]}"
+    assert all(r["names"] for r in results), (
+        f"one worker did everything, the race was not exercised: {[len(r['names']) for r in results]}"
+    )
     assert list(inbox.glob("*.pdf")) == []
     assert len(list((inbox / "processed").iterdir())) == 9 and len(list((inbox / "rejected").iterdir())) == FILES - 9
     workers = {"a": results[0]["worker"], "b": results[1]["worker"]}
@@ -217,15 +227,19 @@ def test_two_intake_workers_process_each_of_500_inbox_files_exactly_once(databas
 
     with session_scope() as session:  # ORM queries: the aware-datetime column type converts `as_of` per dialect
         subs = session.execute(
-            sa.select(m.Submission.status, sa.func.count()).where(m.Submission.received_at == as_of).group_by(m.Submission.status)
+            sa.select(m.Submission.status, sa.func.count())
+            .where(m.Submission.received_at == as_of)
+            .group_by(m.Submission.status)
         ).all()
         notes = session.execute(
             sa.select(m.Notification.kind, sa.func.count(), sa.func.count(sa.distinct(m.Notification.key)))
-            .where(m.Notification.created_at == as_of).group_by(m.Notification.kind)
+            .where(m.Notification.created_at == as_of)
+            .group_by(m.Notification.kind)
         ).all()
         claims = session.execute(
             sa.select(m.WorkClaim.status, sa.func.count())
-            .where(m.WorkClaim.kind == "inbox", m.WorkClaim.claimed_by.in_(list(workers.values()))).group_by(m.WorkClaim.status)
+            .where(m.WorkClaim.kind == "inbox", m.WorkClaim.claimed_by.in_(list(workers.values())))
+            .group_by(m.WorkClaim.status)
         ).all()
     assert dict(subs) == {"accepted": 9}  # unidentifiable files have no enterprise to file a version under
     assert {k: (n, d) for k, n, d in notes} == {"receipt": (9, 9), "rejection": (FILES - 9, FILES - 9)}

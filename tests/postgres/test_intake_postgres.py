@@ -1,4 +1,5 @@
 """The intake core on PostgreSQL (the scale-out database): versions, rows, idempotence."""
+
 from __future__ import annotations
 
 import pytest
@@ -31,7 +32,9 @@ def test_intake_on_postgres(postgres_url, campaign_home, tmp_path, monkeypatch):
     assert (first.status, first.version, again.duplicate, again.version) == ("accepted", 1, True, 1)
     with session_scope() as s:
         sub = s.scalars(select(m.Submission).join(m.Enterprise).where(m.Enterprise.code == "DDK003")).one()
-        values = s.scalars(select(m.TaskItem.annual_target_value).where(m.TaskItem.submission_id == sub.id).order_by(m.TaskItem.row_no)).all()
+        values = s.scalars(
+            select(m.TaskItem.annual_target_value).where(m.TaskItem.submission_id == sub.id).order_by(m.TaskItem.row_no)
+        ).all()
         keys = s.scalars(select(m.Notification.key).where(m.Notification.key.like("receipt:DDK003:%"))).all()
     assert values[:3] == [12000.0, 9000.0, 65.0] and len(values) == 9
     assert keys == ["receipt:DDK003:task-list-2024:v1"]

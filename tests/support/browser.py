@@ -2,6 +2,7 @@
 
 Fails loudly when Chromium is missing: `.ci/run` installs it; a skipped browser test proves nothing.
 """
+
 from __future__ import annotations
 
 import os
@@ -10,8 +11,14 @@ from pathlib import Path
 
 CHROMIUM = os.environ.get("CAMPAIGN_TEST_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -21,7 +28,9 @@ def chromium_page(width: int = 1280, height: int = 900):
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
-        raise AssertionError(f"Chromium not found at {CHROMIUM}: install Debian's chromium (apt-get install -y chromium)")
+        raise AssertionError(
+            f"Chromium not found at {CHROMIUM}: install Debian's chromium (apt-get install -y chromium)"
+        )
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:

@@ -1,4 +1,5 @@
 """Worker processes for the multi-process claim tests (top-level functions: started with `spawn`)."""
+
 from __future__ import annotations
 
 import os
@@ -62,6 +63,7 @@ def delivery_worker(env: dict[str, str], keys: list[str], as_of_iso: str, barrie
     _warm_up()
     barrier.wait(60)
     import time
+
     started = time.time()
     with session_scope() as session:
         report = deliver_pending(session, channels, datetime.fromisoformat(as_of_iso), keys, worker=me)
@@ -82,5 +84,7 @@ def intake_worker(env: dict[str, str], as_of_iso: str, barrier, results) -> None
     me = worker_identity()
     config, channels = load_config(), load_channels(get_settings().apprise_config_path)
     barrier.wait(60)
-    outcomes, errors = process_paths(inbox_files(get_settings().home_dir), config, datetime.fromisoformat(as_of_iso), channels, worker=me)
+    outcomes, errors = process_paths(
+        inbox_files(get_settings().home_dir), config, datetime.fromisoformat(as_of_iso), channels, worker=me
+    )
     results.put({"worker": me, "names": [o.name for o in outcomes], "errors": errors})

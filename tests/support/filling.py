@@ -1,4 +1,5 @@
 """Fill a generated Attachment 2 template the way an enterprise does (openpyxl, no Excel)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,7 +11,16 @@ from campaign.workbook import schema as s
 CORE_TARGETS = ["12000万元", "9000", "≤65%", "6.5%", "80万元/人", "≥90%"]
 EXTRA_ROWS = [
     ("科技创新", "研发投入强度", "行业标杆3%", "1.2%", "1.8个百分点", "研发投入强度达到3%", "2%", "设立研发专项资金"),
-    ("数字化变革", "业财一体化系统上线", "全面上线", "未上线", "系统缺失", "全级次覆盖", "2个子企业", "融入市国资委数智业财一体化建设"),
+    (
+        "数字化变革",
+        "业财一体化系统上线",
+        "全面上线",
+        "未上线",
+        "系统缺失",
+        "全级次覆盖",
+        "2个子企业",
+        "融入市国资委数智业财一体化建设",
+    ),
     ("人才队伍建设", "本科以上学历占比", "85%", "62%", "23个百分点", "80%", "68%", "校园招聘、在职学历提升"),
 ]
 
@@ -31,8 +41,18 @@ def fill(path: Path, out: Path | None = None, core_targets=CORE_TARGETS, extra_r
     for level1, level2, bench, now, gap, overall, annual, measures in extra_rows:
         ws.cell(row, col["seq"], row - s.FIRST_DATA_ROW + 1)
         for key, value in zip(
-            ("level1", "level2", "benchmark_status", "current_status", "gap", "overall_target", "annual_target", "measures"),
-            (level1, level2, bench, now, gap, overall, annual, measures), strict=False,
+            (
+                "level1",
+                "level2",
+                "benchmark_status",
+                "current_status",
+                "gap",
+                "overall_target",
+                "annual_target",
+                "measures",
+            ),
+            (level1, level2, bench, now, gap, overall, annual, measures),
+            strict=False,
         ):
             ws.cell(row, col[key], value)
         row += 1

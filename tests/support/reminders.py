@@ -1,4 +1,5 @@
 """Helpers for the reminder tests: a test calendar crossing 国庆 2023, submissions, a run without Prefect."""
+
 from __future__ import annotations
 
 import hashlib
@@ -50,14 +51,29 @@ def add_submission(enterprise: str, deliverable: str, at: str, status: str, erro
     with session_scope() as s:
         e = s.scalars(select(m.Enterprise).where(m.Enterprise.code == enterprise)).one()
         d = s.scalars(select(m.Deliverable).where(m.Deliverable.code == deliverable)).one()
-        version = (s.scalar(select(func.max(m.Submission.version)).where(
-            m.Submission.enterprise_id == e.id, m.Submission.deliverable_id == d.id)) or 0) + 1
-        s.add(m.Submission(
-            enterprise_id=e.id, deliverable_id=d.id, version=version,
-            content_hash=hashlib.sha256(f"{enterprise}{deliverable}{version}".encode()).hexdigest(),
-            original_name=f"{enterprise}_{deliverable}.docx", stored_path=None, size_bytes=1000,
-            received_at=received, on_time=received.date() <= d.due, status=status, errors=errors or [],
-        ))
+        version = (
+            s.scalar(
+                select(func.max(m.Submission.version)).where(
+                    m.Submission.enterprise_id == e.id, m.Submission.deliverable_id == d.id
+                )
+            )
+            or 0
+        ) + 1
+        s.add(
+            m.Submission(
+                enterprise_id=e.id,
+                deliverable_id=d.id,
+                version=version,
+                content_hash=hashlib.sha256(f"{enterprise}{deliverable}{version}".encode()).hexdigest(),
+                original_name=f"{enterprise}_{deliverable}.docx",
+                stored_path=None,
+                size_bytes=1000,
+                received_at=received,
+                on_time=received.date() <= d.due,
+                status=status,
+                errors=errors or [],
+            )
+        )
 
 
 def run_reminders_without_prefect(day: str, sleep=lambda s: None):
@@ -131,3 +147,17 @@ def write_apprise_config(path: Path, port: int, extra: dict | None = None, deliv
     }
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def database_text() -> str:
+    """Every row of every table as text: where a leaked secret would show up."""
+    import sqlalchemy as sa
+
+    from campaign.db.session import get_engine
+
+    engine = get_engine()
+    chunks = []
+    with engine.connect() as conn:
+        for table in sa.inspect(engine).get_table_names():
+            chunks.extend(repr(tuple(row)) for row in conn.execute(sa.text(f'SELECT * FROM "{table}"')))
+    return "\n".join(chunks)

@@ -1,4 +1,5 @@
 """Pure tests: no database, no Prefect, milliseconds each (the inner loop: pytest tests/unit)."""
+
 from __future__ import annotations
 
 from tests.layers import mark_layer

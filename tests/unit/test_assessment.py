@@ -1,4 +1,5 @@
 """Annual assessment: scores per row, SASAC adjustments with reasons, totals, ranks within 功能分类, grades."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The campaign clock's calendar over the real config: exact dates, derived from config alone."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -14,7 +15,10 @@ CONFIG = load_config()
 
 def _names(day: str) -> list[str]:
     return [
-        s.name + (f":{s.period}" if s.period else "") + (f":{s.year}" if s.year else "") + (f":{'+'.join(s.deliverables)}" if s.deliverables else "")
+        s.name
+        + (f":{s.period}" if s.period else "")
+        + (f":{s.year}" if s.year else "")
+        + (f":{'+'.join(s.deliverables)}" if s.deliverables else "")
         for s in plan_day(CONFIG, date.fromisoformat(day))
     ]
 
@@ -32,7 +36,10 @@ def _names(day: str) -> list[str]:
         ("2023-06-20", ["intake", "half-year-open:2023H1"]),  # progress-2023h1.opens_on
         ("2023-07-17", ["intake", "half-year-close:2023H1"]),  # due Sat 07-15 -> first working day after
         ("2023-12-20", ["intake", "half-year-open:2023H2"]),
-        ("2024-01-02", ["intake", "next-year:2024", "window-open:completion-2023"]),  # targets-2024 and completion-2023 open
+        (
+            "2024-01-02",
+            ["intake", "next-year:2024", "window-open:completion-2023"],
+        ),  # targets-2024 and completion-2023 open
         ("2024-01-16", ["intake", "half-year-close:2023H2"]),  # due Mon 01-15 -> Tue 01-16
         ("2024-02-05", ["intake", "assessment:2023"]),  # clock.assessments (completion-2023 due 01-31)
         ("2024-06-20", ["intake", "half-year-open:2024H1"]),
@@ -40,7 +47,10 @@ def _names(day: str) -> list[str]:
         ("2024-12-20", ["intake", "half-year-open:2024H2"]),
         ("2025-01-16", ["intake", "half-year-close:2024H2"]),
         ("2025-01-02", ["intake", "window-open:completion-2024"]),  # completion-2024.opens_on
-        ("2025-03-03", ["intake", "window-open:evaluation-report-2025+completion-final-2025"]),  # the evaluation deliverables open
+        (
+            "2025-03-03",
+            ["intake", "window-open:evaluation-report-2025+completion-final-2025"],
+        ),  # the evaluation deliverables open
         ("2025-03-10", ["intake", "assessment:2024", "reminders"]),
         ("2025-06-30", ["intake", "final-review", "reminders"]),  # T0 of the evaluation deliverables
         ("2025-07-01", ["intake"]),  # late evaluation reports still get their receipt
@@ -75,7 +85,8 @@ def test_routine_steps_only_on_working_days_and_reminders_follow_the_policy():
     # 2024-02-04 (Sunday) was an official 调休 working day: reminders of completion-2023 may fall on it
     reminder_days = [d for d in days if any(s.name == "reminders" for s in plan_day(CONFIG, d))]
     assert date(2023, 5, 19) in reminder_days and date(2023, 5, 21) not in reminder_days  # T-1 Sunday -> Friday
-    # 79 days with reminders or phase steps, plus the two window openings on otherwise quiet days (2025-01-02, 2025-03-03)
+    # 79 days with reminders or phase steps, plus the two window openings on otherwise quiet days
+    # (2025-01-02, 2025-03-03)
     assert len(active_days(CONFIG, date(2023, 5, 12), date(2025, 6, 30), routine_intake=False)) == 81
 
 

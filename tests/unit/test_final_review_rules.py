@@ -1,4 +1,5 @@
 """Pure rules of the final review: completion, gap closed to the benchmark, candidate proposals."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -85,12 +86,25 @@ def test_trajectory_uses_latest_available_year():
 
 def _points(closed: list[bool]) -> list[IndicatorPoints]:
     # baseline 100, benchmark 200: latest 160 closes 60%, 120 closes 20%
-    return [IndicatorPoints(f"指标{i}", "万元", "higher", 100, 200, {2024: 150}, {2023: 110, 2024: 160 if c else 120}) for i, c in enumerate(closed)]
+    return [
+        IndicatorPoints(f"指标{i}", "万元", "higher", 100, 200, {2024: 150}, {2023: 110, 2024: 160 if c else 120})
+        for i, c in enumerate(closed)
+    ]
 
 
-def _ent(code="E1", tier="创标", grades=("优秀", "优秀"), totals=(95, 96), closed=(True, True, True), report=date(2025, 5, 10), reached=(2, 2)):
+def _ent(
+    code="E1",
+    tier="创标",
+    grades=("优秀", "优秀"),
+    totals=(95, 96),
+    closed=(True, True, True),
+    report=date(2025, 5, 10),
+    reached=(2, 2),
+):
     scores = {y: YearScore(t, 1, 3, g) for y, g, t in zip((2023, 2024), grades, totals, strict=False) if g}
-    items = {y: [_item(100, 100 if k < r else 50) for k in range(2)] for y, r in zip((2023, 2024), reached, strict=False)}
+    items = {
+        y: [_item(100, 100 if k < r else 50) for k in range(2)] for y, r in zip((2023, 2024), reached, strict=False)
+    }
     return EnterpriseData(code, f"企业{code}", "商业一类", tier, items, _points(list(closed)), scores, report)
 
 

@@ -1,4 +1,5 @@
 """Half-year summary rules: rates overall and per 功能分类, progress per dimension, who needs attention."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,8 +22,16 @@ STATUSES = [
 
 @pytest.mark.parametrize(
     ("target", "value", "direction", "expected"),
-    [(100, 50, "higher", 0.5), (100, 300, "higher", 1.5), (65, 70, "lower", 65 / 70), (65, 0, "lower", 1.5),
-     (0, 5, "higher", 1.0), (-50, -100, "higher", 0.0), (None, 5, "higher", None), (10, None, "higher", None)],
+    [
+        (100, 50, "higher", 0.5),
+        (100, 300, "higher", 1.5),
+        (65, 70, "lower", 65 / 70),
+        (65, 0, "lower", 1.5),
+        (0, 5, "higher", 1.0),
+        (-50, -100, "higher", 0.0),
+        (None, 5, "higher", None),
+        (10, None, "higher", None),
+    ],
 )
 def test_progress_ratio(target, value, direction, expected):
     result = progress_ratio(target, value, direction)
@@ -39,10 +48,22 @@ def test_rates_lists_and_attention():
     summary = summarize(STATUSES, rows, attention_below=0.4)
     assert (summary.on_time, summary.late, summary.rejected, summary.missing) == (["A", "E"], ["B"], ["C"], ["D"])
     assert summary.completeness_rate == 0.6 and summary.timeliness_rate == 0.4
-    assert summary.by_category["商业一类"] == {"total": 2, "reported": 2, "on_time": 1, "completeness": 1.0, "timeliness": 0.5}
+    assert summary.by_category["商业一类"] == {
+        "total": 2,
+        "reported": 2,
+        "on_time": 1,
+        "completeness": 1.0,
+        "timeliness": 0.5,
+    }
     assert summary.by_category["公益类"]["completeness"] == pytest.approx(1 / 3, abs=1e-4)
     assert summary.dimension_progress["企业效益"] == pytest.approx((0.6 + 0.2 + 65 / 60) / 3, abs=1e-4)
-    assert summary.indicators["利润总额"][0] == {"code": "A", "target": 1000, "value": 600, "benchmark": 1500, "progress": 0.6}
+    assert summary.indicators["利润总额"][0] == {
+        "code": "A",
+        "target": 1000,
+        "value": 600,
+        "benchmark": 1500,
+        "progress": 0.6,
+    }
     attention = {a["code"]: a["reasons"] for a in summary.attention}
     assert attention == {
         "B": ["逾期报送", "半年平均完成进度 20%，低于 40%"],

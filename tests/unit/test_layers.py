@@ -1,4 +1,5 @@
 """The house's boundaries, as tests that fail when someone crosses them."""
+
 from __future__ import annotations
 
 import json
@@ -12,9 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("prefect", "sqlalchemy", "notifications", "apprise")
 
 # Every feature folder's rules.py, plus the other modules that promise to be pure.
-PURE = sorted(
-    ".".join(p.relative_to(ROOT).with_suffix("").parts) for p in (ROOT / "campaign").glob("*/rules.py")
-) + [
+PURE = sorted(".".join(p.relative_to(ROOT).with_suffix("").parts) for p in (ROOT / "campaign").glob("*/rules.py")) + [
     "campaign.errors",
     "campaign.config.model",
     "campaign.calendar.clock",
@@ -57,7 +56,8 @@ def test_the_domain_never_imports_the_notification_adapter():
     offenders = [
         str(p.relative_to(ROOT))
         for p in (ROOT / "campaign").rglob("*.py")
-        if not {"cli", "web"} & set(p.parts) and any(
+        if not {"cli", "web"} & set(p.parts)
+        and any(
             line.strip().startswith(("from notifications", "import notifications"))
             for line in p.read_text(encoding="utf-8").splitlines()
         )

@@ -1,4 +1,5 @@
 """prefect.yaml agrees with the code (entrypoints import, parameters validate) and with config/ (dates)."""
+
 from __future__ import annotations
 
 import importlib
@@ -126,8 +127,12 @@ def test_campaign_tick_description_names_the_configured_dates():
 def test_every_date_in_prefect_yaml_is_a_config_date():
     """Any YYYY-MM-DD or rrule DTSTART written in prefect.yaml must be a date config/ knows about."""
     config = load_config()
-    known = {config.campaign.issue_date, *(d.due for d in config.deliverables), *(d.opens_on for d in config.deliverables),
-             *(a.run_on for a in config.clock.assessments)}
+    known = {
+        config.campaign.issue_date,
+        *(d.due for d in config.deliverables),
+        *(d.opens_on for d in config.deliverables),
+        *(a.run_on for a in config.clock.assessments),
+    }
     if config.clock.final_review_on:
         known.add(config.clock.final_review_on)
     text = (REPO_ROOT / "prefect.yaml").read_text(encoding="utf-8")

@@ -1,4 +1,5 @@
 """Pure reminder rules over the official calendar: 2023 劳动节 and 国庆 with their 调休 working days."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -60,26 +61,75 @@ def test_working_day_arithmetic_crosses_holidays():
     ("due", "expected"),
     [
         # Seed deadline: Monday 2023-05-22. T-1 (Sunday) moves to Friday and absorbs T-3 (also Friday).
-        (D(2023, 5, 22), [("T-7", D(2023, 5, 15)), ("T-1", D(2023, 5, 19)), ("T0", D(2023, 5, 22)),
-                          ("overdue-1", D(2023, 5, 25)), ("overdue-2", D(2023, 5, 30)), ("overdue-3", D(2023, 6, 2)),
-                          ("overdue-4", D(2023, 6, 7)), ("overdue-5", D(2023, 6, 12))]),
+        (
+            D(2023, 5, 22),
+            [
+                ("T-7", D(2023, 5, 15)),
+                ("T-1", D(2023, 5, 19)),
+                ("T0", D(2023, 5, 22)),
+                ("overdue-1", D(2023, 5, 25)),
+                ("overdue-2", D(2023, 5, 30)),
+                ("overdue-3", D(2023, 6, 2)),
+                ("overdue-4", D(2023, 6, 7)),
+                ("overdue-5", D(2023, 6, 12)),
+            ],
+        ),
         # Due the day after 劳动节: T-3 and T-1 fall in the holiday and both move to 04-28 (one reminder).
-        (D(2023, 5, 4), [("T-7", D(2023, 4, 27)), ("T-1", D(2023, 4, 28)), ("T0", D(2023, 5, 4)),
-                         ("overdue-1", D(2023, 5, 8)), ("overdue-2", D(2023, 5, 11)), ("overdue-3", D(2023, 5, 16)),
-                         ("overdue-4", D(2023, 5, 19)), ("overdue-5", D(2023, 5, 24))]),
+        (
+            D(2023, 5, 4),
+            [
+                ("T-7", D(2023, 4, 27)),
+                ("T-1", D(2023, 4, 28)),
+                ("T0", D(2023, 5, 4)),
+                ("overdue-1", D(2023, 5, 8)),
+                ("overdue-2", D(2023, 5, 11)),
+                ("overdue-3", D(2023, 5, 16)),
+                ("overdue-4", D(2023, 5, 19)),
+                ("overdue-5", D(2023, 5, 24)),
+            ],
+        ),
         # Due on the 调休 Saturday 05-06: T-7 (04-29) moves to 04-28 and yields to T-3 (05-03 -> 04-28).
-        (D(2023, 5, 6), [("T-3", D(2023, 4, 28)), ("T-1", D(2023, 5, 5)), ("T0", D(2023, 5, 6)),
-                         ("overdue-1", D(2023, 5, 10)), ("overdue-2", D(2023, 5, 15)), ("overdue-3", D(2023, 5, 18)),
-                         ("overdue-4", D(2023, 5, 23)), ("overdue-5", D(2023, 5, 26))]),
+        (
+            D(2023, 5, 6),
+            [
+                ("T-3", D(2023, 4, 28)),
+                ("T-1", D(2023, 5, 5)),
+                ("T0", D(2023, 5, 6)),
+                ("overdue-1", D(2023, 5, 10)),
+                ("overdue-2", D(2023, 5, 15)),
+                ("overdue-3", D(2023, 5, 18)),
+                ("overdue-4", D(2023, 5, 23)),
+                ("overdue-5", D(2023, 5, 26)),
+            ],
+        ),
         # Due on 国庆 (a holiday, shown as is): every pre-due step collapses onto 09-28; overdue counts
         # working days from 10-01, so the 调休 weekend 10-07/10-08 counts.
-        (D(2023, 10, 1), [("T-7", D(2023, 9, 22)), ("T0", D(2023, 9, 28)), ("overdue-1", D(2023, 10, 9)),
-                          ("overdue-2", D(2023, 10, 12)), ("overdue-3", D(2023, 10, 17)), ("overdue-4", D(2023, 10, 20)),
-                          ("overdue-5", D(2023, 10, 25))]),
+        (
+            D(2023, 10, 1),
+            [
+                ("T-7", D(2023, 9, 22)),
+                ("T0", D(2023, 9, 28)),
+                ("overdue-1", D(2023, 10, 9)),
+                ("overdue-2", D(2023, 10, 12)),
+                ("overdue-3", D(2023, 10, 17)),
+                ("overdue-4", D(2023, 10, 20)),
+                ("overdue-5", D(2023, 10, 25)),
+            ],
+        ),
         # Due on the 调休 Sunday 10-08.
-        (D(2023, 10, 8), [("T-3", D(2023, 9, 28)), ("T-1", D(2023, 10, 7)), ("T0", D(2023, 10, 8)),
-                          ("overdue-1", D(2023, 10, 11)), ("overdue-2", D(2023, 10, 16)), ("overdue-3", D(2023, 10, 19)),
-                          ("overdue-4", D(2023, 10, 24)), ("overdue-5", D(2023, 10, 27))]),
+        (
+            D(2023, 10, 8),
+            [
+                ("T-3", D(2023, 9, 28)),
+                ("T-1", D(2023, 10, 7)),
+                ("T0", D(2023, 10, 8)),
+                ("overdue-1", D(2023, 10, 11)),
+                ("overdue-2", D(2023, 10, 16)),
+                ("overdue-3", D(2023, 10, 19)),
+                ("overdue-4", D(2023, 10, 24)),
+                ("overdue-5", D(2023, 10, 27)),
+            ],
+        ),
     ],
 )
 def test_calendar_exact_dates(due, expected):
@@ -87,9 +137,15 @@ def test_calendar_exact_dates(due, expected):
 
 
 def test_policy_changes_the_calendar_and_window_drops_early_steps():
-    policy = ReminderPolicy.model_validate({"before_due_days": [0, 2], "overdue": {"every_working_days": 1, "max_reminders": 2}})
-    assert cal(D(2023, 5, 22), policy) == [("T-2", D(2023, 5, 19)), ("T0", D(2023, 5, 22)),
-                                           ("overdue-1", D(2023, 5, 23)), ("overdue-2", D(2023, 5, 24))]
+    policy = ReminderPolicy.model_validate(
+        {"before_due_days": [0, 2], "overdue": {"every_working_days": 1, "max_reminders": 2}}
+    )
+    assert cal(D(2023, 5, 22), policy) == [
+        ("T-2", D(2023, 5, 19)),
+        ("T0", D(2023, 5, 22)),
+        ("overdue-1", D(2023, 5, 23)),
+        ("overdue-2", D(2023, 5, 24)),
+    ]
     assert cal(D(2023, 5, 22), opens_on=D(2023, 5, 16))[0] == ("T-1", D(2023, 5, 19))
 
 
@@ -111,18 +167,27 @@ def _run_daily(due, start, end, sent=None, run_on=None):
 
 def test_daily_runs_send_each_step_once_on_its_working_day():
     assert _run_daily(D(2023, 10, 8), D(2023, 9, 20), D(2023, 11, 30)) == {
-        D(2023, 9, 28): "T-3", D(2023, 10, 7): "T-1", D(2023, 10, 8): "T0", D(2023, 10, 11): "overdue-1",
-        D(2023, 10, 16): "overdue-2", D(2023, 10, 19): "overdue-3", D(2023, 10, 24): "overdue-4",
+        D(2023, 9, 28): "T-3",
+        D(2023, 10, 7): "T-1",
+        D(2023, 10, 8): "T0",
+        D(2023, 10, 11): "overdue-1",
+        D(2023, 10, 16): "overdue-2",
+        D(2023, 10, 19): "overdue-3",
+        D(2023, 10, 24): "overdue-4",
         D(2023, 10, 27): "overdue-5",
     }
 
 
 def test_catch_up_after_downtime_sends_only_the_latest_step():
     # Down from 05-12 to 05-21: on 05-22 only T0 goes out, not T-7 and T-1 as well.
-    sent = _run_daily(D(2023, 5, 22), D(2023, 5, 1), D(2023, 5, 23), run_on=lambda d: d < D(2023, 5, 12) or d >= D(2023, 5, 22))
+    sent = _run_daily(
+        D(2023, 5, 22), D(2023, 5, 1), D(2023, 5, 23), run_on=lambda d: d < D(2023, 5, 12) or d >= D(2023, 5, 22)
+    )
     assert sent == {D(2023, 5, 22): "T0"}
     # Down across 劳动节 and a week after: one overdue reminder on 05-10, none of the skipped ones.
-    sent = _run_daily(D(2023, 5, 4), D(2023, 4, 20), D(2023, 5, 12), run_on=lambda d: d < D(2023, 4, 28) or d >= D(2023, 5, 10))
+    sent = _run_daily(
+        D(2023, 5, 4), D(2023, 4, 20), D(2023, 5, 12), run_on=lambda d: d < D(2023, 4, 28) or d >= D(2023, 5, 10)
+    )
     assert sent == {D(2023, 4, 27): "T-7", D(2023, 5, 10): "overdue-1", D(2023, 5, 11): "overdue-2"}
 
 

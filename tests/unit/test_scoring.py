@@ -1,4 +1,5 @@
 """Scoring rules: table-driven, with the edge cases SASAC meets in practice."""
+
 from __future__ import annotations
 
 import math

@@ -1,4 +1,5 @@
 """Each validation rule on its own, over plain values (no files, no database)."""
+
 from __future__ import annotations
 
 import zipfile
@@ -37,7 +38,9 @@ def row(**values):
 def valid_rows():
     rows = header_rows()
     for i, ind in enumerate(INDICATORS, start=1):
-        rows.append(row(seq=i, level1="企业效益", level2=f"{ind.name}（{ind.unit}）", annual_target=100 + i, measures="措施"))
+        rows.append(
+            row(seq=i, level1="企业效益", level2=f"{ind.name}（{ind.unit}）", annual_target=100 + i, measures="措施")
+        )
     rows.append(row(seq=7, level1="科技创新", level2="研发投入强度", annual_target="3%", measures="措施"))
     rows.append(row(level2="专利授权", annual_target="5项"))  # merged 一级任务 reads as empty
     rows.append(row(seq="总体情况", level1="——", level2="——", scoring_rule="总分"))
@@ -69,8 +72,17 @@ def test_count_chars(text, expected):
 # --- targets --------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "raw, value, unit",
-    [(1200, 1200.0, ""), ("1200万元", 1200.0, "万元"), ("1,200.5 万元", 1200.5, "万元"), ("≥95%", 95.0, "%"),
-     ("不低于95%", 95.0, "%"), ("3项", 3.0, "项"), ("-5%", -5.0, "%"), ("１２万元", 12.0, "万元"), (6.5, 6.5, "")],
+    [
+        (1200, 1200.0, ""),
+        ("1200万元", 1200.0, "万元"),
+        ("1,200.5 万元", 1200.5, "万元"),
+        ("≥95%", 95.0, "%"),
+        ("不低于95%", 95.0, "%"),
+        ("3项", 3.0, "项"),
+        ("-5%", -5.0, "%"),
+        ("１２万元", 12.0, "万元"),
+        (6.5, 6.5, ""),
+    ],
 )
 def test_parse_target_quantified(raw, value, unit):
     target = parse_target(raw)
@@ -157,8 +169,10 @@ def test_xml_part_rules():
     bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]><x>&b;</x>'
     assert codes(scan_xml_part("xl/workbook.xml", bomb)[0]) == ["E_XML_BOMB"]
     assert codes(scan_xml_part("xl/workbook.xml", b"<x><unclosed></x>")[0]) == ["E_CORRUPT"]
-    sheet = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-             b'<row r="5"><c r="H5"><f>SUM(A1:A2)</f><v>3</v></c><c r="I5" t="s"><v>0</v></c></row></sheetData></worksheet>')
+    sheet = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        b'<row r="5"><c r="H5"><f>SUM(A1:A2)</f><v>3</v></c><c r="I5" t="s"><v>0</v></c></row></sheetData></worksheet>'
+    )
     problems, cells = scan_xml_part("xl/worksheets/sheet1.xml", sheet)
     assert problems == [] and cells == ["H5"]
 
@@ -186,7 +200,9 @@ def test_header_missing_column():
 
 
 def test_empty_list():
-    rows = header_rows() + [row(seq=i, level1="企业效益", level2=f"{ind.name}（{ind.unit}）") for i, ind in enumerate(INDICATORS, 1)]
+    rows = header_rows() + [
+        row(seq=i, level1="企业效益", level2=f"{ind.name}（{ind.unit}）") for i, ind in enumerate(INDICATORS, 1)
+    ]
     assert codes(tl.validate_task_list(rows, DIMS, INDICATORS)[1]) == ["E_EMPTY_LIST"]
 
 

@@ -1,4 +1,5 @@
 """Portal tests: a fresh CAMPAIGN_HOME with the sample enterprises, the app under Starlette's TestClient."""
+
 from __future__ import annotations
 
 import pytest
@@ -63,4 +64,3 @@ def sign_in(client, code: str) -> str:
     home = client.get("/home")
     assert home.status_code == 200
     return re.search(r'name="csrf_token" value="([^"]+)"', home.text).group(1)
-

@@ -1,4 +1,5 @@
 """The portal on a real local port (uvicorn in a thread), for streaming and browser tests."""
+
 from __future__ import annotations
 
 import threading

@@ -1,4 +1,5 @@
 """`campaign links issue|revoke` and the link the demo prints."""
+
 from __future__ import annotations
 
 import re

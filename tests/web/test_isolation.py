@@ -5,6 +5,7 @@ Enterprise B files a version; A then requests every enterprise-facing route with
 rows, stored files and audit trail are unchanged. A route added without the identity dependency
 fails the route-table test.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,8 +24,14 @@ PUBLIC = {"/", "/l/{token}"}
 
 def test_every_route_but_the_sign_in_ones_depends_on_the_session_identity(app):
     routes = [r for r in app.routes if isinstance(r, APIRoute)]
-    assert {r.path for r in routes} >= {"/home", "/results", "/submissions/{submission_id}",
-                                       "/deliverables/{code}/template", "/deliverables/{code}/upload", "/logout"}
+    assert {r.path for r in routes} >= {
+        "/home",
+        "/results",
+        "/submissions/{submission_id}",
+        "/deliverables/{code}/template",
+        "/deliverables/{code}/upload",
+        "/logout",
+    }
     for route in routes:
         if route.path in PUBLIC:
             continue
@@ -37,12 +44,14 @@ def test_every_route_but_the_sign_in_ones_depends_on_the_session_identity(app):
 
 def _snapshot(b_id: int):
     with session_scope() as s:
-        subs = [(x.id, x.version, x.status, x.content_hash, x.stored_path, x.enterprise_id)
-                for x in s.scalars(select(m.Submission).where(m.Submission.enterprise_id == b_id)
-                                   .order_by(m.Submission.id))]
+        subs = [
+            (x.id, x.version, x.status, x.content_hash, x.stored_path, x.enterprise_id)
+            for x in s.scalars(select(m.Submission).where(m.Submission.enterprise_id == b_id).order_by(m.Submission.id))
+        ]
         items = s.query(m.TaskItem).filter(m.TaskItem.enterprise_id == b_id).count()
-        links = [(x.id, x.revoked_at)
-                 for x in s.scalars(select(m.PortalLink).where(m.PortalLink.enterprise_id == b_id))]
+        links = [
+            (x.id, x.revoked_at) for x in s.scalars(select(m.PortalLink).where(m.PortalLink.enterprise_id == b_id))
+        ]
     return subs, items, links
 
 
@@ -52,8 +61,11 @@ def test_enterprise_a_with_b_identifiers_gets_403_or_404_and_b_is_unchanged(clie
     tpl = tmp_path / "DDK002_task-list-2023.xlsx"
     tpl.write_bytes(b.get("/deliverables/task-list-2023/template").content)
     filled = fill(tpl)
-    r = b.post("/deliverables/task-list-2023/upload", data={"csrf_token": b_csrf},
-               files={"file": (filled.name, filled.read_bytes())})
+    r = b.post(
+        "/deliverables/task-list-2023/upload",
+        data={"csrf_token": b_csrf},
+        files={"file": (filled.name, filled.read_bytes())},
+    )
     b_sub = int(r.headers["location"].rsplit("/", 1)[1].split("?")[0])
     with session_scope() as s:
         b_id = s.scalar(select(m.Enterprise.id).where(m.Enterprise.code == "DDK002"))
@@ -61,8 +73,14 @@ def test_enterprise_a_with_b_identifiers_gets_403_or_404_and_b_is_unchanged(clie
     b_name = "示例文化旅游发展集团有限公司"
 
     # Reads: B's submission, by id, however it is dressed up.
-    for path in (f"/submissions/{b_sub}", f"/submissions/{b_sub}?enterprise=DDK002", f"/submissions/{b_sub}?same=1",
-                 "/submissions/0", "/submissions/999999", "/submissions/-1"):
+    for path in (
+        f"/submissions/{b_sub}",
+        f"/submissions/{b_sub}?enterprise=DDK002",
+        f"/submissions/{b_sub}?same=1",
+        "/submissions/0",
+        "/submissions/999999",
+        "/submissions/-1",
+    ):
         r = a.get(path)
         assert r.status_code == 404, path
         assert b_name not in r.text and "DDK002_task-list-2023.xlsx" not in r.text
@@ -78,12 +96,17 @@ def test_enterprise_a_with_b_identifiers_gets_403_or_404_and_b_is_unchanged(clie
     assert got.status_code == 200 and "DDK001_task-list-2023.xlsx" in got.headers["content-disposition"]
 
     # Writes: A posts B's workbook, names B in every field it can, and B's own CSRF token.
-    r = a.post("/deliverables/task-list-2023/upload", data={"csrf_token": b_csrf, "enterprise": "DDK002"},
-               files={"file": (filled.name, filled.read_bytes())})
+    r = a.post(
+        "/deliverables/task-list-2023/upload",
+        data={"csrf_token": b_csrf, "enterprise": "DDK002"},
+        files={"file": (filled.name, filled.read_bytes())},
+    )
     assert r.status_code == 403
-    r = a.post("/deliverables/task-list-2023/upload?enterprise=DDK002",
-               data={"csrf_token": a_csrf, "enterprise": "DDK002", "enterprise_id": str(b_id)},
-               files={"file": (filled.name, filled.read_bytes())})
+    r = a.post(
+        "/deliverables/task-list-2023/upload?enterprise=DDK002",
+        data={"csrf_token": a_csrf, "enterprise": "DDK002", "enterprise_id": str(b_id)},
+        files={"file": (filled.name, filled.read_bytes())},
+    )
     assert r.status_code == 303
     page = a.get(r.headers["location"]).text
     assert "已退回" in page  # recorded as A's, refused: the workbook is B's (E_META_MISMATCH)

@@ -1,4 +1,5 @@
 """A notice sent by email carries the enterprise's own template as an attachment; chat channels get the link only."""
+
 from __future__ import annotations
 
 import apprise

@@ -1,4 +1,5 @@
 """Every message to an enterprise leaves with its personal link; messages to SASAC do not; none is stored with it."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -18,8 +19,10 @@ KINDS = ("notice", "reminder", "receipt", "rejection", "result")
 
 def test_notice_reminder_receipt_rejection_and_result_carry_the_link_digest_does_not(portal_home):
     channels = load_channels(get_settings().apprise_config_path)
-    messages = [OutgoingMessage(f"{kind}:test:DDK004", kind, "DDK004", f"标题{kind}", "正文\n", "DDK004", None)
-                for kind in KINDS]
+    messages = [
+        OutgoingMessage(f"{kind}:test:DDK004", kind, "DDK004", f"标题{kind}", "正文\n", "DDK004", None)
+        for kind in KINDS
+    ]
     messages.append(OutgoingMessage("digest:test", "digest", "sasac", "逾期汇总", "正文\n"))
     with session_scope() as s:
         record_messages(s, messages, channels, AS_OF)

@@ -5,6 +5,7 @@ flow's tasks call; the enterprise opens the link in its outbox notice, downloads
 uploads a faulty file and reads the reasons, uploads the corrected file and reads the receipt, and
 sees the state change on its home. Screenshots land in test-artifacts/portal-*.png.
 """
+
 from __future__ import annotations
 
 import re
@@ -55,7 +56,8 @@ def _deployment_notices() -> None:
 
 
 def test_enterprise_opens_its_link_downloads_uploads_faulty_then_corrected_and_sees_its_state(
-        portal_config, portal_home, tmp_path):
+    portal_config, portal_home, tmp_path
+):
     from campaign.web.app import create_app
 
     _deployment_notices()

@@ -1,4 +1,5 @@
 """The portal on PostgreSQL: sign in, upload, read the receipt; another enterprise sees none of it."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,8 +29,11 @@ def test_upload_and_isolation_on_postgresql(postgres_url, campaign_home, monkeyp
         template = tmp_path / "DDK001_task-list-2023.xlsx"
         template.write_bytes(a.get("/deliverables/task-list-2023/template").content)
         filled = fill(template)
-        r = a.post("/deliverables/task-list-2023/upload", data={"csrf_token": csrf},
-                   files={"file": (filled.name, filled.read_bytes())})
+        r = a.post(
+            "/deliverables/task-list-2023/upload",
+            data={"csrf_token": csrf},
+            files={"file": (filled.name, filled.read_bytes())},
+        )
         assert r.status_code == 303
         assert "已接收（回执）" in a.get(r.headers["location"]).text
         assert b.get(r.headers["location"]).status_code == 404

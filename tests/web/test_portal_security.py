@@ -1,4 +1,5 @@
 """Sign-in links, sessions, CSRF, headers, rate limit and secrecy of the token."""
+
 from __future__ import annotations
 
 import logging
@@ -115,15 +116,19 @@ def test_upload_without_or_with_a_wrong_csrf_token_is_refused_before_the_file_is
     c = client_factory()
     csrf = sign_in(c, "DDK001")
     for data in ({}, {"csrf_token": "wrong"}, {"csrf_token": ""}):
-        r = c.post("/deliverables/task-list-2023/upload", data=data,
-                   files={"file": ("DDK001_task-list-2023.xlsx", b"PK" + b"0" * 5000)})
+        r = c.post(
+            "/deliverables/task-list-2023/upload",
+            data=data,
+            files={"file": ("DDK001_task-list-2023.xlsx", b"PK" + b"0" * 5000)},
+        )
         assert r.status_code == 403 and "表单已失效" in r.text
     # Another session's valid token is wrong here too.
     other = client_factory()
     other_csrf = sign_in(other, "DDK002")
     assert other_csrf != csrf
-    r = c.post("/deliverables/task-list-2023/upload", data={"csrf_token": other_csrf},
-               files={"file": ("x.xlsx", b"PK")})
+    r = c.post(
+        "/deliverables/task-list-2023/upload", data={"csrf_token": other_csrf}, files={"file": ("x.xlsx", b"PK")}
+    )
     assert r.status_code == 403
     with session_scope() as s:
         assert s.query(m.Submission).count() == 0

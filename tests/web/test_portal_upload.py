@@ -1,4 +1,5 @@
 """The enterprise's own template out, files in through exactly the intake path, results back on the page."""
+
 from __future__ import annotations
 
 import io
@@ -37,7 +38,8 @@ def _meta(path) -> dict:
 
 
 def test_template_is_the_enterprises_own_prefilled_workbook_and_the_download_is_audited(
-        client_factory, portal_home, tmp_path):
+    client_factory, portal_home, tmp_path
+):
     c = client_factory()
     sign_in(c, "DDK001")
     path = _template(c, tmp_path)
@@ -45,19 +47,25 @@ def test_template_is_the_enterprises_own_prefilled_workbook_and_the_download_is_
     # The same file the flows hand out: written to outgoing/<deliverable>/ and served from there.
     assert (portal_home / "outgoing" / "task-list-2023" / path.name).read_bytes() == path.read_bytes()
     assert "DDK001" in _meta(path).values()
-    assert c.get("/deliverables/targets-2023/template").headers["content-type"].startswith(
-        "application/vnd.openxmlformats-officedocument.wordprocessingml")
+    assert (
+        c.get("/deliverables/targets-2023/template")
+        .headers["content-type"]
+        .startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
+    )
     # Progress reports open later and have no template yet: 404, not someone else's file.
     assert c.get("/deliverables/progress-2023h1/template").status_code == 404
     assert c.get("/deliverables/plan-2023/template").status_code == 404  # 实施方案 has no unified template
     with session_scope() as s:
         rows = s.scalars(select(m.AuditEvent).where(m.AuditEvent.action == "web.download")).all()
         assert [(r.actor, r.entity_key) for r in rows] == [
-            ("portal:DDK001/张明", "DDK001:task-list-2023"), ("portal:DDK001/张明", "DDK001:targets-2023")]
+            ("portal:DDK001/张明", "DDK001:task-list-2023"),
+            ("portal:DDK001/张明", "DDK001:targets-2023"),
+        ]
 
 
 def test_faulty_upload_lists_every_problem_then_corrected_one_is_a_new_accepted_version(
-        client_factory, portal_home, tmp_path):
+    client_factory, portal_home, tmp_path
+):
     c = client_factory()
     csrf = sign_in(c, "DDK001")
     template = _template(c, tmp_path)
@@ -127,19 +135,60 @@ def test_results_show_only_finalised_own_scores(client_factory, portal_home):
     with session_scope() as s:
         ids = dict(s.execute(select(m.Enterprise.code, m.Enterprise.id)).all())
         draft = m.Assessment(year=2024, status="awaiting_review", as_of=datetime(2025, 3, 10, tzinfo=UTC))
-        final = m.Assessment(year=2023, status="final", as_of=datetime(2024, 2, 5, tzinfo=UTC), reviewer="审核人",
-                             finalized_at=datetime(2024, 2, 20, tzinfo=UTC))
+        final = m.Assessment(
+            year=2023,
+            status="final",
+            as_of=datetime(2024, 2, 5, tzinfo=UTC),
+            reviewer="审核人",
+            finalized_at=datetime(2024, 2, 20, tzinfo=UTC),
+        )
         s.add_all([draft, final])
         s.flush()
         for code, total, rank, grade in (("DDK001", 91.5, 1, "优秀"), ("DDK002", 77.25, 2, "良好")):
-            s.add(m.AssessmentResult(assessment_id=final.id, enterprise_id=ids[code], base_total=total, bonus=0,
-                                     total=total, rank_in_category=rank, category_size=3, grade=grade, notes=[]))
-            s.add(m.AssessmentScore(assessment_id=final.id, enterprise_id=ids[code], row_no=5, dimension="企业效益",
-                                    title=f"利润总额{code}", indicator="利润总额", target=12000, actual=13000,
-                                    weight=10, rule_kind="proportional", rule_text="按完成率计分", completion=1.08,
-                                    auto_score=10, score=10))
-            s.add(m.AssessmentResult(assessment_id=draft.id, enterprise_id=ids[code], base_total=50, bonus=0, total=50,
-                                     rank_in_category=1, category_size=3, grade="草稿", notes=[]))
+            s.add(
+                m.AssessmentResult(
+                    assessment_id=final.id,
+                    enterprise_id=ids[code],
+                    base_total=total,
+                    bonus=0,
+                    total=total,
+                    rank_in_category=rank,
+                    category_size=3,
+                    grade=grade,
+                    notes=[],
+                )
+            )
+            s.add(
+                m.AssessmentScore(
+                    assessment_id=final.id,
+                    enterprise_id=ids[code],
+                    row_no=5,
+                    dimension="企业效益",
+                    title=f"利润总额{code}",
+                    indicator="利润总额",
+                    target=12000,
+                    actual=13000,
+                    weight=10,
+                    rule_kind="proportional",
+                    rule_text="按完成率计分",
+                    completion=1.08,
+                    auto_score=10,
+                    score=10,
+                )
+            )
+            s.add(
+                m.AssessmentResult(
+                    assessment_id=draft.id,
+                    enterprise_id=ids[code],
+                    base_total=50,
+                    bonus=0,
+                    total=50,
+                    rank_in_category=1,
+                    category_size=3,
+                    grade="草稿",
+                    notes=[],
+                )
+            )
     c = client_factory()
     sign_in(c, "DDK001")
     page = c.get("/results").text

@@ -1,4 +1,5 @@
 """Once an annual assessment is finalised, each enterprise is told by message and sees its rows on the portal."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,7 +16,8 @@ pytestmark = pytest.mark.flow
 
 
 def test_finalised_assessment_sends_each_enterprise_its_result_and_the_portal_shows_its_rows(
-        prefect_harness, portal_home, tmp_path, client_factory):
+    prefect_harness, portal_home, tmp_path, client_factory
+):
     from flows.annual_assessment import annual_assessment
 
     for code, profile in {"DDK001": "over", "DDK002": "exact"}.items():
@@ -25,8 +27,9 @@ def test_finalised_assessment_sends_each_enterprise_its_result_and_the_portal_sh
     results = {n["key"]: n for n in read_outbox(portal_home) if n["key"].startswith("result:")}
     assert len(results) == len(final["results"]) == 9  # every enterprise assessed, filed or not
     note = results["result:assessment-2023:DDK001"]
-    assert note["title"] == ("【大渡口区国有资产监督管理委员会】2023年度价值创造行动考核结果"
-                             "（示例城市建设投资集团有限公司（示例））")
+    assert note["title"] == (
+        "【大渡口区国有资产监督管理委员会】2023年度价值创造行动考核结果（示例城市建设投资集团有限公司（示例））"
+    )
     assert "等级：" in note["body"] and "功能分类（商业二类）内排名：第 1 名" in note["body"] and "/l/" in note["body"]
     annual_assessment(2023, as_of=resolve_as_of("2024-02-06"), approve_as="王科长")  # a re-run sends nothing new
     assert len([n for n in read_outbox(portal_home) if n["key"].startswith("result:")]) == 9

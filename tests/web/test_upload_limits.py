@@ -1,4 +1,5 @@
 """Uploads on a real socket: the size limit holds while streaming; hostile files get their reasons."""
+
 from __future__ import annotations
 
 import re
@@ -33,9 +34,11 @@ def _signed_in(base: str, code: str = "DDK001") -> tuple[httpx.Client, str]:
 
 def _multipart(csrf: str, name: str, chunks, sent: list[int], boundary: str = "----campaignTestBoundary"):
     """A streamed multipart body (no Content-Length): the CSRF field first, then the file in chunks."""
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{csrf}\r\n"
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
-            "Content-Type: application/octet-stream\r\n\r\n").encode()
+    head = (
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{csrf}\r\n"
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
 
     def body():
         yield head
@@ -62,12 +65,16 @@ def test_upload_over_the_limit_is_refused_while_streaming_and_nothing_is_kept(li
             status, page = 413, "文件超过"
         assert status == 413 and "文件超过" in page
         # Announced too large: refused before reading the body at all.
-        r = client.post("/deliverables/task-list-2023/upload", content=b"x" * (LIMIT + 200_000),
-                        headers={"content-type": "multipart/form-data; boundary=x"})
+        r = client.post(
+            "/deliverables/task-list-2023/upload",
+            content=b"x" * (LIMIT + 200_000),
+            headers={"content-type": "multipart/form-data; boundary=x"},
+        )
         assert r.status_code == 413 and "1.0 MB" in r.text
     with session_scope() as s:
-        refused = s.scalars(select(m.AuditEvent).where(m.AuditEvent.action == "web.upload_refused")
-                            .order_by(m.AuditEvent.id)).all()
+        refused = s.scalars(
+            select(m.AuditEvent).where(m.AuditEvent.action == "web.upload_refused").order_by(m.AuditEvent.id)
+        ).all()
         assert s.query(m.Submission).count() == 0
     assert [e.detail["reason"] for e in refused] == ["too_large", "too_large"]
     # The server read a little past the limit, not the 64 MiB the client offered, and kept none of it.
@@ -95,16 +102,20 @@ def test_hostile_files_through_the_form_are_refused_with_their_reason(limited_ap
         client, csrf = _signed_in(base)
         for name, code in chosen.items():
             data = (tmp_path / "corpus" / name).read_bytes()
-            r = client.post("/deliverables/task-list-2023/upload", data={"csrf_token": csrf},
-                            files={"file": (name, data)})
+            r = client.post(
+                "/deliverables/task-list-2023/upload", data={"csrf_token": csrf}, files={"file": (name, data)}
+            )
             assert r.status_code == 303, (name, r.status_code, r.text[:300])
             page = client.get(r.headers["location"]).text
             assert "已退回" in page and f"<code>{code}</code>" in page, (name, code)
             assert "修改方法" in page
         # The oversized one from the corpus is stopped at the door.
         big = tmp_path / "corpus" / "DDK001_task-list-2023.xlsx"
-        r = client.post("/deliverables/task-list-2023/upload", data={"csrf_token": csrf},
-                        files={"file": (big.name, big.read_bytes())})
+        r = client.post(
+            "/deliverables/task-list-2023/upload",
+            data={"csrf_token": csrf},
+            files={"file": (big.name, big.read_bytes())},
+        )
         assert r.status_code == 413
         with session_scope() as s:
             subs = s.scalars(select(m.Submission)).all()
@@ -113,8 +124,11 @@ def test_hostile_files_through_the_form_are_refused_with_their_reason(limited_ap
         assert not (portal_home / "files").exists()  # hostile bytes never reach the store
         # A path in the file name is only a name: the last component is kept, nothing is written elsewhere.
         traversal = next(n for n in expected if n.startswith(".."))
-        r = client.post("/deliverables/task-list-2023/upload", data={"csrf_token": csrf},
-                        files={"file": (traversal, (tmp_path / "corpus" / traversal).read_bytes())})
+        r = client.post(
+            "/deliverables/task-list-2023/upload",
+            data={"csrf_token": csrf},
+            files={"file": (traversal, (tmp_path / "corpus" / traversal).read_bytes())},
+        )
         page = client.get(r.headers["location"]).text
         assert "已接收（回执）" in page and "DDK001_task-list-2023.xlsx" in page and ".." not in page
     assert not [p for p in (portal_home / "web-uploads").rglob("*") if p.is_file()]
