@@ -22,6 +22,8 @@ from campaign.reports import markdown as md
 from tasks.artifacts import publish_summary, publish_table
 from tasks.assessment import finalize_year, score_year
 from tasks.db import prepare_database
+from tasks.notify import fail_if_undelivered, notify_all
+from tasks.results import result_notices
 
 WEEK = 7 * 24 * 3600
 
@@ -89,6 +91,7 @@ def annual_assessment(
         }
     adjustments = [Adjustment(a.enterprise, a.row_no, a.score, a.reason) for a in review.adjustments]
     final = finalize_year(year, adjustments, review.reviewer, as_of)
+    delivery = notify_all(result_notices(year, final.results, as_of), as_of)  # 向各企业通报考核结果
     publish_summary(
         f"assessment-{year}-final",
         f"{year}年度考核结果（已定稿，审核人：{final.reviewer}）",
@@ -116,6 +119,7 @@ def annual_assessment(
             "HTML 报告": Path(final.outputs.html).as_uri(),
         },
     )
+    fail_if_undelivered(delivery, "考核结果通知", asdict(final))
     return asdict(final)  # what the UI and the CLI show: plain JSON
 
 

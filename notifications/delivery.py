@@ -28,6 +28,7 @@ from campaign.db.claims import wall_clock, worker_identity
 from campaign.errors import ConfigError
 from campaign.notices.message import OutgoingMessage
 from campaign.notices.store import record_messages
+from campaign.web.links import MessageLinks
 from notifications.channels import Channels, with_delivery_metadata
 from notifications.email import email_html
 
@@ -114,20 +115,28 @@ class Sender:
         cached[0].tags = {_tag(recipient)}
         return cached
 
-    def _attempt(self, url: str, recipient: str, key: str, title: str, body: str, at: str) -> str | None:
+    def _attempt(
+        self, url: str, recipient: str, key: str, title: str, body: str, at: str, attach: Sequence[str] = ()
+    ) -> str | None:
         client = self._client(url, recipient, key, at)
         if client is None:
             return self.channels.redact(f"无法识别的通知渠道地址：{url}")
+        # Only email carries files; chat robots get the text (with the portal link to download them).
+        files = list(attach) if attach and url.lower().startswith(EMAIL_SCHEMES) else None
         with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as log:
             if url.lower().startswith(EMAIL_SCHEMES):
                 # Email gets an HTML body built from the same text (paragraphs, numbered items, signature
                 # lines); the text/plain part is derived from it. Without a format, Apprise took the text
                 # for HTML: one run-on paragraph in both parts.
                 result = client.notify(
-                    title=title, body=email_html(body), body_format=apprise.NotifyFormat.HTML, tag=recipient
+                    title=title,
+                    body=email_html(body),
+                    body_format=apprise.NotifyFormat.HTML,
+                    tag=recipient,
+                    attach=files,
                 )
             else:
-                result = client.notify(title=title, body=body, tag=recipient)
+                result = client.notify(title=title, body=body, tag=recipient, attach=files)
         # Apprise 2 answers with an AppriseResult: NOMATCH means no service carries this recipient's tag,
         # which is a configuration mistake, not a delivery failure to retry.
         if result.status is apprise.AppriseResultStatus.NOMATCH:
@@ -144,7 +153,9 @@ class Sender:
     def open_circuit(self, url: str) -> bool:
         return self._failures.get(url, 0) >= self.policy.circuit_after
 
-    def send(self, recipient: str, key: str, title: str, body: str, at: str) -> tuple[int, bool, str | None]:
+    def send(
+        self, recipient: str, key: str, title: str, body: str, at: str, attach: Sequence[str] = ()
+    ) -> tuple[int, bool, str | None]:
         """Deliver to every URL of the recipient: (attempts made, delivered, last redacted error seen).
 
         A URL that succeeded is not sent to again within the run; only the failing ones are retried.
@@ -166,7 +177,7 @@ class Sender:
             attempts += 1
             failed = []
             for url in live:
-                problem = self._attempt(url, recipient, key, title, body, at)
+                problem = self._attempt(url, recipient, key, title, body, at, attach)
                 if problem is None:
                     self._failures[url] = 0
                 else:
@@ -263,13 +274,15 @@ def deliver_pending(
     key_chunks = [None] if keys is None else [keys[i : i + KEY_CHUNK] for i in range(0, len(keys), KEY_CHUNK)]
     report = DeliveryReport()
     retry_later: list[m.Notification] = []
+    # Each enterprise's personal portal link is added as the message leaves, never stored with it.
+    links = MessageLinks(session)
     with Sender(channels, sleep) as sender:
         for chunk in key_chunks:
             # A failed message stays 'sending' (claimed by us) until the end of this call, so the loop
             # cannot pick it up again and ends when nothing pending is left.
             while batch := claim_pending(session, worker, chunk, now=now):
                 try:
-                    _send_batch(session, sender, batch, as_of, report, retry_later)
+                    _send_batch(session, sender, batch, as_of, report, retry_later, links)
                 except ConfigError:
                     # Nothing of this batch is lost: the unsent messages go back to pending at once.
                     for note in [*batch, *retry_later]:
@@ -291,10 +304,14 @@ def _send_batch(
     as_of: datetime,
     report: DeliveryReport,
     retry_later: list[m.Notification],
+    links: MessageLinks,
 ) -> None:
     for note in batch:
+        body = links.body(note.recipient, note.body)
+        emailed = any(u.lower().startswith(EMAIL_SCHEMES) for u in sender.channels.urls_for(note.recipient))
+        attach = links.attachments(note) if emailed else []
         attempts, delivered, error = sender.send(
-            note.recipient, note.key, note.title, note.body, note.created_at.isoformat()
+            note.recipient, note.key, note.title, body, note.created_at.isoformat(), attach
         )
         note.attempts += attempts - 1  # the claim counted the first one
         report.retried += max(attempts - 1, 0)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-LAYERS = ("unit", "db", "flow", "postgres", "e2e", "hostile")
+LAYERS = ("unit", "db", "flow", "postgres", "e2e", "hostile", "web")
 
 
 def mark_layer(layer: str) -> Callable[[pytest.Config, list[pytest.Item]], None]:

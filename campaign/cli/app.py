@@ -22,6 +22,7 @@ from campaign.cli import (
     setup,
     simulate,
     status,
+    web,
 )
 from campaign.cli.common import err, report_failure
 
@@ -51,6 +52,8 @@ app.command()(serve.serve)
 app.command()(serve.worker)
 app.command()(simulate.simulate)
 app.command()(simulate.demo)
+app.command()(web.web)
+app.add_typer(web.links_app, name="links")
 
 
 def main() -> None:

@@ -34,8 +34,11 @@ def serve(
     ] = None,
     deploy: Annotated[bool, typer.Option("--deploy/--no-deploy", help="启动后按 prefect.yaml 部署全部流程。")] = True,
     startup_timeout: Annotated[float, typer.Option("--startup-timeout", help="等待服务器就绪的秒数。")] = 180.0,
+    web_port: Annotated[
+        int, typer.Option("--web-port", help="企业网上报送系统端口（campaign web）；0 表示不启动。")
+    ] = 8000,
 ) -> None:
-    """启动本机运行环境：Prefect 服务器 + 工作池 campaign-pool + 按 prefect.yaml 部署 + N 个 worker。
+    """启动本机运行环境：Prefect 服务器 + 工作池 campaign-pool + 按 prefect.yaml 部署 + N 个 worker + 企业网上报送系统。
     按 Ctrl-C 全部停止。
 
     服务器默认使用 SQLite；设置 PREFECT_API_DATABASE_CONNECTION_URL=postgresql+asyncpg://… 即改用 PostgreSQL。
@@ -54,6 +57,7 @@ def serve(
         campaign_home=settings.home_dir,
         deploy=deploy,
         startup_timeout=startup_timeout,
+        web_port=web_port,
     )
     stack = LocalStack(opts)
     # SIGINT too: a shell starts background jobs with SIGINT ignored, and Python then never raises

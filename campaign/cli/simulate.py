@@ -134,6 +134,7 @@ def print_summary(home: Path, stats: dict) -> None:
     console.print(
         "  考核："
         + ("；".join(f"{y} 年度{'已定稿' if st == 'final' else st}" for y, st in s["assessments"]) or "尚未考核")
+        + (f"；考核结果通知企业 {n['result']} 条" if n.get("result") else "")
     )
     final = [p for p in s["reports"] if "final-review" in p.parts]
     if final:
@@ -209,3 +210,10 @@ def demo(
         "总结评估）："
         "另开终端执行 `prefect server start`，浏览器打开 http://127.0.0.1:4200 。"
     )
+    from campaign.web.links import personal_link
+
+    console.print(
+        "以企业身份查看网上报送系统（演示数据，业务日期固定为 2025-06-30）："
+        f"CAMPAIGN_HOME={home} campaign web --as-of 2025-06-30"
+    )
+    console.print(f"  然后在浏览器打开示例企业 DDK001 的专属链接：{personal_link('DDK001')}", highlight=False)

@@ -281,6 +281,16 @@ class ClockConfig(_Strict):
     final_review_on: date | None = None  # on or after the evaluation deliverables' due date
 
 
+class WebConfig(_Strict):
+    """The enterprise portal (campaign/web): where its links point and how long they live."""
+
+    # The address enterprises open; every notice, reminder, receipt and rejection carries a link under it.
+    base_url: Annotated[str, Field(pattern=r"^https?://[^\s/]+(/[^\s]*)?$")] = "http://127.0.0.1:8000"
+    link_days: int = Field(default=180, ge=1, le=730)  # a personal link's life (wall clock)
+    session_hours: int = Field(default=8, ge=1, le=72)  # a sign-in's life
+    signin_per_minute: int = Field(default=10, ge=1, le=1000)  # sign-in attempts per client address
+
+
 class CampaignConfig(_Strict):
     campaign: CampaignInfo
     phases: list[Phase] = Field(min_length=1)
@@ -294,6 +304,7 @@ class CampaignConfig(_Strict):
     final_review: FinalReviewConfig = FinalReviewConfig()
     clock: ClockConfig = ClockConfig()
     half_year: HalfYearConfig = HalfYearConfig()
+    web: WebConfig = WebConfig()
 
     @field_validator("phases")
     @classmethod

@@ -306,3 +306,25 @@ class ProgressNarrative(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), unique=True)
     text: Mapped[str] = mapped_column(Text)
+
+
+class PortalLink(Base):
+    """A personal sign-in link to the enterprise portal, bound to one enterprise and one contact.
+
+    The token itself is never stored: it is an HMAC over this row's id, enterprise and expiry, signed
+    with the server-side secret (campaign/web/links.py), so it can be rebuilt when a message is sent
+    and refused as soon as the row is revoked or expired.
+    """
+
+    __tablename__ = "portal_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    contact: Mapped[str] = mapped_column(String(100))  # the contact's name (enterprises.yaml)
+    issued_at: Mapped[datetime]  # wall clock: links are a security lease, not business time
+    expires_at: Mapped[datetime]
+    issued_by: Mapped[str] = mapped_column(String(100))  # "delivery" or the staff member's command
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(200))
+
+    enterprise: Mapped[Enterprise] = relationship()

@@ -40,6 +40,7 @@ class StackOptions:
     deploy: bool = True
     startup_timeout: float = 180.0
     log_dir: Path | None = None
+    web_port: int = 8000  # the enterprise portal (campaign web); 0 = do not start it
 
     @property
     def api_url(self) -> str:
@@ -92,6 +93,7 @@ class LocalStack:
     env: dict[str, str] = field(default_factory=dict)
     server: subprocess.Popen | None = None
     workers: list[subprocess.Popen] = field(default_factory=list)
+    web: subprocess.Popen | None = None
     _logs: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -130,9 +132,39 @@ class LocalStack:
                     )
                 )
             say(f"已启动 {self.opts.workers} 个 worker（工作池 {self.opts.pool}）。")
+            self._start_web(say)
         except BaseException:
             self.stop()
             raise
+
+    def _start_web(self, say) -> None:
+        if not self.opts.web_port:
+            return
+        if not port_is_free(self.opts.host, self.opts.web_port):
+            # The flows do not need the portal: say so and go on rather than refuse the whole stack.
+            say(
+                f"端口 {self.opts.host}:{self.opts.web_port} 已被占用，未启动企业网上报送系统"
+                "（可用 --web-port 换一个端口）。"
+            )
+            return
+        command = ["-m", "campaign.cli.app", "web", "--host", self.opts.host, "--port", str(self.opts.web_port)]
+        web = self._spawn([sys.executable, *command], "web")
+        # Ready before "已就绪": it migrates the database at start, and nothing else may be migrating then.
+        url = f"http://{self.opts.host}:{self.opts.web_port}/"
+        deadline = time.monotonic() + 60
+        while web.poll() is None and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.5)
+        else:
+            _signal_groups([web], signal.SIGKILL)
+            say(f"企业网上报送系统未能启动，见 {self.log_dir / 'web.log'}；Prefect 服务器和 worker 照常运行。")
+            return
+        self.web = web
+        say(f"企业网上报送系统：{url} （日志 {self.log_dir / 'web.log'}）")
 
     def _server_db(self) -> str:
         url = self.env.get("PREFECT_API_DATABASE_CONNECTION_URL")
@@ -208,6 +240,7 @@ class LocalStack:
 
     def _children(self) -> list[tuple[str, subprocess.Popen]]:
         named = [(f"worker-{i + 1}", w) for i, w in enumerate(self.workers)]
+        named += [("web", self.web)] if self.web else []
         return named + ([("server", self.server)] if self.server else [])
 
     # -- stop ----------------------------------------------------------------------------------
@@ -216,8 +249,9 @@ class LocalStack:
         tree = self._descendants()
         # A Prefect worker treats its first SIGINT as "shut down gracefully" and a second as
         # "now"; it does not stop on SIGTERM alone. The server (uvicorn) stops on SIGTERM.
+        first = list(self.workers) + ([self.web] if self.web else [])  # uvicorn stops on SIGINT as well
         for group, firmer in (
-            (list(self.workers), signal.SIGINT),
+            (first, signal.SIGINT),
             ([self.server] if self.server else [], signal.SIGTERM),
         ):
             _signal_groups(group, signal.SIGINT)

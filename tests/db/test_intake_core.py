@@ -130,7 +130,8 @@ def test_rejection_lists_every_problem_with_exact_text(initialized_home, templat
         note["title"]
         == "【大渡口区国有资产监督管理委员会】退回：2023年度目标任务清单（附件2）未通过校验，请修改后重新报送"
     )
-    assert note["body"] == (
+    assert "网上报送：请通过本单位专属链接登录报送系统" in note["body"]  # the portal link, added as it is sent
+    assert note["body"].startswith(
         "示例城市建设投资集团有限公司（示例）：\n\n"
         "贵单位报送文件“DDK001_task-list-2023.xlsx”未通过校验，本次不予接收。请逐项修改后重新报送：\n\n"
         "1. 第 12 行的一级任务“党的建设”不在对标维度范围内。\n"

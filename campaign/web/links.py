@@ -1,0 +1,232 @@
+"""Personal sign-in links: signed, expiring, revocable, bound to one enterprise and one contact.
+
+A token is an itsdangerous signature over {link id, enterprise code, expiry} with the server-side
+secret. Nothing stores it: the portal_link row holds the id, the contact and the expiry, and the
+token is rebuilt from them when a message is sent. Revoking the row refuses the token and every
+session started with it. Expiry is on the wall clock (a security lease, like the claim leases),
+never on the business `as_of` a flow replays.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from campaign.calendar.clock import TZ, format_date_zh
+from campaign.config.model import CampaignConfig
+from campaign.config.settings import get_settings
+from campaign.db import models as m
+
+SECRET_ENV = "CAMPAIGN_WEB_SECRET"
+SECRET_FILE = "web-secret"
+SALT = "campaign-portal-link"
+# A message sent when the current link has less than this left carries a fresh one instead.
+RENEW_BEFORE = timedelta(days=30)
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def server_secret(home: Path | None = None) -> str:
+    """CAMPAIGN_WEB_SECRET; without it, a random secret kept in CAMPAIGN_HOME/web-secret (mode 0600).
+
+    The file is the embedded default: one machine where the portal and the flows share CAMPAIGN_HOME.
+    Several machines must share CAMPAIGN_WEB_SECRET, or links signed on one are refused on another.
+    """
+    value = os.environ.get(SECRET_ENV, "").strip()
+    if value:
+        if len(value) < 32:
+            raise ValueError(
+                f"环境变量 {SECRET_ENV} 太短（至少 32 个字符），请用 "
+                '`python -c "import secrets; print(secrets.token_urlsafe(48))"` 生成'
+            )
+        return value
+    path = (home or get_settings().home_dir) / SECRET_FILE
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it first: use theirs
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(secrets.token_urlsafe(48))
+    return path.read_text(encoding="ascii").strip()
+
+
+def _serializer(secret: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret, salt=SALT)
+
+
+def make_token(secret: str, link: m.PortalLink, enterprise_code: str) -> str:
+    return _serializer(secret).dumps({"l": link.id, "e": enterprise_code, "x": int(link.expires_at.timestamp())})
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    link_id: int
+    enterprise: str
+    expires: int  # epoch seconds
+
+
+def read_token(secret: str, token: str) -> TokenClaims | None:
+    """The token's claims if the signature is ours, else None (a forged or mangled link)."""
+    if len(token) > 400:
+        return None
+    try:
+        data = _serializer(secret).loads(token)
+        return TokenClaims(int(data["l"]), str(data["e"]), int(data["x"]))
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+# -- the portal_link table ---------------------------------------------------------------------
+
+
+def issue_link(
+    session: Session,
+    enterprise: m.Enterprise,
+    days: int,
+    issued_by: str,
+    contact: str | None = None,
+    now: datetime | None = None,
+) -> m.PortalLink:
+    now = now or wall_clock()
+    contacts = enterprise.contacts or [{}]
+    name = contact or str(contacts[0].get("name") or "联系人")
+    link = m.PortalLink(
+        enterprise_id=enterprise.id,
+        contact=name[:100],
+        issued_at=now,
+        expires_at=now + timedelta(days=days),
+        issued_by=issued_by[:100],
+    )
+    session.add(link)
+    session.flush()
+    return link
+
+
+def revoke_links(session: Session, enterprise_id: int, reason: str, now: datetime | None = None) -> int:
+    """Revoke every live link of an enterprise; returns how many."""
+    done = session.execute(
+        update(m.PortalLink)
+        .where(m.PortalLink.enterprise_id == enterprise_id, m.PortalLink.revoked_at.is_(None))
+        .values(revoked_at=now or wall_clock(), revoked_reason=reason[:200])
+    )
+    return getattr(done, "rowcount", 0) or 0  # a CursorResult for an UPDATE
+
+
+def current_link(session: Session, enterprise: m.Enterprise, days: int, now: datetime | None = None) -> m.PortalLink:
+    """The newest live link with at least RENEW_BEFORE left, else a new one (issued by delivery)."""
+    now = now or wall_clock()
+    link = session.scalars(
+        select(m.PortalLink)
+        .where(
+            m.PortalLink.enterprise_id == enterprise.id,
+            m.PortalLink.revoked_at.is_(None),
+            m.PortalLink.expires_at > now + min(RENEW_BEFORE, timedelta(days=days) / 2),
+        )
+        .order_by(m.PortalLink.id.desc())
+        .limit(1)
+    ).first()
+    return link or issue_link(session, enterprise, days, "delivery", now=now)
+
+
+def link_url(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/l/{token}"
+
+
+class MessageLinks:
+    """Appends the recipient enterprise's personal link to a message body at the moment of sending.
+
+    The stored notification body stays without it, so no token is ever written to the database;
+    the channel (email, WeCom, the outbox file) receives the body with the link.
+    """
+
+    def __init__(self, session: Session, config: CampaignConfig | None = None, now: datetime | None = None) -> None:
+        self.session, self._config, self.now = session, config, now
+        self._footers: dict[str, str | None] = {}
+
+    @property
+    def config(self) -> CampaignConfig:
+        # Loaded on the first enterprise recipient: a run that only writes to SASAC never needs it.
+        if self._config is None:
+            from campaign.config.model import load_config
+
+            self._config = load_config()
+        return self._config
+
+    def footer(self, recipient: str) -> str | None:
+        if recipient not in self._footers:
+            enterprise = self.session.scalars(
+                select(m.Enterprise).where(m.Enterprise.code == recipient, m.Enterprise.active.is_(True))
+            ).one_or_none()
+            self._footers[recipient] = None if enterprise is None else self._render(enterprise)
+        return self._footers[recipient]
+
+    def _render(self, enterprise: m.Enterprise) -> str:
+        link = current_link(self.session, enterprise, self.config.web.link_days, self.now)
+        self.session.commit()  # the link row must exist before anyone can open the message
+        url = link_url(self.config.web.base_url, make_token(server_secret(), link, enterprise.code))
+        contact = self.config.campaign.contact or "区国资委"
+        return (
+            "\n网上报送：请通过本单位专属链接登录报送系统，查看各项材料的报送要求和状态、下载本单位填报模板、"
+            f"上传材料并查看回执或退回原因：\n{url}\n"
+            f"该链接仅供{enterprise.name}（{link.contact}）使用，请勿转发；有效期至"
+            f"{format_date_zh(link.expires_at.astimezone(TZ).date())}。链接失效或遗失时，请联系{contact}重新发放。\n"
+        )
+
+    def attachments(self, note: m.Notification) -> list[str]:
+        """For a notice: the recipient's own templates of the windows open when it was issued (made if missing)."""
+        if note.kind != "notice" or note.enterprise_id is None:
+            return []
+        from campaign.config.settings import get_settings
+        from campaign.web.portal import template_path
+
+        enterprise = self.session.get(m.Enterprise, note.enterprise_id)
+        if enterprise is None or enterprise.code not in {e.code for e in self.config.enterprises}:
+            return []
+        day, home = note.created_at.date(), get_settings().home_dir
+        paths = []
+        for d in self.config.deliverables:
+            if d.template and d.opens_on <= day <= d.due:
+                path = template_path(
+                    self.session,
+                    self.config,
+                    home,
+                    self.config.enterprise(enterprise.code),
+                    d,
+                    enterprise.id,
+                    note.created_at,
+                )
+                if path is not None:
+                    paths.append(str(path))
+        return paths
+
+    def body(self, recipient: str, body: str) -> str:
+        footer = self.footer(recipient)
+        return body if footer is None else body.rstrip("\n") + "\n" + footer
+
+
+def personal_link(enterprise_code: str, config: CampaignConfig | None = None) -> str:
+    """The link the next message to this enterprise would carry (for the demo's closing lines)."""
+    from campaign.db.session import session_scope
+
+    if config is None:
+        from campaign.config.model import load_config
+
+        config = load_config()
+    with session_scope() as session:
+        enterprise = session.scalars(select(m.Enterprise).where(m.Enterprise.code == enterprise_code)).one()
+        link = current_link(session, enterprise, config.web.link_days)
+        return link_url(config.web.base_url, make_token(server_secret(), link, enterprise.code))
