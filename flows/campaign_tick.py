@@ -155,6 +155,16 @@ def _final_review(step: ClockStep, as_of: datetime, approve_as: str | None) -> d
     return {"outputs": result["outputs"], "candidates": len(result["candidates"])}
 
 
+def _final_review_update(step: ClockStep, as_of: datetime, approve_as: str | None) -> dict:
+    from flows.final_review import final_review
+    from tasks.final_review import review_needs_update
+
+    if not review_needs_update(as_of):
+        return {"updated": False, "reason": "自上一版总结评估以来没有新接收的材料"}
+    result = final_review(as_of=as_of)
+    return {"updated": True, "outputs": result["outputs"], "candidates": len(result["candidates"])}
+
+
 def _assessment_step(step: ClockStep, as_of: datetime, approve_as: str | None) -> dict:
     assert step.year, "an assessment step names its year"
     return _assessment(step.year, as_of, approve_as)
@@ -171,6 +181,7 @@ RUNNERS: dict[str, Callable[[ClockStep, datetime, str | None], dict]] = {
     "window-open": _window_open,
     "assessment": _assessment_step,
     "final-review": _final_review,
+    "final-review-update": _final_review_update,
 }
 
 

@@ -23,8 +23,9 @@ from tasks.notify import fail_if_undelivered, notify_all
 def final_review(as_of: AsOfParam = None) -> dict:
     as_of = resolve_as_of(as_of)
     prepare_database()
-    result, outputs = compute_review(as_of)
-    message = ready_message(result, outputs, as_of)
+    run = compute_review(as_of)
+    result, outputs = run.result, run.outputs
+    message = ready_message(result, outputs, as_of, run.previous)
     delivery = notify_all([message], as_of)
     create_table_artifact(
         key="final-review-candidates",
@@ -41,6 +42,9 @@ def final_review(as_of: AsOfParam = None) -> dict:
             {"kind": c.kind, "code": c.code, "name": c.name, "explanation": c.explanation} for c in result.candidates
         ],
         "notes": result.notes,
+        "missing": {r.data.code: files for r, files in result.missing},
+        "withheld": [{"kind": c.kind, "code": c.code, "missing": files} for c, files in result.withheld],
+        "previous": [d.isoformat() for d in run.previous],
         "message": {
             "key": message.key,
             "newly_recorded": delivery.recorded,
@@ -76,7 +80,8 @@ def _markdown(result: FinalReview, outputs: dict[str, str], as_of: datetime) -> 
         lines.append(f"| {c.category} | {c.enterprises} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        f"候选 {len(result.candidates)} 个，数据缺失 {len(result.notes)} 项。",
+        f"候选 {len(result.candidates)} 个，缺报材料 {result.missing_files} 份（{len(result.missing)} 户），"
+        f"数据缺失 {len(result.notes)} 项。",
         "",
         f"- 报告：`{outputs['html']}`",
         f"- 汇总表：`{outputs['xlsx']}`",

@@ -7,7 +7,10 @@ Scheduled steps (once each, on a configured date):
 - `next-year`         targets-<year>'s opens_on, for every year after the first: next year's filing;
 - `window-open`       the opens_on of every other deliverable (完成情况, 评估报告): its notice, grouped by day;
 - `assessment`        clock.assessments[].run_on: score the year (paused for SASAC review);
-- `final-review`      clock.final_review_on.
+- `final-review`      the first working day after the last due date of every deliverable the review uses,
+                      plus clock.final_review_grace_days working days (final_review_day);
+- `final-review-update` every later working day on which a late file it uses can still arrive (to that
+                      deliverable's last reminder): a new dated version if something was accepted since.
 
 Routine steps:
 - `intake`            every working day inside some deliverable's window, which runs from its
@@ -27,6 +30,7 @@ from datetime import date, timedelta
 
 from campaign.calendar.workdays import add_working_days, is_working_day
 from campaign.config.model import CampaignConfig, Deliverable, DeliverableKind
+from campaign.final_review.rules import review_deliverables
 from campaign.reminders.rules import reminder_calendar
 
 ORDER = (
@@ -38,6 +42,7 @@ ORDER = (
     "half-year-open",
     "assessment",
     "final-review",
+    "final-review-update",
     "reminders",
 )
 ROUTINE = frozenset({"intake", "reminders"})
@@ -51,6 +56,7 @@ LABELS_ZH = {
     "window-open": "下发报送通知",
     "assessment": "年度考核自动计分（待区国资委审核）",
     "final-review": "深化评估总结评估",
+    "final-review-update": "总结评估补报更新（有补报材料被接收时生成新一版）",
     "reminders": "截止提醒",
 }
 
@@ -78,6 +84,31 @@ def half_year_close_day(deliverable: Deliverable) -> date:
     return add_working_days(deliverable.due, 1)
 
 
+def final_review_day(config: CampaignConfig) -> date | None:
+    """The first working day after the last deadline of every deliverable the review uses, plus the grace."""
+    used = review_deliverables(config)
+    if not used:
+        return None
+    return add_working_days(max(d.due for d in used), 1 + config.clock.final_review_grace_days)
+
+
+def final_review_update_days(config: CampaignConfig) -> list[date]:
+    """Working days after the review on which a late file it uses can still be received."""
+    first = final_review_day(config)
+    if first is None:
+        return []
+    last = max(
+        max([d.due, *(s.on for s in reminder_calendar(d.due, config.reminders, d.opens_on))])
+        for d in review_deliverables(config)
+    )
+    days, day = [], first + timedelta(days=1)
+    while day <= last:
+        if is_working_day(day):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
 def _scheduled(config: CampaignConfig) -> dict[date, list[ClockStep]]:
     out: dict[date, list[ClockStep]] = {}
 
@@ -101,8 +132,11 @@ def _scheduled(config: CampaignConfig) -> dict[date, list[ClockStep]]:
         add(day, ClockStep("window-open", deliverables=tuple(ids)))
     for a in config.clock.assessments:
         add(a.run_on, ClockStep("assessment", year=a.year))
-    if config.clock.final_review_on is not None:
-        add(config.clock.final_review_on, ClockStep("final-review"))
+    review_day = final_review_day(config)
+    if review_day is not None:
+        add(review_day, ClockStep("final-review"))
+    for day in final_review_update_days(config):
+        add(day, ClockStep("final-review-update"))
     return out
 
 

@@ -101,11 +101,16 @@ def report_final(as_of: AsOf = None) -> None:
     from flows.final_review import final_review
 
     result = run_flow(final_review, as_of=parse_as_of(as_of))
+    missing = result["missing"]
+    files = sum(len(f) for f in missing.values())
     typer.echo(
-        f"总结评估（截至 {result['as_of']}）：候选 {len(result['candidates'])} 个，数据缺失 {len(result['notes'])} 项。"
+        f"总结评估（截至 {result['as_of']}）：候选 {len(result['candidates'])} 个，"
+        f"缺报材料 {files} 份（{len(missing)} 户），数据缺失 {len(result['notes'])} 项。"
     )
     for c in result["candidates"]:
         typer.echo(f"  {c['kind']}候选：{c['code']} {c['name']}——{c['explanation']}")
+    for code, files in missing.items():
+        typer.echo(f"  缺报：{code} {'、'.join(files)}")
     typer.echo(f"HTML 报告：{result['outputs']['html']}")
     typer.echo(f"汇总表：{result['outputs']['xlsx']}")
     typer.echo(f"公文稿（Word）：{result['outputs']['docx']}")

@@ -136,9 +136,9 @@ def print_summary(home: Path, stats: dict) -> None:
         + ("；".join(f"{y} 年度{'已定稿' if st == 'final' else st}" for y, st in s["assessments"]) or "尚未考核")
         + (f"；考核结果通知企业 {n['result']} 条" if n.get("result") else "")
     )
-    final = [p for p in s["reports"] if "final-review" in p.parts]
+    final = [p for p in s["reports"] if p.parent.name == "final-review"]  # the current version; dated ones beside
     if final:
-        console.print("  总结评估报告：")
+        console.print("  总结评估报告（最新一版，各版按日期保留在同目录的文件夹中）：")
         for p in final:
             console.print(f"    {p}")
     console.print(
@@ -149,7 +149,9 @@ def print_summary(home: Path, stats: dict) -> None:
 
 def simulate(
     start: Annotated[str, typer.Option("--from", help="开始日期 YYYY-MM-DD。")] = "2023-05-12",
-    end: Annotated[str, typer.Option("--to", help="结束日期 YYYY-MM-DD。")] = "2025-06-30",
+    end: Annotated[
+        str | None, typer.Option("--to", help="结束日期 YYYY-MM-DD；不填则到行动日历的最后一天（最后一次逾期提醒）。")
+    ] = None,
     enterprises: Annotated[
         int | None,
         typer.Option("--enterprises", min=1, max=5000, help="模拟企业户数；不填则使用 config/ 中的示例企业。"),
@@ -158,8 +160,9 @@ def simulate(
     home: Annotated[Path | None, typer.Option("--home", help="数据目录（默认为 CAMPAIGN_HOME）。")] = None,
 ) -> None:
     """模拟整个行动：模拟企业按时、逾期、被退回后重报或不报，行动日历逐日运行真实流程；重复运行不会改变结果。"""
-    first, last = _date(start, "--from"), _date(end, "--to")
-    if last < first:
+    first = _date(start, "--from")
+    last = _date(end, "--to") if end else None
+    if last is not None and last < first:
         raise typer.BadParameter("结束日期早于开始日期", param_hint="--to")
     if home is not None:
         os.environ["CAMPAIGN_HOME"] = str(home.expanduser().resolve())
@@ -170,8 +173,16 @@ def simulate(
         config_dir = write_synthetic_config(settings.home_dir / SYNTHETIC_CONFIG, enterprises, seed)
         os.environ["CAMPAIGN_CONFIG_DIR"] = str(config_dir)
         console.print(f"模拟企业 {enterprises} 户（虚构，配置目录 {config_dir}）")
-    stats = run_simulation(first, last, seed)
+    stats = run_simulation(first, last or campaign_end(), seed)
     print_summary(get_settings().home_dir, stats)
+
+
+def campaign_end() -> date:
+    """The last day the calendar has anything to do: late files after the final review still count."""
+    from campaign.calendar.plan import campaign_span
+    from campaign.config.model import load_config
+
+    return campaign_span(load_config())[1]
 
 
 def fresh_demo_home(home: Path) -> Path:
@@ -196,15 +207,16 @@ def demo(
     home: Annotated[Path, typer.Option("--home", help="演示用的数据目录（每次运行都会重建）。")] = Path("var/demo"),
     seed: Annotated[int, typer.Option("--seed", help="随机种子。")] = 1,
 ) -> None:
-    """演示：在全新的数据目录中，用示例区属企业模拟 2023-05-12 至 2025-06-30 的整个行动，并说明结果在哪里查看。"""
+    """演示：在全新的数据目录中，用示例区属企业模拟从 2023-05-12 到行动日历最后一天的整个行动，并说明结果在哪里查看。"""
     home = fresh_demo_home(home)
+    last = campaign_end()
     console.print(
-        f"[bold]演示[/bold]：数据目录 {home}；示例企业 9 户，模拟 2023-05-12 至 2025-06-30（"
+        f"[bold]演示[/bold]：数据目录 {home}；示例企业 9 户，模拟 2023-05-12 至 {last}（"
         "首次启动 Prefect 本地服务约需 10–20 秒）"
     )
-    stats = run_simulation(date(2023, 5, 12), date(2025, 6, 30), seed)
+    stats = run_simulation(date(2023, 5, 12), last, seed)
     print_summary(home, stats)
-    console.print(f"查看报送状态：CAMPAIGN_HOME={home} campaign status --as-of 2025-06-30")
+    console.print(f"查看报送状态：CAMPAIGN_HOME={home} campaign status --as-of {last}")
     console.print(
         "在 Prefect UI 中查看这些运行（campaign-simulation 及其子流程：印发通知、半年进展、新年度编制、年度考核、"
         "总结评估）："
@@ -213,7 +225,7 @@ def demo(
     from campaign.web.links import personal_link
 
     console.print(
-        "以企业身份查看网上报送系统（演示数据，业务日期固定为 2025-06-30）："
-        f"CAMPAIGN_HOME={home} campaign web --as-of 2025-06-30"
+        f"以企业身份查看网上报送系统（演示数据，业务日期固定为 {last}）："
+        f"CAMPAIGN_HOME={home} campaign web --as-of {last}"
     )
     console.print(f"  然后在浏览器打开示例企业 DDK001 的专属链接：{personal_link('DDK001')}", highlight=False)

@@ -278,7 +278,9 @@ class ClockConfig(_Strict):
     """Dates the campaign clock needs that are not a deliverable's window (see campaign/clock_plan.py)."""
 
     assessments: list[AssessmentDate] = Field(default_factory=list)
-    final_review_on: date | None = None  # on or after the evaluation deliverables' due date
+    # The final review runs on the first working day after the last due date of the deliverables it uses, plus
+    # this many working days (campaign/calendar/plan.py final_review_day), so no enterprise is still told to file.
+    final_review_grace_days: int = Field(default=2, ge=0, le=30)
 
 
 class WebConfig(_Strict):
@@ -380,16 +382,6 @@ class CampaignConfig(_Strict):
             elif a.run_on <= completion[0].due:
                 problems.append(
                     f"clock.assessments[{i}].run_on：{a.run_on} 应晚于{completion[0].title}的截止日 {completion[0].due}"
-                )
-        if self.clock.final_review_on is not None:
-            evaluation = [
-                d.due
-                for d in self.deliverables
-                if d.phase == "evaluation" and d.year == self.clock.final_review_on.year
-            ]
-            if evaluation and self.clock.final_review_on < max(evaluation):
-                problems.append(
-                    f"clock.final_review_on：{self.clock.final_review_on} 早于深化评估材料的截止日 {max(evaluation)}"
                 )
         return problems
 

@@ -65,6 +65,16 @@ def build_document(config: CampaignConfig, review: FinalReview, as_of: datetime)
         + "".join(f"{y}年度考核已定稿企业{sum(1 for r in ents if y in r.data.scores)}户；" for y in years).rstrip("；")
         + "。",
     )
+    if review.missing:
+        _para(
+            doc,
+            f"截至{format_date_zh(as_of.date())}，总结评估所用材料均已过截止日，仍有{len(review.missing)}户企业缺报"
+            f"{review.missing_files}份："
+            + "；".join(f"{r.data.name}缺报{'、'.join(files)}" for r, files in review.missing)
+            + "。缺报材料的企业不列为候选。",
+        )
+    else:
+        _para(doc, f"截至{format_date_zh(as_of.date())}，总结评估所用材料均已接收。")
     if review.notes:
         _para(
             doc,
@@ -123,6 +133,11 @@ def build_document(config: CampaignConfig, review: FinalReview, as_of: datetime)
             _para(doc, f"{kind}候选：本次无企业满足全部条件。")
         for cand in chosen:
             _para(doc, f"{kind}候选：{cand.name}（{cand.category}）。推荐理由：{cand.explanation}")
+    for cand, files in review.withheld:
+        _para(
+            doc,
+            f"{cand.name}的考核和指标满足{cand.kind}候选条件，但缺报{'、'.join(files)}，暂不列为候选，待补报后重新评估。",
+        )
 
     _heading(doc, SECTIONS[4])
     lagging = [f"{r.data.name}（{'；'.join(why)}）" for r, why in supervision(ents, years, rules)]

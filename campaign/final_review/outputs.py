@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import shutil
+from datetime import date, datetime
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -138,7 +139,7 @@ def build_workbook(review: FinalReview) -> Workbook:
             f"{y}年分类排名",
             f"{y}年等级",
         ]
-    header += ["年均考核总分", "差距缩小达标的核心指标数", "评估报告", "候选", "数据说明"]
+    header += ["年均考核总分", "差距缩小达标的核心指标数", "评估报告", "候选", "缺报材料", "数据说明"]
     ws.append(header)
     kinds = candidate_kinds(review)
     for r in review.enterprises:
@@ -158,6 +159,7 @@ def build_workbook(review: FinalReview) -> Workbook:
             len(r.gaps_met),
             f"{d.evaluation_report:%Y-%m-%d} 已接收" if d.evaluation_report else "未报送",
             "、".join(kinds.get(d.code, [])) or "—",
+            "、".join(d.missing) or "—",
             "；".join(d.notes),
         ]
         append_safe(ws, row)
@@ -233,10 +235,14 @@ def build_workbook(review: FinalReview) -> Workbook:
 # --- all outputs ------------------------------------------------------------------------------
 
 
-def write_outputs(home: Path, config: CampaignConfig, review: FinalReview, as_of: datetime) -> dict[str, str]:
+def write_outputs(
+    home: Path, config: CampaignConfig, review: FinalReview, as_of: datetime, previous: list[date] | None = None
+) -> dict[str, str]:
+    """Write this version into a folder named by its business date (earlier versions stay in theirs) and copy it
+    to the top of reports/final-review/ as the current version."""
     from campaign.final_review.docx import build_document
 
-    out = out_dir(home)
+    out = out_dir(home) / as_of.date().isoformat()
     out.mkdir(parents=True, exist_ok=True)
     xlsx = out / f"{STEM}汇总表.xlsx"
     build_workbook(review).save(xlsx)
@@ -255,7 +261,10 @@ def write_outputs(home: Path, config: CampaignConfig, review: FinalReview, as_of
         benchmark=BENCHMARK,
         kinds=candidate_kinds(review),
         direction_zh=DIRECTION_ZH,
+        previous=previous or [],
     )
     docx = out / f"{STEM}报告.docx"
     build_document(config, review, as_of).save(str(docx))  # python-docx types save() as taking a str or a stream
+    for path in (html, xlsx, docx):
+        shutil.copy2(path, out.parent / Path(path).name)
     return {"html": str(html), "xlsx": str(xlsx), "docx": str(docx)}

@@ -15,7 +15,7 @@ from statistics import mean
 
 from campaign.assessment.rules import Item
 from campaign.assessment.scoring import met_target
-from campaign.config.model import FinalReviewConfig
+from campaign.config.model import CampaignConfig, Deliverable, DeliverableKind, FinalReviewConfig
 from campaign.half_year.rules import progress_ratio
 
 EXEMPLAR = "典范企业"
@@ -83,6 +83,7 @@ class EnterpriseData:
     scores: dict[int, YearScore]
     evaluation_report: date | None  # accepted on
     notes: list[str] = field(default_factory=list)  # data gaps found while gathering
+    missing: list[str] = field(default_factory=list)  # titles of the deliverables the review uses not accepted
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,31 @@ class FinalReview:
     categories: list[CategoryReview]
     candidates: list[Candidate]
     notes: list[str]
+    withheld: list[tuple[Candidate, list[str]]] = field(default_factory=list)  # met the rule, files missing
+
+    @property
+    def missing(self) -> list[tuple[EnterpriseReview, list[str]]]:
+        """Every enterprise with a file the review uses missing, each file named."""
+        return [(r, r.data.missing) for r in self.enterprises if r.data.missing]
+
+    @property
+    def missing_files(self) -> int:
+        return sum(len(files) for _, files in self.missing)
+
+
+REVIEW_KINDS = (DeliverableKind.TASK_LIST, DeliverableKind.COMPLETION)
+
+
+def review_deliverables(config: CampaignConfig) -> list[Deliverable]:
+    """The deliverables the final review reads: each reviewed year's list and completion report, the final
+    completion report and the evaluation report. The review runs only after all of them are past their deadline."""
+    years = set(config.final_review.years)
+    return [
+        d
+        for d in config.deliverables
+        if (d.kind in REVIEW_KINDS and d.year in years)
+        or d.kind in (DeliverableKind.COMPLETION_FINAL, DeliverableKind.EVALUATION_REPORT)
+    ]
 
 
 # --- completion -------------------------------------------------------------------------------
@@ -241,15 +267,23 @@ def _benchmark(review: EnterpriseReview, years: list[int], rules: FinalReviewCon
     return reasons
 
 
-def propose(reviews: list[EnterpriseReview], years: list[int], rules: FinalReviewConfig) -> list[Candidate]:
-    candidates = []
+def propose(
+    reviews: list[EnterpriseReview], years: list[int], rules: FinalReviewConfig
+) -> tuple[list[Candidate], list[tuple[Candidate, list[str]]]]:
+    """Candidates, and those withheld: an enterprise whose required files are missing is never proposed, however
+    its numbers look; it is listed with the files it still owes."""
+    candidates, withheld = [], []
     for kind, rule in ((EXEMPLAR, _exemplar), (BENCHMARK, _benchmark)):
         for review in reviews:
             reasons = rule(review, years, rules)
             if reasons:
                 d = review.data
-                candidates.append(Candidate(kind, d.code, d.name, d.category, reasons))
-    return candidates
+                candidate = Candidate(kind, d.code, d.name, d.category, reasons)
+                if d.missing:
+                    withheld.append((candidate, d.missing))
+                else:
+                    candidates.append(candidate)
+    return candidates, withheld
 
 
 # --- 专项督导 ----------------------------------------------------------------------------------
@@ -312,4 +346,5 @@ def review(enterprises: list[EnterpriseData], rules: FinalReviewConfig) -> Final
             )
         )
     notes = [f"{r.data.code} {r.data.name}：{n}" for r in reviews for n in r.data.notes]
-    return FinalReview(years, reviews, categories, propose(reviews, years, rules), notes)
+    candidates, withheld = propose(reviews, years, rules)
+    return FinalReview(years, reviews, categories, candidates, notes, withheld)

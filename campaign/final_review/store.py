@@ -11,6 +11,7 @@ Whatever is missing becomes a Chinese note on the enterprise, never an exception
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from campaign.assessment.store import item_from_row
 from campaign.calendar.clock import TZ
 from campaign.config.model import CampaignConfig
 from campaign.db import models as m
-from campaign.final_review.rules import EnterpriseData, IndicatorPoints, YearScore
+from campaign.final_review.rules import EnterpriseData, IndicatorPoints, YearScore, review_deliverables
 from campaign.submissions.store import deliverable_code, latest_accepted, task_items
 from campaign.validation.targets import parse_target
 
@@ -65,6 +66,9 @@ def gather(session: Session, config: CampaignConfig, as_of: datetime) -> list[En
     finalised = set(
         session.scalars(select(m.Assessment.year).where(m.Assessment.year.in_(years), m.Assessment.status == "final"))
     )
+
+    used = {d.id: _accepted(session, d.id, as_of) for d in review_deliverables(config)}
+    titles = {d.id: d.title for d in review_deliverables(config)}
 
     wanted = {s.id for by in (*completions.values(), *lists.values(), final) for s in by.values()}
     rows = task_items(session, wanted)
@@ -130,9 +134,54 @@ def gather(session: Session, config: CampaignConfig, as_of: datetime) -> list[En
                 ent_scores,
                 _local_date(report.received_at) if report else None,
                 notes,
+                [titles[code] for code, by in used.items() if ent.id not in by],
             )
         )
     return out
+
+
+VERSION = "final_review.version"
+
+
+def inputs_fingerprint(session: Session, config: CampaignConfig, as_of: datetime) -> str:
+    """What the review reads, as one hash: the accepted version of each file it uses and the finalised years.
+    A late file accepted after a review changes it; a day on which nothing arrived does not."""
+    parts = sorted(
+        f"{code}:{s.id}"
+        for code, by in ((d.id, _accepted(session, d.id, as_of)) for d in review_deliverables(config))
+        for s in by.values()
+    )
+    finals = session.scalars(
+        select(m.Assessment.id).where(m.Assessment.year.in_(config.final_review.years), m.Assessment.status == "final")
+    )
+    parts += [f"assessment:{i}" for i in sorted(finals)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def versions(session: Session) -> list[tuple[date, str]]:
+    """Earlier versions of the review: (business date, inputs fingerprint), oldest first."""
+    rows = session.scalars(select(m.AuditEvent).where(m.AuditEvent.action == VERSION).order_by(m.AuditEvent.at))
+    return [(date.fromisoformat(e.entity_key), str(e.detail.get("inputs", ""))) for e in rows]
+
+
+def record_version(session: Session, as_of: datetime, fingerprint: str, outputs: dict[str, str]) -> None:
+    day = as_of.date().isoformat()
+    existing = session.scalars(
+        select(m.AuditEvent).where(m.AuditEvent.action == VERSION, m.AuditEvent.entity_key == day)
+    ).first()
+    if existing is not None:
+        existing.detail = {"inputs": fingerprint, "outputs": outputs}
+        return
+    session.add(
+        m.AuditEvent(
+            at=as_of,
+            actor="system",
+            action=VERSION,
+            entity="final_review",
+            entity_key=day,
+            detail={"inputs": fingerprint, "outputs": outputs},
+        )
+    )
 
 
 def _by_indicator(rows: dict[int, list[m.TaskItem]], sub: m.Submission | None) -> dict[str | None, m.TaskItem]:

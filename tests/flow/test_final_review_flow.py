@@ -13,6 +13,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from campaign.calendar.clock import resolve_as_of
+from campaign.calendar.plan import ClockStep
 from campaign.config.model import load_config
 from campaign.config.settings import get_settings
 from campaign.db import models as m
@@ -116,21 +117,29 @@ def test_final_review_end_to_end(prefect_harness, initialized_home, tmp_path):
             ACTUALS[p24],
             "2025-02-20" if source24 == "completion-2024" else "2025-05-20",
         )
+        if source24 == "completion-2024":  # every candidate files the final completion report too
+            _file(tmp_path / "cf", code, "completion-final-2025", ACTUALS[p24], "2025-05-20")
         if report:
             _file_report(tmp_path, code, "2025-05-10")
     assert annual_assessment(2023, as_of=resolve_as_of("2024-02-05"), approve_as="王科长")["status"] == "final"
     assert annual_assessment(2024, as_of=resolve_as_of("2025-03-10"), approve_as="王科长")["status"] == "final"
 
-    result = final_review(as_of=resolve_as_of("2025-07-01"))
+    result = final_review(as_of=resolve_as_of("2025-07-03"))  # the day the calendar plans (tests/unit)
 
     # -- candidates and their explanations ---------------------------------------------------
     kinds = {(c["kind"], c["code"]) for c in result["candidates"]}
     assert kinds == {
         ("典范企业", "DDK001"),
-        ("典范企业", "DDK007"),
         ("价值创造标杆", "DDK001"),
         ("价值创造标杆", "DDK002"),
     }
+    # DDK007 meets the 典范 rule but never filed its evaluation report: withheld, with the file named
+    assert result["withheld"] == [{"kind": "典范企业", "code": "DDK007", "missing": ["价值创造行动评估报告"]}]
+    # every missing file of every enterprise is named: 4 enterprises filed nothing (6 files each), 3 owe one
+    assert result["missing"]["DDK003"] == ["2024年度价值创造行动目标任务完成情况"]
+    assert result["missing"]["DDK005"] == ["价值创造行动评估报告"]
+    assert len(result["missing"]["DDK004"]) == 6 and "DDK001" not in result["missing"]
+    assert sum(len(files) for files in result["missing"].values()) == 27
     over_gaps = [_gap(i, v) for i, v in zip(BASELINE, ACTUALS["over"], strict=False)]
     assert all(g >= 0.5 for g in over_gaps)
     explanation = {(c["kind"], c["code"]): c["explanation"] for c in result["candidates"]}
@@ -201,7 +210,6 @@ def test_final_review_end_to_end(prefect_harness, initialized_home, tmp_path):
     kept = [[c.value for c in row] for row in wb["候选名单"].iter_rows(min_row=2)]
     assert [(r[0], r[1]) for r in kept] == [
         ("典范企业", "DDK001"),
-        ("典范企业", "DDK007"),
         ("价值创造标杆", "DDK001"),
         ("价值创造标杆", "DDK002"),
     ]
@@ -236,24 +244,50 @@ def test_final_review_end_to_end(prefect_harness, initialized_home, tmp_path):
     assert len(boxes) == 3 + 6  # completion, scores, gaps + one trajectory per core indicator
     assert all(b["width"] > 200 and b["height"] > 100 for b in boxes)
 
+    html = Path(result["outputs"]["html"]).read_text(encoding="utf-8")
+    assert "共7户企业缺报27份材料；缺报材料的企业不列为候选" in html
+    assert "DDK007 示例数字科技有限公司（示例）（典范企业，缺报价值创造行动评估报告）" in html
+    assert "示例数字科技有限公司（示例）的考核和指标满足典范企业候选条件，但缺报价值创造行动评估报告" in text
+
     # -- SASAC told once; a rerun overwrites the same files and records nothing new ----------
     sasac = [msg for msg in read_outbox(initialized_home) if "总结评估报告已生成" in msg.get("title", "")]
     assert len(sasac) == 1
-    assert "典范企业候选 2 户" in sasac[0]["body"]
-    again = final_review(as_of=resolve_as_of("2025-07-01"))
+    assert "典范企业候选 1 户" in sasac[0]["body"] and "缺报材料 27 份（7 户）" in sasac[0]["body"]
+    again = final_review(as_of=resolve_as_of("2025-07-03"))
     assert again["outputs"] == result["outputs"] and again["message"]["newly_recorded"] == 0
+
+    # -- a late file: the calendar's update step writes a new dated version, the first is kept -----
+    from flows.campaign_tick import RUNNERS
+
+    def update(day: str) -> dict:
+        return RUNNERS["final-review-update"](ClockStep("final-review-update"), resolve_as_of(day), None)
+
+    assert update("2025-07-07") == {"updated": False, "reason": "自上一版总结评估以来没有新接收的材料"}
+    _file_report(tmp_path, "DDK007", "2025-07-08")
+    late = update("2025-07-08")
+    assert late["updated"] is True and late["candidates"] == 5  # DDK007 now proposed as 典范 and as 标杆
+    assert update("2025-07-09")["updated"] is False
     with session_scope() as session:
         keys = session.scalars(
             sa.select(m.Notification.key).where(
                 m.Notification.recipient == "sasac", m.Notification.key.like("final-review:%")
             )
         ).all()
-    assert keys == ["final-review:2025-07-01"]
-    assert sorted(p.name for p in (initialized_home / "reports/final-review").iterdir()) == [
+    assert sorted(keys) == ["final-review:2025-07-03", "final-review:2025-07-08"]
+    latest = [msg for msg in read_outbox(initialized_home) if "2025年7月8日" in msg.get("title", "")]
+    assert "本版计入了2025年7月3日版之后接收的补报材料，此前各版保留" in latest[0]["body"]
+    folder = initialized_home / "reports/final-review"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "2025-07-03",
+        "2025-07-08",
         "价值创造行动总结评估报告.docx",
         "价值创造行动总结评估报告.html",
         "价值创造行动总结评估汇总表.xlsx",
     ]
+    first = (folder / "2025-07-03/价值创造行动总结评估报告.html").read_text(encoding="utf-8")
+    newest = (folder / "价值创造行动总结评估报告.html").read_text(encoding="utf-8")
+    assert "缺报价值创造行动评估报告）" in first and "共6户企业缺报26份材料" in newest
+    assert "此前各版（2025年7月3日）保留" in newest
 
 
 def test_report_final_on_an_empty_campaign_reports_the_gaps(prefect_harness, initialized_home, monkeypatch):
@@ -269,11 +303,11 @@ def test_report_final_on_an_empty_campaign_reports_the_gaps(prefect_harness, ini
         "PREFECT_SERVER_ANALYTICS_ENABLED",
     ):
         monkeypatch.setenv(key, "WARNING" if "LOGGING" in key else "false")  # restored after the test
-    out = CliRunner().invoke(app, ["report", "final", "--as-of", "2025-07-01"])
+    out = CliRunner().invoke(app, ["report", "final", "--as-of", "2025-07-03"])
     assert out.exit_code == 0, out.output
-    assert (
-        "候选 0 个，数据缺失 54 项" in out.output
-    )  # 9 enterprises × (2 completions, 2023 list, 2 assessments, report)
+    # 9 enterprises × (2 completions, 2023 list, 2 assessments, report); every one of the 54 files named
+    assert "候选 0 个，缺报材料 54 份（9 户），数据缺失 54 项" in out.output
+    assert "缺报：DDK001 2023年度目标任务清单（附件2）、2023年度价值创造行动目标任务完成情况" in out.output
     wb = load_workbook(initialized_home / "reports/final-review/价值创造行动总结评估汇总表.xlsx")
     assert wb["候选名单"].max_row == 1
     notes = [r[-1] for r in wb["企业汇总"].iter_rows(min_row=2, values_only=True)]

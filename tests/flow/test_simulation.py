@@ -14,7 +14,7 @@ from campaign.db import models as m
 from campaign.db.session import session_scope
 from campaign.simulation.behaviour import assign_profiles, outcome_counts, plan_actions
 
-START, END, SEED = date(2023, 5, 12), date(2025, 6, 30), 1
+START, END, SEED = date(2023, 5, 12), date(2025, 7, 21), 1
 
 
 def _snapshot(home) -> dict:

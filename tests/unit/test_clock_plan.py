@@ -52,9 +52,14 @@ def _names(day: str) -> list[str]:
             ["intake", "window-open:evaluation-report-2025+completion-final-2025"],
         ),  # the evaluation deliverables open
         ("2025-03-10", ["intake", "assessment:2024", "reminders"]),
-        ("2025-06-30", ["intake", "final-review", "reminders"]),  # T0 of the evaluation deliverables
+        ("2025-06-30", ["intake", "reminders"]),  # T0 of the evaluation deliverables: no review while they may file
         ("2025-07-01", ["intake"]),  # late evaluation reports still get their receipt
-        ("2025-07-21", ["intake", "reminders"]),  # overdue-5 of the evaluation deliverables, the very last step
+        # due Mon 06-30 -> first working day after (Tue 07-01) + 2 working days of grace
+        ("2025-07-03", ["intake", "final-review", "reminders"]),  # overdue-1: late files are still welcome
+        ("2025-07-04", ["intake", "final-review-update"]),  # a new version only if a late file was accepted
+        ("2025-07-05", []),
+        # overdue-5 of the evaluation deliverables, the very last step
+        ("2025-07-21", ["intake", "final-review-update", "reminders"]),
         ("2025-07-22", []),
     ],
 )
@@ -69,7 +74,7 @@ def test_every_scheduled_step_happens_exactly_once_over_the_campaign():
     day = start
     while day <= end:
         for s in plan_day(CONFIG, day):
-            if not s.routine:
+            if not s.routine and s.name != "final-review-update":
                 seen.setdefault(s.label_zh, []).append(day)
         day += timedelta(days=1)
     assert all(len(days) == 1 for days in seen.values()), seen
@@ -98,12 +103,41 @@ def test_clock_dates_are_checked_against_the_deliverables():
     from campaign.errors import ConfigError
 
     raw = read_yaml(REPO_ROOT / "config/campaign.yaml") | read_yaml(REPO_ROOT / "config/enterprises.yaml")
-    raw["clock"] = {"assessments": [{"year": 2023, "run_on": "2024-01-20"}], "final_review_on": "2025-06-01"}
+    raw["clock"] = {"assessments": [{"year": 2023, "run_on": "2024-01-20"}]}
     with pytest.raises((ConfigError, ValueError)) as exc:
         parse_config(yaml.safe_load(yaml.safe_dump(raw, allow_unicode=True)))
     text = str(exc.value)
     assert "clock.assessments[0].run_on" in text and "2024-01-31" in text
-    assert "clock.final_review_on" in text and "2025-06-30" in text
+
+
+def test_final_review_runs_only_after_every_file_it_uses_is_past_its_deadline_plus_the_grace():
+    import yaml
+
+    from campaign.calendar.plan import final_review_day
+    from campaign.config.model import read_yaml
+    from campaign.config.settings import REPO_ROOT
+    from campaign.final_review.rules import review_deliverables
+    from campaign.reminders.rules import reminder_calendar
+
+    used = review_deliverables(CONFIG)
+    assert sorted(d.id for d in used) == [
+        "completion-2023",
+        "completion-2024",
+        "completion-final-2025",
+        "evaluation-report-2025",
+        "task-list-2023",
+        "task-list-2024",
+    ]
+    day = final_review_day(CONFIG)
+    assert day == date(2025, 7, 3) and is_working_day(day)
+    # no enterprise is told "today is the deadline" (T0) on or after the day the review reads its files
+    t0 = [s.on for d in used for s in reminder_calendar(d.due, CONFIG.reminders, d.opens_on) if s.name == "T0"]
+    assert max(t0) < day
+    # the grace is configurable: none -> the first working day after the last deadline
+    raw = read_yaml(REPO_ROOT / "config/campaign.yaml") | read_yaml(REPO_ROOT / "config/enterprises.yaml")
+    raw["clock"]["final_review_grace_days"] = 0
+    quick = parse_config(yaml.safe_load(yaml.safe_dump(raw, allow_unicode=True)))
+    assert final_review_day(quick) == date(2025, 7, 1)
 
 
 def test_the_tick_has_a_runner_for_every_kind_of_step_the_calendar_plans():

@@ -163,3 +163,18 @@ def test_config_rules_are_validated():
     raw["final_review"]["gap_closed_threshold"] = 0
     with pytest.raises(ConfigError, match="final_review.gap_closed_threshold"):
         parse_config(raw)
+
+
+def test_an_enterprise_with_a_required_file_missing_is_never_proposed_and_the_files_are_named():
+    from dataclasses import replace
+
+    rules = load_config().final_review
+    files = ["价值创造行动评估报告", "价值创造行动目标任务完成情况（2023—2024年度汇总）"]
+    owes = replace(_ent(code="E2"), missing=files)
+    result = review([_ent(), owes], rules)
+    assert {c.code for c in result.candidates} == {"E1"}
+    assert {(c.code, c.kind) for c, _ in result.withheld} == {("E2", EXEMPLAR), ("E2", BENCHMARK)}
+    assert [(r.data.code, files) for r, files in result.missing] == [
+        ("E2", ["价值创造行动评估报告", "价值创造行动目标任务完成情况（2023—2024年度汇总）"])
+    ]
+    assert result.missing_files == 2
