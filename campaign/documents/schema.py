@@ -17,13 +17,27 @@ TASK_SUBSECTIONS = (
     "（七）在企业文化上对标世界一流",
     "（八）在企业实力上对标世界一流",
 )
+# How the enterprise writes its benchmarks and its 创标 subsidiaries, so both can be read as data
+# (campaign/validation/documents.py benchmark_choice, chuangbiao_units).
+BENCHMARK_FORMAT = (
+    "（请写明“对标方式：单户”或“对标方式：多户”，以及“对标企业：”后列出对标企业全称，"
+    "多户之间用顿号分隔，如“对标方式：多户。对标企业：甲集团有限公司、乙股份有限公司。”本段提示请删除。）"
+)
+CHUANGBIAO_FORMAT = (
+    "（创标企业每户一段，写明子企业名称、所属业务板块和对标企业，如“创标企业：甲物流有限公司"
+    "（业务板块：现代物流；对标企业：乙物流股份有限公司）。”没有子企业的，写“创标企业：无”并说明原因。本段提示请删除。）"
+)
 # The seed's guidance under each heading, kept in the template for the enterprise to replace.
 GUIDANCE = {
-    "一、对标对象": ["可根据实际，选择单户或者多户企业进行对标。"],
+    "一、对标对象": [
+        "可根据实际，选择单户或者多户企业进行对标。",
+        BENCHMARK_FORMAT,
+    ],
     "二、对标目标": [
         "到2025年，公司应发展成为全区（领先/一流/学习榜样/……）。现状（以利润总额、净利润、资产负债率、净资产收益率、"
         "全员劳动生产率、营业现金比率等核心指标为基础，找到坐标）、存在差距、努力的方向……",
         "以对标促达标、以达标促创标。创标企业（重点培育为标杆的子企业）包括……。其余为达标（对标提升）企业。",
+        CHUANGBIAO_FORMAT,
     ],
 }
 REPORT_GUIDANCE = (

@@ -160,8 +160,58 @@ def _progress(template: Path, d: Deliverable, rng: random.Random, faulty: bool):
     return wb
 
 
+# Benchmarks an enterprise of each 功能分类 might choose (seed 一、对标对象: 单户 or 多户), and the business lines
+# of the subsidiaries it names as 创标企业 (二、对标目标: "重点培育为标杆的子企业").
+BENCHMARKS = {
+    "商业一类": ["招商局集团有限公司", "华润（集团）有限公司", "中国建材集团有限公司"],
+    "商业二类": ["中国交通建设集团有限公司", "上海城投（集团）有限公司", "深圳市特区建设发展集团有限公司"],
+    "公益类": ["深圳市水务（集团）有限公司", "北京首创生态环保集团股份有限公司", "上海久事（集团）有限公司"],
+}
+LINES = {
+    "商业一类": [("现代物流", "中国外运股份有限公司"), ("商贸流通", "物产中大集团股份有限公司")],
+    "商业二类": [("物业服务", "万物云空间科技服务股份有限公司"), ("园区运营", "苏州工业园区股份有限公司")],
+    "公益类": [("供水服务", "深圳市水务（集团）有限公司"), ("公共交通", "深圳巴士集团股份有限公司")],
+}
+
+
+def chuangbiao_units(enterprise: Enterprise) -> list[tuple[str, str, str]]:
+    """The subsidiaries a synthetic enterprise names as 创标企业: (name, business line, benchmark)."""
+    rng = random.Random(f"chuangbiao:{enterprise.code}")
+    base = enterprise.name.replace("（示例）", "").replace("集团有限公司", "").replace("有限公司", "")
+    lines = LINES[enterprise.category.value]
+    return [(f"{base}{line}有限公司（示例）", line, bench) for line, bench in lines[: rng.choice([1, 2])]]
+
+
+def _overview(doc, enterprise: Enterprise, rng) -> None:
+    """一、对标对象 and 二、对标目标 in the enterprise's own words, replacing the template's guidance."""
+    names = BENCHMARKS[enterprise.category.value]
+    chosen = names[: rng.choice([1, 2, 3])]
+    own = {
+        "一、对标对象": [
+            f"对标方式：{'单户' if len(chosen) == 1 else '多户'}。对标企业：{'、'.join(chosen)}。",
+            "对标企业与本企业主业相近、核心指标处于行业前列，便于逐项找差距、定措施。",
+        ],
+        "二、对标目标": [
+            f"到2025年，公司发展成为全区{rng.choice(['领先', '一流'])}的{enterprise.category.value}国有企业。"
+            "现状和存在差距见目标任务清单（附件2）“企业现状”“存在差距”两列，努力方向是补齐效益效率短板。",
+            *(f"创标企业：{n}（业务板块：{line}；对标企业：{b}）。" for n, line, b in chuangbiao_units(enterprise)),
+            "其余为达标（对标提升）企业。",
+        ],
+    }
+    guidance = {g for gs in ds.GUIDANCE.values() for g in gs}
+    for heading, texts in own.items():
+        at = next(i for i, p in enumerate(doc.paragraphs) if p.text == heading)
+        anchor = doc.paragraphs[at + 1]
+        for text in texts:
+            anchor.insert_paragraph_before(text)
+    for p in list(doc.paragraphs):
+        if p.text in guidance:
+            p._element.getparent().remove(p._element)
+
+
 def _targets(enterprise, d, rows: list[Row], rng, faulty: bool):
     doc = build_targets(enterprise, d)
+    _overview(doc, enterprise, rng)
     subsections = iter(rows)
     blanks = [
         p

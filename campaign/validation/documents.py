@@ -18,21 +18,68 @@ def _norm(text: str) -> str:
     return _SPACES.sub("", text).translate(_HALF_TO_FULL)
 
 
-def check_sections(paragraphs: Sequence[str]) -> list[Problem]:
-    """一、二、三 headings, and (一)…(八) under 三、对标任务. A heading is matched by its numbering and name."""
-    texts = [_norm(p) for p in paragraphs]
-    problems = []
-    positions = {}
+def _headings(texts: list[str]) -> dict[str, int]:
+    """Where each required heading stands: 一、二、三 by numbering and name, (一)…(八) by numbering after 三."""
+    positions: dict[str, int] = {}
     for section in d.SECTIONS:
         at = next((i for i, t in enumerate(texts) if t.startswith(section)), None)
-        positions[section] = at
-        if at is None:
-            problems.append(problem("E_SECTION_MISSING", section=section))
-    after = positions[d.SECTIONS[-1]] or 0
+        if at is not None:
+            positions[section] = at
+    after = positions.get(d.SECTIONS[-1], 0)
     for sub in d.TASK_SUBSECTIONS:
         number = sub[:3]  # （一）
-        if not any(t.startswith(number) for t in texts[after:]):
-            problems.append(problem("E_SECTION_MISSING", section=f"三、对标任务 {sub}"))
+        at = next((i for i, t in enumerate(texts[after:], after) if t.startswith(number)), None)
+        if at is not None:
+            positions[f"三、对标任务 {sub}"] = at
+    return positions
+
+
+# A dimension that does not apply says so with its reason; these alone say nothing.
+_BARE = {"无", "暂无", "不适用", "不涉及", "略", "/", "／", "—", "-", "——"}
+_TRAILING = "。.;；:：，, "
+
+
+def section_texts(paragraphs: Sequence[str]) -> dict[str, list[str]]:
+    """Each required section present -> the enterprise's own paragraphs under it, in order (the template's headings,
+    guidance and 不超过N字 note left out). 三、对标任务 itself holds only its eight sub-headings."""
+    texts = [_norm(p) for p in paragraphs]
+    positions = _headings(texts)
+    starts = sorted(positions.values())
+    own = {_norm(t) for t in template_texts()}
+    out: dict[str, list[str]] = {}
+    for name, at in positions.items():
+        end = next((i for i in starts if i > at), len(texts))
+        heading = _norm(name.split(" ")[-1])
+        inline = texts[at][len(heading) :] if texts[at].startswith(heading) else ""  # 一、对标对象：……
+        body = [inline.lstrip(_TRAILING), *texts[at + 1 : end]]
+        out[name] = [t for t in body if t and t not in own and not _LIMIT_NOTE.match(t)]
+    out[d.SECTIONS[-1]] = []  # its content is the eight dimensions, checked one by one
+    return out
+
+
+def check_sections(paragraphs: Sequence[str]) -> list[Problem]:
+    """一、二、三 headings and (一)…(八) under 三、对标任务, each carrying the enterprise's own text: 一、二 always; a
+    dimension may instead state that it does not apply, with the reason (a bare “不适用”/“无” is not enough).
+    A document with no own text at all is E_EMPTY_DOCUMENT (check_not_blank), not ten empty sections."""
+    texts = [_norm(p) for p in paragraphs]
+    positions = _headings(texts)
+    problems = [
+        problem("E_SECTION_MISSING", section=name)
+        for name in (*d.SECTIONS, *(f"三、对标任务 {sub}" for sub in d.TASK_SUBSECTIONS))
+        if name not in positions
+    ]
+    sections = section_texts(paragraphs)
+    if not any(sections.values()):
+        return problems
+    for name, own in sections.items():
+        if name == d.SECTIONS[-1]:
+            continue
+        said = [t.rstrip(_TRAILING) for t in own]
+        if not said:
+            problems.append(problem("E_SECTION_EMPTY", section=name))
+        elif all(t in _BARE for t in said):
+            code = "E_SECTION_NO_REASON" if name.startswith("三、") else "E_SECTION_EMPTY"
+            problems.append(problem(code, section=name))
     return problems
 
 

@@ -53,7 +53,7 @@ def test_sections_missing():
         *d.TASK_SUBSECTIONS[5:],
     ]
     found = check_sections(paragraphs)
-    assert [p.message for p in found] == [
+    assert [p.message for p in found if p.code == "E_SECTION_MISSING"] == [
         "缺少“二、对标目标”部分。",
         "缺少“三、对标任务 （五）在人才队伍建设上对标世界一流”部分。",
     ]
@@ -70,3 +70,55 @@ def test_char_limit_counts_without_title_note_and_spaces():
     assert check_char_limit(body, 500, "部署推动情况报告", "标题") == []
     found = check_char_limit(body + ["多"], 500, "部署推动情况报告", "标题")
     assert [p.message for p in found] == ["部署推动情况报告共 501 字，超过上限 500 字。"]
+
+
+def _attachment1(tmp_path, edit) -> list[str]:
+    """The enterprise's own copy of Attachment 1, edited the way a sender would, read back as intake reads it."""
+    from docx import Document
+
+    path = write_document(CONFIG.enterprise("DDK003"), CONFIG.deliverable("targets-2023"), tmp_path)
+    doc = Document(str(path))
+    edit(doc)
+    doc.save(str(path))
+    return read_document(path).paragraphs
+
+
+def _fill_under(doc, heading: str, text: str) -> None:
+    at = next(i for i, p in enumerate(doc.paragraphs) if p.text == heading)
+    doc.paragraphs[at + 1].insert_paragraph_before(text) if at + 1 < len(doc.paragraphs) else doc.add_paragraph(text)
+
+
+def test_attachment1_with_only_guidance_under_its_headings_is_rejected_naming_each_empty_section(tmp_path):
+    # every heading followed by nothing but the template's guidance, plus one sentence appended at the end
+    paragraphs = _attachment1(tmp_path, lambda doc: doc.add_paragraph("我公司将认真落实价值创造行动各项要求。"))
+    # not the blank template: it has one sentence of its own
+    assert check_not_blank(paragraphs, "示例产业投资集团有限公司（示例）2023年度价值创造行动目标任务") == []
+    messages = [p.message for p in check_sections(paragraphs)]
+    assert messages == [
+        "“一、对标对象”下只有模板的提示文字，没有填写贵单位的内容。",
+        "“二、对标目标”下只有模板的提示文字，没有填写贵单位的内容。",
+        *(f"“三、对标任务 {sub}”下只有模板的提示文字，没有填写贵单位的内容。" for sub in d.TASK_SUBSECTIONS[:7]),
+    ]  # the appended sentence stands under （八）, the last heading: that one dimension has text
+
+
+def test_the_blank_attachment1_template_stays_rejected_as_blank(tmp_path):
+    paragraphs = _attachment1(tmp_path, lambda doc: None)
+    title = "示例产业投资集团有限公司（示例）2023年度价值创造行动目标任务"
+    assert title in paragraphs and codes(check_not_blank(paragraphs, title)) == ["E_EMPTY_DOCUMENT"]
+    assert check_sections(paragraphs) == []  # one problem for a blank document, not ten
+
+
+def test_a_dimension_may_say_it_does_not_apply_but_only_with_a_reason(tmp_path):
+    def edit(doc, culture: str):
+        _fill_under(doc, "一、对标对象", "对标方式：单户。对标企业：招商局集团有限公司。")
+        _fill_under(doc, "二、对标目标", "到2025年，公司发展成为全区领先的城市综合服务企业。")
+        for sub in d.TASK_SUBSECTIONS:
+            _fill_under(doc, sub, culture if sub.startswith("（七）") else "对照标杆找差距，明确责任部门和时间节点。")
+
+    reason = "本维度不适用：本单位企业文化建设由集团统一开展。"
+    with_reason = _attachment1(tmp_path / "a", lambda doc: edit(doc, reason))
+    assert check_sections(with_reason) == []
+    bare = _attachment1(tmp_path / "b", lambda doc: edit(doc, "不适用。"))
+    assert [p.message for p in check_sections(bare)] == [
+        "“三、对标任务 （七）在企业文化上对标世界一流”只写了“不适用”或“无”，没有说明原因。"
+    ]

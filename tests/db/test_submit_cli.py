@@ -12,9 +12,8 @@ from typer.testing import CliRunner
 from campaign.cli.app import app
 from campaign.db import models as m
 from campaign.db.session import session_scope
-from campaign.documents import schema as d
 from campaign.workbook import schema as s
-from tests.support.filling import fill
+from tests.support.filling import fill, fill_attachment1
 
 runner = CliRunner()
 
@@ -132,9 +131,7 @@ def test_wrong_file_type_for_deliverable(initialized_home, tmp_path):
 
 def _fill_targets(path, body_chars=600, drop=None):
     doc = Document(str(path))
-    for p in doc.paragraphs:
-        if p.text in [g for gs in d.GUIDANCE.values() for g in gs]:
-            p.text = "以重庆市属同类企业中的标杆为对标对象。"
+    fill_attachment1(doc)
     doc.add_paragraph("对" * body_chars)
     if drop:
         for p in doc.paragraphs:

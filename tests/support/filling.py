@@ -61,3 +61,27 @@ def fill(path: Path, out: Path | None = None, core_targets=CORE_TARGETS, extra_r
     out = out or path
     wb.save(out)
     return out
+
+
+# Attachment 1 in an enterprise's own words: every section filled, benchmarks and 创标 subsidiaries in the
+# template's format (campaign/documents/schema.py BENCHMARK_FORMAT, CHUANGBIAO_FORMAT).
+OWN_TEXT = {
+    "可根据实际": "对标方式：多户。对标企业：招商局集团有限公司、华润（集团）有限公司。",
+    "到2025年": "到2025年，公司发展成为全区领先的城市综合服务企业，利润总额、净资产收益率进入全区前列。",
+    "以对标促达标": "创标企业：示例城市物流有限公司（业务板块：现代物流；对标企业：中国外运股份有限公司）。",
+}
+
+
+def fill_attachment1(doc, dimension: str = "对照标杆找差距，明确责任部门和时间节点，按季度跟踪推进。") -> None:
+    """Replace the guidance of a python-docx Attachment 1 with own text and write under every dimension."""
+    from campaign.documents import schema as d
+
+    formats = {d.BENCHMARK_FORMAT, d.CHUANGBIAO_FORMAT}
+    for i, p in enumerate(doc.paragraphs):
+        own = next((text for start, text in OWN_TEXT.items() if p.text.startswith(start)), None)
+        if own:
+            p.text = own
+        elif p.text in formats:
+            p.text = ""
+        elif not p.text and i > 0 and doc.paragraphs[i - 1].text in d.TASK_SUBSECTIONS:
+            p.text = dimension
