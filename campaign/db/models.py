@@ -126,6 +126,8 @@ class Submission(Base):
     on_time: Mapped[bool] = mapped_column(Boolean)
     status: Mapped[str] = mapped_column(String(16))  # accepted | rejected
     errors: Mapped[list[Any]] = mapped_column(default=list)  # [{code, message, hint}]
+    # What the file says as data besides its task rows: {"self_review": {went_well, lagging, adjustments}, ...}
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     recorded_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     enterprise: Mapped[Enterprise] = relationship()

@@ -15,6 +15,7 @@ from campaign.final_review.rules import BENCHMARK, EXEMPLAR, FinalReview
 from campaign.reports.charts import PALETTE, STYLE, bar_chart, figure_svg
 from campaign.reports.excel import append_safe
 from campaign.reports.html import render_report
+from campaign.workbook.self_review import QUESTIONS
 
 DIRECTION_ZH = {"higher": "越高越好", "lower": "越低越好"}
 STEM = "价值创造行动总结评估"
@@ -219,6 +220,12 @@ def build_workbook(review: FinalReview) -> Workbook:
                 ],
             )
 
+    own = wb.create_sheet("企业自评")
+    own.append(["企业代码", "企业名称", "材料", *QUESTIONS.values()])
+    for r in review.enterprises:
+        for title, answers in r.data.self_reviews.items():
+            append_safe(own, [r.data.code, r.data.name, title, *(answers.get(k, "") for k in QUESTIONS)])
+
     ks = wb.create_sheet("候选名单")
     ks.append(["候选类型", "企业代码", "企业名称", "功能分类", "推荐理由（满足的条件）"])
     for cand in review.candidates:
@@ -262,6 +269,7 @@ def write_outputs(
         kinds=candidate_kinds(review),
         direction_zh=DIRECTION_ZH,
         previous=previous or [],
+        questions=QUESTIONS,
     )
     docx = out / f"{STEM}报告.docx"
     build_document(config, review, as_of).save(str(docx))  # python-docx types save() as taking a str or a stream

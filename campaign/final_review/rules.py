@@ -84,6 +84,8 @@ class EnterpriseData:
     evaluation_report: date | None  # accepted on
     notes: list[str] = field(default_factory=list)  # data gaps found while gathering
     missing: list[str] = field(default_factory=list)  # titles of the deliverables the review uses not accepted
+    # 自评 of its completion reports: deliverable title -> {went_well, lagging, adjustments}
+    self_reviews: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,12 @@ def gather(session: Session, config: CampaignConfig, as_of: datetime) -> list[En
         for y in years:
             if y not in ent_scores:
                 notes.append(f"{y}年度考核{'无本企业结果' if y in finalised else '尚未定稿'}")
+        own = [(completions[y].get(ent.id), y) for y in years] + [(final.get(ent.id), None)]
+        self_reviews = {
+            sub.deliverable.title: sub.details["self_review"]
+            for sub, _ in own
+            if sub is not None and "self_review" in (sub.details or {})
+        }
         report = reports.get(ent.id)
         if report is None:
             notes.append("未报送评估报告（或未被接收）")
@@ -135,6 +141,7 @@ def gather(session: Session, config: CampaignConfig, as_of: datetime) -> list[En
                 _local_date(report.received_at) if report else None,
                 notes,
                 [titles[code] for code, by in used.items() if ent.id not in by],
+                self_reviews,
             )
         )
     return out

@@ -13,6 +13,7 @@ from campaign.half_year.rules import HalfYearSummary
 from campaign.reports.charts import bar_chart
 from campaign.reports.excel import append_safe
 from campaign.reports.html import render_report
+from campaign.workbook.self_review import QUESTIONS
 
 STATUS_ZH = {"accepted": "按时报送", "late": "逾期报送", "rejected": "被退回未重报", "missing": "未报送"}
 
@@ -22,7 +23,11 @@ def period_dir(home: Path, deliverable: Deliverable) -> Path:
 
 
 def build_workbook(
-    summary: HalfYearSummary, names: dict[str, str], categories: dict[str, str], narratives: dict[str, str]
+    summary: HalfYearSummary,
+    names: dict[str, str],
+    categories: dict[str, str],
+    narratives: dict[str, str],
+    self_reviews: dict[str, dict[str, str]] | None = None,
 ) -> Workbook:
     wb = Workbook()
     ws = wb.active
@@ -57,6 +62,10 @@ def build_workbook(
     att.append(["企业代码", "企业名称", "原因"])
     for a in summary.attention:
         append_safe(att, [a["code"], a["name"], "；".join(a["reasons"])])
+    own = wb.create_sheet("企业自评")
+    own.append(["企业代码", "企业名称", *QUESTIONS.values()])
+    for code, review in sorted((self_reviews or {}).items()):
+        append_safe(own, [code, names.get(code, ""), *(review.get(k, "") for k in QUESTIONS)])
     for sheet in wb.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
@@ -73,11 +82,12 @@ def write_outputs(
     categories: dict[str, str],
     narratives: dict[str, str],
     as_of: datetime,
+    self_reviews: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, str]:
     out = period_dir(home, deliverable)
     out.mkdir(parents=True, exist_ok=True)
     xlsx = out / f"{deliverable.title}汇总.xlsx"
-    build_workbook(summary, names, categories, narratives).save(xlsx)
+    build_workbook(summary, names, categories, narratives, self_reviews).save(xlsx)
     charts = {
         "categories": bar_chart(
             list(summary.by_category),
@@ -121,5 +131,7 @@ def write_outputs(
         categories=categories,
         charts=charts,
         indicator_charts=indicator_charts,
+        self_reviews=dict(sorted((self_reviews or {}).items())),
+        questions=QUESTIONS,
     )
     return {"xlsx": str(xlsx), "html": str(html)}

@@ -220,6 +220,7 @@ def record(
         on_time=on_time,
         status=outcome.status,
         errors=problems,
+        details=exam.details if outcome.status == "accepted" else {},
     )
     session.add(submission)
     session.flush()

@@ -19,6 +19,7 @@ from campaign.validation.filename import ALLOWED_EXTENSIONS, check_filename, ext
 from campaign.validation.meta import check_meta
 from campaign.validation.package import file_type_problem, inspect_package
 from campaign.validation.problems import Problem, problem
+from campaign.validation.self_review import check_self_review
 from campaign.validation.task_list import TaskItem, validate_task_list
 from campaign.workbook import progress as progress_wb
 from campaign.workbook import schema as wb_schema
@@ -50,6 +51,7 @@ class Examination:
     problems: list[Problem] = field(default_factory=list)
     items: list[TaskItem] = field(default_factory=list)
     progress: progress_wb.ProgressReport | None = None  # rows are matched to the filed list in intake.core
+    details: dict = field(default_factory=dict)  # what else the file says as data (自评), kept on the submission
 
     @property
     def accepted(self) -> bool:
@@ -141,6 +143,13 @@ def _read(path: Path, kind: str, reader: str, exam: Examination):
     return None
 
 
+def _self_review(content, exam: Examination) -> list[Problem]:
+    review, problems = check_self_review(getattr(content, "self_review", None))
+    if review is not None:
+        exam.details["self_review"] = review.as_dict()
+    return problems
+
+
 def _content_rules(content, deliverable: Deliverable, config: CampaignConfig, exam: Examination) -> list[Problem]:
     template = deliverable.template
     if template == wb_schema.TEMPLATE_ID and hasattr(content, "rows"):
@@ -148,10 +157,12 @@ def _content_rules(content, deliverable: Deliverable, config: CampaignConfig, ex
         exam.items, problems = validate_task_list(
             content.rows, config.benchmark_dimensions, config.core_indicators, completion
         )
+        if completion:
+            problems += _self_review(content, exam)
         return problems
     if template == progress_wb.TEMPLATE_ID and hasattr(content, "rows"):
         exam.progress, problems = progress_wb.validate_progress(content.rows, planned=None)
-        return problems
+        return problems + _self_review(content, exam)
     if template in ("attachment1-targets", "deployment-report") and hasattr(content, "paragraphs"):
         paragraphs = content.paragraphs
         title = next((p.strip() for p in paragraphs if p.strip() and p.strip() != ATTACHMENT1_LABEL), None)

@@ -26,6 +26,7 @@ from campaign.simulation.data import Row, fmt, target_text
 from campaign.workbook import progress as pw
 from campaign.workbook import schema as s
 from campaign.workbook.generate import build_task_list
+from campaign.workbook.self_review import write_answers
 
 FIXED = datetime(2023, 1, 1, tzinfo=UTC).replace(tzinfo=None)
 ZIP_TIME = (2023, 1, 1, 0, 0, 0)
@@ -119,6 +120,8 @@ def _task_list(config, enterprise, d, rows: list[Row], year: int, with_actuals: 
         for key, value in values.items():
             ws.cell(r, COL[key], value)
         r += 1
+    if with_actuals:
+        write_answers(wb, _completion_review(rows, year))
     if faulty and with_actuals:
         ws.cell(s.FIRST_DATA_ROW, COL["actual_value"]).value = None  # forgot 利润总额's actual: E_ACTUAL_MISSING
     elif faulty:
@@ -133,6 +136,26 @@ def _task_list(config, enterprise, d, rows: list[Row], year: int, with_actuals: 
     return wb
 
 
+def _completion_review(rows: list[Row], year: int) -> dict[str, str]:
+    """自评 that agrees with the numbers: which targets were met, which were not, what changes."""
+    met = [
+        r.task
+        for r in rows
+        if (r.actuals[year] <= r.targets[year] if r.lower_is_better else r.actuals[year] >= r.targets[year])
+    ]
+    missed = [r.task for r in rows if r.task not in met]
+    return {
+        "went_well": f"{len(rows)}项量化目标中{len(met)}项达到年度目标值"
+        + (f"（{'、'.join(met[:4])}{'等' if len(met) > 4 else ''}）" if met else "")
+        + "，对标工作机制运转正常。",
+        "lagging": (
+            f"{'、'.join(missed)}未达到年度目标值，与标杆企业仍有差距。" if missed else "各项量化目标均已达到。"
+        )
+        + "部分措施落实进度不均衡。",
+        "adjustments": "针对未达标指标逐项分析原因，调整责任分工和时间节点，按季度跟踪、动态调整工作措施。",
+    }
+
+
 def _progress(template: Path, d: Deliverable, rng: random.Random, faulty: bool):
     from campaign.validation.targets import parse_target
 
@@ -140,14 +163,29 @@ def _progress(template: Path, d: Deliverable, rng: random.Random, faulty: bool):
     ws = wb[pw.SHEET_TITLE]
     share = 0.5 if d.period and d.period.endswith("H1") else 1.0
     r = pw.FIRST_ROW
+    slow: list[str] = []
     while ws.cell(r, 1).value != pw.NARRATIVE_LABEL and r < ws.max_row:
         target = parse_target(str(ws.cell(r, 4).value or ""))
         if target is not None and target.value is not None:
             flow_like = target.unit in ("万元", *COUNTED)
             value = target.value * (share if flow_like else 1.0) * rng.gauss(1.0, 0.08)
             ws.cell(r, 5, fmt(value, target.unit or ""))
-        ws.cell(r, 6, rng.choice(["按计划推进", "进度略快于计划", "受市场影响进度偏慢，正在追赶", "已完成阶段性任务"]))
+        status = rng.choice(["按计划推进", "进度略快于计划", "受市场影响进度偏慢，正在追赶", "已完成阶段性任务"])
+        ws.cell(r, 6, status)
+        if "偏慢" in status:
+            slow.append(str(ws.cell(r, 3).value))
         r += 1
+    write_answers(
+        wb,
+        {
+            "went_well": "按备案清单逐项推进，多数任务按计划或快于计划推进，形成按月调度、按季通报的工作机制。",
+            "lagging": (f"{'、'.join(slow)}进度偏慢。" if slow else "各项任务均按计划推进，暂无明显滞后事项。")
+            + "个别措施的责任落实还不够到位。",
+            "adjustments": "对进度偏慢的任务加密调度频次，调整责任部门和完成时限，动态调整工作措施，确保年度目标实现。"
+            if slow
+            else "保持现有调度机制，结合市场变化适时动态调整工作措施，确保年度目标实现。",
+        },
+    )
     if faulty:
         ws.cell(pw.FIRST_ROW, 5, "正在推进")  # not a number: E_PROGRESS_NOT_QUANTIFIED
     assert d.period is not None, "the config requires a period on every progress deliverable"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,6 +33,14 @@ def latest_accepted(
     if enterprise_id is not None:
         query = query.where(m.Submission.enterprise_id == enterprise_id)
     return {s.enterprise_id: s for s in session.scalars(query)}
+
+
+def filed_details(session: Session, deliverable: str | None, as_of: datetime, key: str) -> dict[str, Any]:
+    """enterprise code -> details[key] of its latest accepted version of `deliverable` (自评, 对标对象, 创标企业):
+    what a file says as data besides its task rows, recorded by intake. Enterprises whose file has none are left out."""
+    by_enterprise = latest_accepted(session, deliverable, as_of)
+    codes = dict(session.execute(select(m.Enterprise.id, m.Enterprise.code)).tuples().all()) if by_enterprise else {}
+    return {codes[e]: s.details[key] for e, s in by_enterprise.items() if key in (s.details or {})}
 
 
 IN_CHUNK = 5000  # SQLite allows at most 32766 bound parameters per statement

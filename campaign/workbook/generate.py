@@ -13,9 +13,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from campaign.config.model import CampaignConfig, Deliverable, Enterprise
+from campaign.config.model import CampaignConfig, Deliverable, DeliverableKind, Enterprise
 from campaign.reports.excel import write_meta_sheet
 from campaign.workbook import schema as s
+from campaign.workbook.self_review import add_sheet as add_self_review
 
 BODY_FONT = Font(name="宋体", size=11)
 HEADER_FONT = Font(name="黑体", size=11, bold=True)
@@ -115,6 +116,8 @@ def build_task_list(config: CampaignConfig, enterprise: Enterprise, deliverable:
     p.formatCells = False
     p.autoFilter = False
 
+    if deliverable.kind in (DeliverableKind.COMPLETION, DeliverableKind.COMPLETION_FINAL):
+        add_self_review(wb, f"{enterprise.name}{deliverable.title}自评")  # seed: 相应自评和总结
     _meta(wb, enterprise, deliverable)
     return wb
 

@@ -18,6 +18,7 @@ from campaign.config.model import Deliverable, Enterprise
 from campaign.reports.excel import write_cell, write_meta_sheet
 from campaign.validation.problems import Problem, problem, shorten
 from campaign.validation.targets import parse_target
+from campaign.workbook.self_review import add_sheet as add_self_review
 
 TEMPLATE_ID = "progress"
 TEMPLATE_VERSION = "progress/2023.1"
@@ -110,6 +111,7 @@ def build_progress_workbook(
     ws.column_dimensions["H"].hidden = True
     ws.freeze_panes = ws.cell(FIRST_ROW, 4)
     ws.protection.sheet = True
+    add_self_review(wb, f"{enterprise.name}{period_label(deliverable.period or '')}价值创造行动自评")
     write_meta_sheet(
         wb, {"enterprise_code": enterprise.code, "deliverable_id": deliverable.id, "template_version": TEMPLATE_VERSION}
     )

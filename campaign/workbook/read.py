@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from campaign.workbook import schema as s
+from campaign.workbook.self_review import SHEET_TITLE as SELF_REVIEW_SHEET
 
 MAX_ROWS_READ = 5_000  # a hostile sheet with a million rows must not cost a million iterations
 MAX_COLS_READ = 40
@@ -20,6 +21,7 @@ MAX_COLS_READ = 40
 class RawWorkbook:
     rows: list[list[object]]  # the 目标任务清单 sheet (else the first one), values only (None for empty), row 1 first
     meta: dict[str, str] | None  # None when the file has no metadata sheet
+    self_review: list[list[object]] | None = None  # the 自评 sheet's rows, None when the file has none
 
 
 def _clean(value: object) -> object:
@@ -51,7 +53,11 @@ def read_with_calamine(path: Path) -> RawWorkbook:
     meta = None
     if s.META_SHEET in names:
         meta = _meta_from_rows(wb.get_sheet_by_name(s.META_SHEET).to_python(skip_empty_area=False, nrows=50))
-    return RawWorkbook(rows, meta)
+    review = None
+    if SELF_REVIEW_SHEET in names:
+        data = wb.get_sheet_by_name(SELF_REVIEW_SHEET).to_python(skip_empty_area=False, nrows=20)
+        review = [[_clean(v) for v in r[:4]] for r in data]
+    return RawWorkbook(rows, meta, review)
 
 
 def read_with_openpyxl(path: Path) -> RawWorkbook:
@@ -72,9 +78,13 @@ def read_with_openpyxl(path: Path) -> RawWorkbook:
         meta = None
         if s.META_SHEET in wb.sheetnames:
             meta = _meta_from_rows(wb[s.META_SHEET].iter_rows(max_row=50, max_col=2, values_only=True))
+        review = None
+        if SELF_REVIEW_SHEET in wb.sheetnames:
+            sheet = wb[SELF_REVIEW_SHEET].iter_rows(max_row=20, max_col=4, values_only=True)
+            review = [[_clean(v) for v in r] for r in sheet]
     finally:
         wb.close()
-    return RawWorkbook(rows, meta)
+    return RawWorkbook(rows, meta, review)
 
 
 READERS = {"calamine": read_with_calamine, "openpyxl": read_with_openpyxl}

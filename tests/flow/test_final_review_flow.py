@@ -25,7 +25,7 @@ from notifications.channels import load_channels
 from tests.conftest import read_outbox
 from tests.flow.test_annual_assessment import ACTUALS, _file
 from tests.support.browser import screenshot_report
-from tests.support.filling import fill
+from tests.support.filling import SELF_REVIEW, fill
 
 CONFIG = load_config()
 # core indicator -> (标杆企业现状, 企业现状) written into the 2023 list: the benchmark and the baseline
@@ -163,7 +163,9 @@ def test_final_review_end_to_end(prefect_harness, initialized_home, tmp_path):
 
     # -- the workbook: numbers per enterprise, category and indicator ------------------------
     wb = load_workbook(result["outputs"]["xlsx"])
-    assert wb.sheetnames == ["企业汇总", "分类汇总", "核心指标轨迹", "候选名单"]
+    assert wb.sheetnames == ["企业汇总", "分类汇总", "核心指标轨迹", "企业自评", "候选名单"]
+    own = {(r[0], r[2]): r[3:] for r in wb["企业自评"].iter_rows(min_row=2, values_only=True)}
+    assert own[("DDK001", "2024年度价值创造行动目标任务完成情况")] == tuple(SELF_REVIEW.values())
     header = [c.value for c in wb["企业汇总"][1]]
     ents = {r[0]: dict(zip(header, r, strict=False)) for r in wb["企业汇总"].iter_rows(min_row=2, values_only=True)}
     weak = ents["DDK005"]

@@ -15,10 +15,11 @@ from campaign.db.session import session_scope
 from campaign.intake.core import process_file
 from campaign.workbook import progress as pw
 from campaign.workbook.generate import write_task_list
+from campaign.workbook.self_review import write_answers
 from notifications.channels import load_channels
 from tests.conftest import read_outbox
 from tests.support.browser import screenshot_report
-from tests.support.filling import fill
+from tests.support.filling import SELF_REVIEW, fill
 
 CONFIG = load_config()
 HALF = ["6000万元", "4500", "64%", "3.2%", "40", "91%", "1%", "1", "66%"]
@@ -36,8 +37,13 @@ def _file_list(tmp_path, code: str):
     assert _submit(fill(template, tmp_path / f"{code}_task-list-2023.xlsx"), "2023-05-20").accepted
 
 
-def _fill_progress(home, tmp_path, code: str, values: list[str], narrative: str | None = "上半年各项任务按计划推进。"):
+NARRATIVE = "上半年各项任务按计划推进。"
+
+
+def _fill_progress(home, tmp_path, code: str, values: list[str], narrative: str | None = NARRATIVE, review=SELF_REVIEW):
     wb = load_workbook(home / "outgoing/progress-2023h1" / f"{code}_progress-2023h1.xlsx")
+    if review is not None:
+        write_answers(wb, review)
     ws = wb[pw.SHEET_TITLE]
     for offset, value in enumerate(values):
         ws.cell(pw.FIRST_ROW + offset, 5, value)
@@ -70,9 +76,18 @@ def test_half_year_collection_mix_of_reports(prefect_harness, initialized_home, 
     assert _submit(_fill_progress(initialized_home, tmp_path, "DDK001", HALF), "2023-07-10").accepted
     assert _submit(_fill_progress(initialized_home, tmp_path, "DDK002", HALF), "2023-07-20").accepted  # late
     rejected = _submit(
-        _fill_progress(initialized_home, tmp_path, "DDK003", ["提升中", *HALF[1:]], narrative=None), "2023-07-12"
+        _fill_progress(initialized_home, tmp_path, "DDK003", ["提升中", *HALF[1:]], narrative=None, review=None),
+        "2023-07-12",
     )
-    assert [p["code"] for p in rejected.problems] == ["E_PROGRESS_NOT_QUANTIFIED", "E_NARRATIVE_MISSING"]
+    assert [p["code"] for p in rejected.problems] == [
+        "E_PROGRESS_NOT_QUANTIFIED",
+        "E_NARRATIVE_MISSING",
+        "E_SELF_REVIEW_EMPTY",
+    ]
+    assert rejected.problems[2]["message"] == (
+        "“自评”工作表中“做得好的方面（主要成效和经验）”、“滞后的方面（存在的问题和薄弱环节）”、"
+        "“动态调整工作措施（针对问题的调整和下一步安排）”没有填写。"
+    )
     assert rejected.problems[0]["message"] == "第 4 行（利润总额）的半年完成值“提升中”未量化。"
     assert _submit(_fill_progress(initialized_home, tmp_path, "DDK004", LOW), "2023-07-14").accepted
 
@@ -107,6 +122,11 @@ def test_half_year_collection_mix_of_reports(prefect_harness, initialized_home, 
 
     sheet = load_workbook(closed["outputs"]["xlsx"])
     assert [r[0] for r in sheet["需关注企业"].iter_rows(min_row=2, values_only=True)] == sorted(attention)
+    # 自评 of every accepted report, in the workbook and the HTML report
+    own = {r[0]: r[2:] for r in sheet["企业自评"].iter_rows(min_row=2, values_only=True)}
+    assert sorted(own) == ["DDK001", "DDK002", "DDK004"] and own["DDK002"] == tuple(SELF_REVIEW.values())
+    html = __import__("pathlib").Path(closed["outputs"]["html"]).read_text(encoding="utf-8")
+    assert "五、企业自评（做得好的方面、滞后的方面和动态调整的工作措施）" in html and SELF_REVIEW["lagging"] in html
     shot, charts = screenshot_report(__import__("pathlib").Path(closed["outputs"]["html"]), "half-year-2023h1")
     assert shot.stat().st_size > 20_000
     assert len(charts) >= 2 + 6 and all(c["width"] > 200 and c["height"] > 100 for c in charts)

@@ -7,7 +7,14 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from campaign.workbook import schema as s
+from campaign.workbook.self_review import SHEET_TITLE as SELF_REVIEW_SHEET
+from campaign.workbook.self_review import write_answers
 
+SELF_REVIEW = {
+    "went_well": "利润总额、全员劳动生产率达到年度目标，成本管控成效明显。",
+    "lagging": "资产负债率压降进度偏慢，研发投入强度与标杆仍有差距。",
+    "adjustments": "加快应收账款清收和存量资产盘活，设立研发专项资金，按季度跟踪调整。",
+}
 CORE_TARGETS = ["12000万元", "9000", "≤65%", "6.5%", "80万元/人", "≥90%"]
 EXTRA_ROWS = [
     ("科技创新", "研发投入强度", "行业标杆3%", "1.2%", "1.8个百分点", "研发投入强度达到3%", "2%", "设立研发专项资金"),
@@ -56,6 +63,8 @@ def fill(path: Path, out: Path | None = None, core_targets=CORE_TARGETS, extra_r
         ):
             ws.cell(row, col[key], value)
         row += 1
+    if SELF_REVIEW_SHEET in wb.sheetnames:
+        write_answers(wb, SELF_REVIEW)
     if edit is not None:
         edit(wb, ws, col)
     out = out or path
