@@ -65,6 +65,14 @@ def build_document(config: CampaignConfig, review: FinalReview, as_of: datetime)
         + "".join(f"{y}年度考核已定稿企业{sum(1 for r in ents if y in r.data.scores)}户；" for y in years).rstrip("；")
         + "。",
     )
+    benchmarked = [(r.data.name, b) for r in ents if (b := r.data.benchmarks) is not None]
+    if benchmarked:
+        modes = Counter(b.mode for _, b in benchmarked)
+        _para(
+            doc,
+            f"对标对象：{len(benchmarked)}户企业在目标任务中写明了对标对象，其中单户对标{modes.get('单户', 0)}户、"
+            f"多户对标{modes.get('多户', 0)}户。" + "；".join(f"{name}{b.text}" for name, b in benchmarked) + "。",
+        )
     if review.missing:
         _para(
             doc,

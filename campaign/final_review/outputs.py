@@ -140,7 +140,16 @@ def build_workbook(review: FinalReview) -> Workbook:
             f"{y}年分类排名",
             f"{y}年等级",
         ]
-    header += ["年均考核总分", "差距缩小达标的核心指标数", "评估报告", "候选", "缺报材料", "数据说明"]
+    header += [
+        "年均考核总分",
+        "差距缩小达标的核心指标数",
+        "评估报告",
+        "对标方式",
+        "对标企业",
+        "候选",
+        "缺报材料",
+        "数据说明",
+    ]
     ws.append(header)
     kinds = candidate_kinds(review)
     for r in review.enterprises:
@@ -159,6 +168,8 @@ def build_workbook(review: FinalReview) -> Workbook:
             r.average_total,
             len(r.gaps_met),
             f"{d.evaluation_report:%Y-%m-%d} 已接收" if d.evaluation_report else "未报送",
+            d.benchmarks.mode if d.benchmarks else "—",
+            "、".join(d.benchmarks.names) if d.benchmarks else "—",
             "、".join(kinds.get(d.code, [])) or "—",
             "、".join(d.missing) or "—",
             "；".join(d.notes),

@@ -73,6 +73,19 @@ class Trajectory:
 
 
 @dataclass(frozen=True)
+class Benchmarks:
+    """对标对象 as filed in Attachment 1 一、对标对象: 单户 or 多户, and whom."""
+
+    mode: str
+    names: list[str]
+    source: str  # the deliverable's title
+
+    @property
+    def text(self) -> str:
+        return f"{self.mode}对标：{'、'.join(self.names)}"
+
+
+@dataclass(frozen=True)
 class EnterpriseData:
     code: str
     name: str
@@ -86,6 +99,7 @@ class EnterpriseData:
     missing: list[str] = field(default_factory=list)  # titles of the deliverables the review uses not accepted
     # 自评 of its completion reports: deliverable title -> {went_well, lagging, adjustments}
     self_reviews: dict[str, dict[str, str]] = field(default_factory=dict)
+    benchmarks: Benchmarks | None = None  # 对标对象 from its latest accepted Attachment 1
 
 
 @dataclass(frozen=True)

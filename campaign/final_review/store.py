@@ -22,7 +22,7 @@ from campaign.assessment.store import item_from_row
 from campaign.calendar.clock import TZ
 from campaign.config.model import CampaignConfig
 from campaign.db import models as m
-from campaign.final_review.rules import EnterpriseData, IndicatorPoints, YearScore, review_deliverables
+from campaign.final_review.rules import Benchmarks, EnterpriseData, IndicatorPoints, YearScore, review_deliverables
 from campaign.submissions.store import deliverable_code, latest_accepted, task_items
 from campaign.validation.targets import parse_target
 
@@ -62,6 +62,8 @@ def gather(session: Session, config: CampaignConfig, as_of: datetime) -> list[En
     lists = {y: _accepted(session, _code(config, "task_list", y), as_of) for y in years}
     final = _accepted(session, _code(config, "completion_final"), as_of)
     reports = _accepted(session, _code(config, "evaluation_report"), as_of)
+    attachments = [d for d in config.deliverables if d.kind == "targets" and d.year in years]
+    attachment1 = [(d.title, _accepted(session, d.id, as_of)) for d in sorted(attachments, key=lambda d: -d.year)]
     scores = _scores(session, years)
     finalised = set(
         session.scalars(select(m.Assessment.year).where(m.Assessment.year.in_(years), m.Assessment.status == "final"))
@@ -126,6 +128,14 @@ def gather(session: Session, config: CampaignConfig, as_of: datetime) -> list[En
             for sub, _ in own
             if sub is not None and "self_review" in (sub.details or {})
         }
+        benchmarks = next(
+            (
+                Benchmarks(sub.details["benchmarks"]["mode"], list(sub.details["benchmarks"]["names"]), title)
+                for title, by in attachment1
+                if (sub := by.get(ent.id)) is not None and "benchmarks" in (sub.details or {})
+            ),
+            None,
+        )
         report = reports.get(ent.id)
         if report is None:
             notes.append("未报送评估报告（或未被接收）")
@@ -142,6 +152,7 @@ def gather(session: Session, config: CampaignConfig, as_of: datetime) -> list[En
                 notes,
                 [titles[code] for code, by in used.items() if ent.id not in by],
                 self_reviews,
+                benchmarks,
             )
         )
     return out

@@ -171,6 +171,10 @@ def _content_rules(content, deliverable: Deliverable, config: CampaignConfig, ex
         problems = doc_rules.check_not_blank(paragraphs, title)
         if template == "attachment1-targets":
             problems += doc_rules.check_sections(paragraphs)
+            choice, found = doc_rules.benchmark_choice(paragraphs)
+            problems += found
+            if choice is not None:
+                exam.details["benchmarks"] = choice.as_dict()
         if deliverable.char_limit:
             what = "目标任务" if template == "attachment1-targets" else "部署推动情况报告"
             problems += doc_rules.check_char_limit(paragraphs, deliverable.char_limit, what, title)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 
 from campaign.documents import schema as d
 from campaign.validation.chars import count_chars
@@ -107,3 +108,43 @@ def check_not_blank(paragraphs: Sequence[str], title: str | None = None) -> list
     own = {_norm(t) for t in template_texts(title)}
     filled = any(_norm(p) and _norm(p) not in own and not _LIMIT_NOTE.match(_norm(p)) for p in paragraphs)
     return [] if filled else [problem("E_EMPTY_DOCUMENT")]
+
+
+# --- 对标对象 as data (seed: "可根据实际，选择单户或者多户企业进行对标") ---------------------------------
+
+
+@dataclass(frozen=True)
+class BenchmarkChoice:
+    mode: str  # 单户 | 多户
+    names: list[str]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+_MODE = re.compile(r"对标方式[:：]?(单户|多户)")
+_NAMES = re.compile(r"对标企业[:：]([^。；;]+)")
+_SEPARATORS = re.compile(r"[、，,/／]")
+
+
+def benchmark_choice(paragraphs: Sequence[str]) -> tuple[BenchmarkChoice | None, list[Problem]]:
+    """The 对标方式 (单户/多户) and the benchmark enterprises named under 一、对标对象, in the template's format
+    (documents/schema.py BENCHMARK_FORMAT). An empty section is already E_SECTION_EMPTY: nothing more is said."""
+    own = section_texts(paragraphs).get(d.SECTIONS[0])
+    if not own:
+        return None, []
+    text = "".join(own)
+    mode = _MODE.search(text)
+    found = _NAMES.search(text)
+    names = [n.strip() for n in _SEPARATORS.split(found.group(1))] if found else []
+    names = [n for n in names if n]
+    problems = []
+    if mode is None:
+        problems.append(problem("E_BENCHMARK_MODE"))
+    if not names:
+        problems.append(problem("E_BENCHMARK_NAMES"))
+    elif mode is not None and (mode.group(1) == "单户") != (len(names) == 1):
+        problems.append(problem("E_BENCHMARK_COUNT", mode=mode.group(1), count=len(names)))
+    if problems or mode is None:
+        return None, problems
+    return BenchmarkChoice(mode.group(1), names), []

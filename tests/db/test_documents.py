@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import pytest
+
 from campaign.config.model import load_config
 from campaign.documents import schema as d
 from campaign.documents.generate import write_document
 from campaign.documents.read import read_document
 from campaign.validation.documents import (
+    benchmark_choice,
     check_char_limit,
     check_not_blank,
     check_sections,
@@ -122,3 +125,25 @@ def test_a_dimension_may_say_it_does_not_apply_but_only_with_a_reason(tmp_path):
     assert [p.message for p in check_sections(bare)] == [
         "“三、对标任务 （七）在企业文化上对标世界一流”只写了“不适用”或“无”，没有说明原因。"
     ]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("对标方式：单户。对标企业：招商局集团有限公司。", ("单户", ["招商局集团有限公司"])),
+        (
+            "对标方式：多户。对标企业：招商局集团有限公司、华润（集团）有限公司。",
+            ("多户", ["招商局集团有限公司", "华润（集团）有限公司"]),
+        ),
+        ("对标方式：多户。对标企业：招商局集团有限公司。", "“一、对标对象”写明对标方式为“多户”，但列出了1户对标企业。"),
+        ("对标企业：招商局集团有限公司。", "“一、对标对象”没有写明对标方式（单户或多户）。"),
+        ("以重庆市属同类企业中的标杆为对标对象。", "“一、对标对象”没有写明对标方式（单户或多户）。"),
+    ],
+)
+def test_benchmarks_are_read_from_attachment1_as_data_and_checked(written, expected):
+    paragraphs = ["一、对标对象", written, "二、对标目标", "到2025年成为全区领先企业。", "三、对标任务"]
+    choice, problems = benchmark_choice(paragraphs)
+    if isinstance(expected, tuple):
+        assert problems == [] and choice is not None and (choice.mode, choice.names) == expected
+    else:
+        assert choice is None and expected in [p.message for p in problems]

@@ -67,3 +67,59 @@ def test_sources_fallbacks_and_cut_off(initialized_home, tmp_path):
         "没有2023年度目标任务清单，核心指标缺少基期值和标杆值",
     ]
     assert all(p.baseline is None and p.benchmark is None for p in none.indicators)
+
+
+def _attachment1(tmp_path, code: str, deliverable: str, as_of: str, benchmarks: str | None = None):
+    from docx import Document
+
+    from campaign.documents.generate import write_document
+    from tests.support.filling import fill_attachment1
+
+    path = write_document(CONFIG.enterprise(code), CONFIG.deliverable(deliverable), tmp_path / deliverable)
+    doc = Document(str(path))
+    fill_attachment1(doc)
+    if benchmarks:
+        next(p for p in doc.paragraphs if p.text.startswith("对标方式")).text = benchmarks
+    doc.save(str(path))
+    outcome = process_file(path, CONFIG, resolve_as_of(as_of), load_channels(get_settings().apprise_config_path))
+    assert outcome.accepted, outcome.problems
+
+
+def test_the_final_review_says_whom_each_enterprise_benchmarked_against(initialized_home, tmp_path):
+    from openpyxl import load_workbook
+
+    from campaign.final_review.outputs import write_outputs
+    from campaign.final_review.rules import review
+
+    _attachment1(tmp_path, "DDK001", "targets-2023", "2023-05-20", "对标方式：单户。对标企业：招商局集团有限公司。")
+    _attachment1(tmp_path, "DDK001", "targets-2024", "2024-03-01")  # the latest filing counts: 多户
+    _attachment1(
+        tmp_path, "DDK002", "targets-2023", "2023-05-20", "对标方式：单户。对标企业：上海城投（集团）有限公司。"
+    )
+    as_of = resolve_as_of("2025-07-03")
+    with session_scope() as session:
+        data = gather(session, CONFIG, as_of)
+    by_code = {d.code: d for d in data}
+    one = by_code["DDK001"].benchmarks
+    assert one is not None and (one.mode, one.names, one.source) == (
+        "多户",
+        ["招商局集团有限公司", "华润（集团）有限公司"],
+        "2024年度价值创造行动目标任务（附件1）",
+    )
+    assert by_code["DDK003"].benchmarks is None
+
+    outputs = write_outputs(initialized_home, CONFIG, review(data, CONFIG.final_review), as_of)
+    html = open(outputs["html"], encoding="utf-8").read()
+    assert "多户对标：招商局集团有限公司、华润（集团）有限公司" in html and "单户对标：上海城投（集团）有限公司" in html
+    sheet = load_workbook(outputs["xlsx"])["企业汇总"]
+    header = [c.value for c in sheet[1]]
+    rows = {r[0]: dict(zip(header, r, strict=False)) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert (rows["DDK001"]["对标方式"], rows["DDK001"]["对标企业"]) == (
+        "多户",
+        "招商局集团有限公司、华润（集团）有限公司",
+    )
+    assert rows["DDK003"]["对标方式"] == "—"
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(outputs["docx"]).paragraphs)
+    assert "对标对象：2户企业在目标任务中写明了对标对象，其中单户对标1户、多户对标1户。" in text
