@@ -73,7 +73,6 @@ def make_config(n: int, port: int) -> Path:
             "code": f"B{i:06d}",
             "name": f"基准测试企业{i:06d}",
             "category": "商业一类",
-            "tier": "达标",
             "contacts": [{"name": "联系人"}],
         }
         for i in range(1, n + 1)

@@ -106,7 +106,6 @@ def annual_assessment(
                         "name": "企业名称",
                         "category": "功能分类",
                         "total": "总分",
-                        "bonus": "创标加分",
                         "rank": "分类排名",
                         "grade": "等级",
                     },

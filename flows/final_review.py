@@ -39,7 +39,14 @@ def final_review(as_of: AsOfParam = None) -> dict:
         "as_of": as_of.date().isoformat(),
         "outputs": outputs,
         "candidates": [
-            {"kind": c.kind, "code": c.code, "name": c.name, "explanation": c.explanation} for c in result.candidates
+            {
+                "kind": c.kind,
+                "code": c.code,
+                "name": c.name,
+                "unit": c.unit.name if c.unit else None,
+                "explanation": c.explanation,
+            }
+            for c in result.candidates
         ],
         "notes": result.notes,
         "missing": {r.data.code: files for r, files in result.missing},
@@ -58,7 +65,7 @@ def final_review(as_of: AsOfParam = None) -> dict:
 
 def _candidate_rows(result: FinalReview) -> list[dict]:
     return [
-        {"候选类型": c.kind, "企业": f"{c.code} {c.name}", "功能分类": c.category, "推荐理由": c.explanation}
+        {"候选类型": c.kind, "企业": f"{c.code} {c.who}", "功能分类": c.category, "推荐理由": c.explanation}
         for c in result.candidates
     ] or [{"候选类型": "—", "企业": "本次无企业满足全部条件", "功能分类": "—", "推荐理由": "—"}]
 

@@ -43,7 +43,6 @@ class ResultRow:
     name: str
     category: str
     total: float
-    bonus: float
     rank: str
     grade: str
 
@@ -99,7 +98,7 @@ def finalize_year(year: int, adjustments: list[Adjustment], reviewer: str, as_of
         reviewer=reviewer,
         changes=len(changes),
         results=[
-            ResultRow(r.code, r.name, r.category, r.total, r.bonus, f"{r.rank_in_category}/{r.category_size}", r.grade)
+            ResultRow(r.code, r.name, r.category, r.total, f"{r.rank_in_category}/{r.category_size}", r.grade)
             for r in results
         ],
         outputs=outputs,

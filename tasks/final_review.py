@@ -72,11 +72,11 @@ def ready_message(
         enterprises=len(result.enterprises),
         reports=sum(1 for r in result.enterprises if r.data.evaluation_report),
         exemplars=[short(c.name) for c in result.candidates if c.kind == EXEMPLAR],
-        benchmarks=[short(c.name) for c in result.candidates if c.kind == BENCHMARK],
+        benchmarks=[short(c.who) for c in result.candidates if c.kind == BENCHMARK],
         notes=len(result.notes),
         missing=result.missing_files,
         missing_enterprises=len(result.missing),
-        withheld=[f"{short(c.name)}（{c.kind}）" for c, _ in result.withheld],
+        withheld=[f"{short(c.who)}（{c.kind}）" for c, _ in result.withheld],
         previous=previous or [],
     )
     return OutgoingMessage(f"final-review:{as_of.date().isoformat()}", "digest", "sasac", title, body)

@@ -24,7 +24,7 @@ from campaign.half_year.store import (
 )
 from campaign.notices.message import OutgoingMessage
 from campaign.notices.render import render_message
-from campaign.submissions.store import filed_details, task_items
+from campaign.submissions.store import filed_details, latest_filed, task_items
 from campaign.workbook.progress import write_progress_workbook
 
 
@@ -85,11 +85,12 @@ def summarize_period(period: str, as_of: datetime) -> PeriodClosed:
         statuses, rows = gather(session, config, deliverable, as_of)
         texts = narratives(session, deliverable, as_of)
         reviews = filed_details(session, deliverable.id, as_of, "self_review")
+        units = latest_filed(session, config, "targets", "chuangbiao", as_of, deliverable.year)
     summary = summarize(statuses, rows, config.half_year.attention_below)
     names = {s.code: s.name for s in statuses}
     categories = {s.code: s.category for s in statuses}
     outputs = write_outputs(
-        get_settings().home_dir, config, deliverable, summary, names, categories, texts, as_of, reviews
+        get_settings().home_dir, config, deliverable, summary, names, categories, texts, as_of, reviews, units
     )
     return PeriodClosed(period, deliverable.id, summary, outputs)
 

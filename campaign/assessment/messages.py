@@ -23,8 +23,6 @@ class FinalRow(Protocol):
     @property
     def total(self) -> float: ...
     @property
-    def bonus(self) -> float: ...
-    @property
     def rank(self) -> str: ...  # "r/n": rank within the category / enterprises in it
     @property
     def grade(self) -> str: ...
@@ -47,7 +45,6 @@ def build_result_notices(
             name=r.name,
             category=r.category,
             total=float(r.total),
-            bonus=float(r.bonus or 0),
             grade=r.grade,
             rank=rank,
             category_size=size,

@@ -12,13 +12,11 @@ from dataclasses import dataclass, field, replace
 from campaign.assessment.scoring import (
     MAX_TOTAL,
     Direction,
-    RowScore,
     Rule,
     allocate_weights,
     grade,
     met_target,
     score_row,
-    stretch_bonus,
 )
 from campaign.config.model import RuleConfig, ScoringConfig
 from campaign.errors import AdjustmentError
@@ -77,9 +75,7 @@ class EnterpriseResult:
     code: str
     name: str
     category: str
-    tier: str
     items: list[ScoredItem]
-    bonus: float = 0.0
     total: float = 0.0
     rank_in_category: int = 0
     category_size: int = 0
@@ -111,7 +107,7 @@ class EnterpriseResult:
 
 
 def score_enterprise(
-    code: str, name: str, category: str, tier: str, items: Iterable[Item], scoring: ScoringConfig
+    code: str, name: str, category: str, items: Iterable[Item], scoring: ScoringConfig
 ) -> EnterpriseResult:
     items = sorted(items, key=lambda i: i.row_no)
     counts: dict[str, int] = defaultdict(int)
@@ -133,7 +129,7 @@ def score_enterprise(
         scored.append(
             ScoredItem(item, weight, rule_cfg, rule.describe(weight), result.completion, result.score, result.note)
         )
-    return EnterpriseResult(code, name, category, tier, scored)
+    return EnterpriseResult(code, name, category, scored)
 
 
 def apply_adjustments(results: dict[str, EnterpriseResult], adjustments: Iterable[Adjustment]) -> list[ScoreChange]:
@@ -172,7 +168,7 @@ def unscored_manual(results: Iterable[EnterpriseResult]) -> list[str]:
 
 
 def finalize(results: Iterable[EnterpriseResult], scoring: ScoringConfig) -> list[EnterpriseResult]:
-    """Totals (never above 100; a configured bonus only fills the room below it), ranks within 功能分类
+    """Totals (the rows' scores, never above 100; no bonus: the seed has none), ranks within 功能分类
     (ties share a rank), grades from the total and the share of quantified targets met."""
     results = list(results)
     bands = [(g.min, g.name, g.min_targets_met_share) for g in scoring.grades]
@@ -183,16 +179,7 @@ def finalize(results: Iterable[EnterpriseResult], scoring: ScoringConfig) -> lis
             r.notes.append("未报送目标任务清单及完成情况，按 0 分计")
         elif all(i.item.actual is None for i in r.items if i.rule.kind != "manual"):
             r.notes.append("未报送完成情况（实际完成值），按 0 分计")
-        bonus_cfg = scoring.stretch_bonus
-        r.bonus = 0.0
-        if bonus_cfg is not None and r.tier == bonus_cfg.tier.value:
-            r.bonus = stretch_bonus(
-                [RowScore(i.weight, i.completion, i.score) for i in r.items if not i.adjusted],
-                bonus_cfg.max_points,
-                bonus_cfg.stretch_cap,
-            )
-            r.bonus = round(max(0.0, min(r.bonus, MAX_TOTAL - r.base_total)), 2)
-        r.total = round(min(r.base_total + r.bonus, MAX_TOTAL), 2)
+        r.total = round(min(r.base_total, MAX_TOTAL), 2)
         if r.base_total > MAX_TOTAL:
             r.notes.append(f"各行得分合计{r.base_total:g}分，总分按{MAX_TOTAL:g}分计")
         share = r.met_share if r.items else 0.0

@@ -25,7 +25,7 @@ from typing import Literal
 RuleKind = Literal["proportional", "threshold", "lower_is_better", "manual"]
 Direction = Literal["higher", "lower"]
 Scale = Literal["from_floor", "ratio"]
-MAX_TOTAL = 100.0  # an annual total never exceeds this, bonus included
+MAX_TOTAL = 100.0  # an annual total never exceeds this
 
 
 @dataclass(frozen=True)
@@ -159,15 +159,6 @@ def allocate_weights(
     last = next(d for d in reversed(order) if present[d] > 0)
     allocation[last][-1] = round(allocation[last][-1] + remainder, 2)
     return allocation
-
-
-def stretch_bonus(rows: list[RowScore], max_points: float, stretch_cap: float) -> float:
-    """创标 enterprises: over-fulfilment beyond 100% (up to stretch_cap) earns bonus points, at most max_points."""
-    bonus = 0.0
-    for row in rows:
-        if row.completion is not None and row.score and row.completion > 1.0:
-            bonus += row.weight * (min(row.completion, stretch_cap) - 1.0)
-    return round(min(bonus, max_points), 2)
 
 
 Band = tuple[float, str] | tuple[float, str, float]

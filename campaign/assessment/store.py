@@ -41,7 +41,6 @@ class EnterpriseInput:
     code: str
     name: str
     category: str
-    tier: str
     items: list[Item] = field(default_factory=list)
     source: str = ""  # which deliverable the rows came from, or why there are none
 
@@ -96,7 +95,7 @@ def collect_inputs(session: Session, config: CampaignConfig, year: int, as_of: d
     rows_by_submission = task_items(session, [sub.id for sub, _ in chosen.values()])
     inputs = []
     for ent in session.scalars(select(m.Enterprise).where(m.Enterprise.active.is_(True)).order_by(m.Enterprise.code)):
-        item = EnterpriseInput(ent.code, ent.name, ent.category, ent.tier)
+        item = EnterpriseInput(ent.code, ent.name, ent.category)
         if ent.id in chosen:
             sub, with_actual = chosen[ent.id]
             item.items = [item_from_row(r, directions, with_actual) for r in rows_by_submission.get(sub.id, [])]
@@ -140,7 +139,7 @@ def save_auto_scores(
     )
     count = 0
     for inp in inputs:
-        result = score_enterprise(inp.code, inp.name, inp.category, inp.tier, inp.items, config.scoring)
+        result = score_enterprise(inp.code, inp.name, inp.category, inp.items, config.scoring)
         for s in result.items:
             previous = kept.pop((ent_ids[inp.code], s.item.row_no), None)
             if previous is not None:
@@ -189,7 +188,7 @@ def load_results(session: Session, assessment: m.Assessment, config: CampaignCon
     results: dict[str, EnterpriseResult] = {}
     seqs = _printed_seqs(session, config, assessment)
     for ent in session.scalars(select(m.Enterprise).where(m.Enterprise.active.is_(True)).order_by(m.Enterprise.code)):
-        results[ent.code] = EnterpriseResult(ent.code, ent.name, ent.category, ent.tier, [])
+        results[ent.code] = EnterpriseResult(ent.code, ent.name, ent.category, [])
     for row in session.scalars(
         select(m.AssessmentScore)
         .where(m.AssessmentScore.assessment_id == assessment.id)
@@ -295,7 +294,6 @@ def finalize_assessment(
                 assessment_id=assessment.id,
                 enterprise_id=ent_ids[r.code],
                 base_total=r.base_total,
-                bonus=r.bonus,
                 total=r.total,
                 rank_in_category=r.rank_in_category,
                 category_size=r.category_size,

@@ -140,9 +140,7 @@ LINKAGE_HEADER = (
     "企业代码",
     "企业名称",
     "功能分类",
-    "类型",
-    "基础得分",
-    "创标加分",
+    "各行得分合计",
     "总分",
     "分类排名",
     "等级",
@@ -170,9 +168,7 @@ def build_linkage_sheet(year: int, results: list[EnterpriseResult], issuer: str)
                     r.code,
                     r.name,
                     r.category,
-                    r.tier,
                     r.base_total,
-                    r.bonus,
                     r.total,
                     f"{r.rank_in_category}/{r.category_size}",
                     r.grade,
@@ -182,7 +178,7 @@ def build_linkage_sheet(year: int, results: list[EnterpriseResult], issuer: str)
             ]
         )
     ws.freeze_panes = "C4"
-    for letter, width in zip("ABCDEFGHIJK", (10, 34, 10, 6, 10, 10, 9, 10, 8, 40, 12), strict=True):
+    for letter, width in zip("ABCDEFGHI", (10, 34, 10, 12, 9, 10, 8, 40, 12), strict=True):
         ws.column_dimensions[letter].width = width
     return wb
 

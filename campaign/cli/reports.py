@@ -108,7 +108,8 @@ def report_final(as_of: AsOf = None) -> None:
         f"缺报材料 {files} 份（{len(missing)} 户），数据缺失 {len(result['notes'])} 项。"
     )
     for c in result["candidates"]:
-        typer.echo(f"  {c['kind']}候选：{c['code']} {c['name']}——{c['explanation']}")
+        unit = f"{c['unit']}（{c['name']}所属）" if c.get("unit") else c["name"]
+        typer.echo(f"  {c['kind']}候选：{c['code']} {unit}——{c['explanation']}")
     for code, files in missing.items():
         typer.echo(f"  缺报：{code} {'、'.join(files)}")
     typer.echo(f"HTML 报告：{result['outputs']['html']}")

@@ -22,7 +22,7 @@ def init() -> None:
 
 
 def enterprises(as_json: JsonOut = False) -> None:
-    """列出区属国有企业：代码、名称、功能分类、创标/达标、联系人。"""
+    """列出区属国有企业：代码、名称、功能分类、联系人（创标企业是各企业列明的子企业，见 campaign status）。"""
     from campaign.config.model import load_config
 
     config = load_config()
@@ -32,11 +32,11 @@ def enterprises(as_json: JsonOut = False) -> None:
     from rich.table import Table
 
     table = Table(title="区属国有企业")
-    for col in ("代码", "名称", "功能分类", "类型", "联系人"):
+    for col in ("代码", "名称", "功能分类", "联系人"):
         table.add_column(col)
     for e in config.enterprises:
         contact = "；".join(f"{c.name} {c.phone}".strip() for c in e.contacts)
-        table.add_row(e.code, e.name, e.category.value, e.tier.value, contact)
+        table.add_row(e.code, e.name, e.category.value, contact)
     console.print(table)
 
 

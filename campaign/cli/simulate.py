@@ -41,7 +41,6 @@ def write_synthetic_config(out_dir: Path, n: int, seed: int) -> Path:
             "code": f"SIM{i:04d}",
             "name": f"模拟企业{i:04d}有限公司（模拟数据）",
             "category": rng.choice(categories),
-            "tier": "创标" if rng.random() < 0.3 else "达标",
             "sample": True,
             "contacts": [{"name": f"联系人{i:04d}", "role": "企业管理部", "phone": f"023-6000-{i % 10000:04d}"}],
         }

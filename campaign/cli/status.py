@@ -31,18 +31,28 @@ def status(
     init_database()
     with session_scope() as session:
         rows = campaign_status(session, moment)
+        units = chuangbiao(session, moment)
     if enterprise:
         rows = [r for r in rows if r.enterprise == enterprise]
         if not rows:
             raise typer.BadParameter(f"没有企业代码为“{enterprise}”的记录", param_hint="--enterprise")
+        units = {code: found for code, found in units.items() if code == enterprise}
     if as_json:
-        print_json({"as_of": moment.isoformat(), "counts": status_counts(rows), "items": [r.as_dict() for r in rows]})
+        print_json(
+            {
+                "as_of": moment.isoformat(),
+                "counts": status_counts(rows),
+                "items": [r.as_dict() for r in rows],
+                "chuangbiao": {code: {"source": title, "units": found} for code, (title, found) in units.items()},
+            }
+        )
         return
     if not rows:
         console.print(f"截至 {moment.date()}，尚无已下发的报送材料。")
         return
     if not long:
         _print_status_matrix(rows, moment)
+        _print_units(rows, units)
         return
     from rich.table import Table
 
@@ -53,6 +63,26 @@ def status(
         state = r.status_zh + ("（逾期）" if r.overdue else "")
         table.add_row(f"{r.enterprise} {r.enterprise_name}", r.deliverable_title, r.due, state, str(r.version or "—"))
     console.print(table)
+    _print_units(rows, units)
+
+
+def chuangbiao(session, moment: datetime) -> dict[str, tuple[str, list[dict]]]:
+    from campaign.config.model import load_config
+    from campaign.submissions.store import latest_filed
+
+    return latest_filed(session, load_config(), "targets", "chuangbiao", moment)
+
+
+def _print_units(rows: list[StatusRow], units: dict[str, tuple[str, list[dict]]]) -> None:
+    """创标企业: the subsidiaries each enterprise cultivates as 标杆, from its latest accepted Attachment 1."""
+    console.print("创标企业（各企业在目标任务“二、对标目标”中列明的重点培育为标杆的子企业）：")
+    for code, name in dict.fromkeys((r.enterprise, r.enterprise_name) for r in rows):
+        if code not in units:
+            console.print(f"  · {code} {name}：尚无已接收的目标任务（附件1）")
+            continue
+        title, found = units[code]
+        listed = "；".join(f"{u['name']}（{u['business_line']}，对标{u['benchmark']}）" for u in found)
+        console.print(f"  · {code} {name}：{listed or '无（已说明原因）'}（{title}）", highlight=False)
 
 
 MARK_STYLE = {

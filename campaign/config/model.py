@@ -35,9 +35,22 @@ class Category(StrEnum):
     PUBLIC_WELFARE = "公益类"
 
 
-class Tier(StrEnum):
-    EXEMPLAR = "创标"  # 重点培育为标杆
-    STANDARD = "达标"  # 对标提升
+# 创标/达标 is not a label on a district enterprise: each enterprise names its 创标 subsidiaries in Attachment 1
+# (二、对标目标), and the rest of its units are 达标. Configs written before say where the setting went.
+RETIRED = {
+    "tier": "企业名录中的 tier（创标/达标）已取消：创标企业是各企业在目标任务（附件1）“二、对标目标”中列明的子企业，"
+    "请删除该字段",
+    "stretch_bonus": "scoring.stretch_bonus（创标加分）已取消：方案没有加分规定，总分只按各行得分计算，请删除该项",
+    "tiers": "final_review.exemplar.tiers 已取消：典范企业候选不再按创标/达标划分，请删除该项",
+}
+
+
+def _refuse_retired(data: object, *keys: str) -> object:
+    if isinstance(data, dict):
+        for key in keys:
+            if key in data:
+                raise ValueError(RETIRED[key])
+    return data
 
 
 class DeliverableKind(StrEnum):
@@ -120,9 +133,13 @@ class Enterprise(_Strict):
     code: Annotated[str, Field(pattern=r"^[A-Z0-9]{3,16}$")]
     name: str = Field(min_length=2)
     category: Category
-    tier: Tier
     sample: bool = False
     contacts: list[Contact] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_tier(cls, data: object) -> object:
+        return _refuse_retired(data, "tier")
 
 
 class OverduePolicy(_Strict):
@@ -175,12 +192,6 @@ class RuleConfig(_Strict):
     scale: Literal["from_floor", "ratio"] = "from_floor"
 
 
-class StretchBonus(_Strict):
-    tier: Tier = Tier.EXEMPLAR
-    stretch_cap: float = Field(default=1.2, ge=1, le=3)
-    max_points: float = Field(default=5, ge=0, le=20)
-
-
 class GradeBand(_Strict):
     min: float = Field(ge=0, le=100)
     name: str
@@ -209,9 +220,13 @@ class ScoringConfig(_Strict):
     default_rule: RuleConfig = RuleConfig()
     dimension_rules: dict[str, RuleConfig] = {}
     indicator_rules: dict[str, RuleConfig] = {}
-    stretch_bonus: StretchBonus | None = None
     grades: list[GradeBand] = Field(min_length=1)
     categories: dict[Category, CategoryScoring] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bonus(cls, data: object) -> object:
+        return _refuse_retired(data, "stretch_bonus")
 
     @field_validator("dimension_weights")
     @classmethod
@@ -239,9 +254,13 @@ class ScoringConfig(_Strict):
 class ExemplarRule(_Strict):
     """典范企业候选 (seed §三(三)二: 逐步推出一批价值创造的典范企业)."""
 
-    tiers: list[Tier] = Field(default=[Tier.EXEMPLAR], min_length=1)
     grade: str = "优秀"  # required in every reviewed year
     min_indicators: int = Field(default=3, ge=1, le=6)  # core indicators whose gap to the benchmark closed enough
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_tiers(cls, data: object) -> object:
+        return _refuse_retired(data, "tiers")
 
 
 class BenchmarkRule(_Strict):

@@ -73,7 +73,6 @@ def sync_config(session: Session, config: CampaignConfig) -> SyncReport:
         values = {
             "name": e.name,
             "category": e.category.value,
-            "tier": e.tier.value,
             "sample": e.sample,
             "active": True,
             "contacts": [c.model_dump() for c in e.contacts],

@@ -54,13 +54,14 @@ def build_document(config: CampaignConfig, review: FinalReview, as_of: datetime)
 
     _heading(doc, SECTIONS[0])
     by_cat = Counter(r.data.category for r in ents)
-    tiers = Counter(r.data.tier for r in ents)
+    units = [u for r in ents for u in r.data.units or []]
     reports = sum(1 for r in ents if r.data.evaluation_report)
     _para(
         doc,
         f"本次价值创造行动覆盖区属国有企业{len(ents)}户（"
         + "、".join(f"{c}{n}户" for c, n in sorted(by_cat.items()))
-        + f"），其中创标企业{tiers.get('创标', 0)}户、达标企业{tiers.get('达标', 0)}户。深化评估阶段，"
+        + f"），各企业在目标任务中列明创标企业（重点培育为标杆的子企业）共{len(units)}户，其余为达标企业。"
+        "深化评估阶段，"
         f"{reports}户企业报送评估报告并被接收，{len(ents) - reports}户尚未报送。"
         + "".join(f"{y}年度考核已定稿企业{sum(1 for r in ents if y in r.data.scores)}户；" for y in years).rstrip("；")
         + "。",
@@ -125,26 +126,26 @@ def build_document(config: CampaignConfig, review: FinalReview, as_of: datetime)
     rules = config.final_review
     _para(
         doc,
-        f"按总结评估规则推荐候选名单，报区国资委研究确定。{EXEMPLAR}候选：{'、'.join(rules.exemplar.tiers)}企业，各年度考核均为“{rules.exemplar.grade}”，"
-        f"且至少{rules.exemplar.min_indicators}项核心指标与标杆差距缩小{threshold:.0%}以上；{BENCHMARK}候选：年度考核平均不低于{rules.benchmark.min_average_total:g}分"
+        f"按总结评估规则推荐候选名单，报区国资委研究确定。{EXEMPLAR}候选：各年度考核均为“{rules.exemplar.grade}”，"
+        f"且至少{rules.exemplar.min_indicators}项核心指标与标杆差距缩小{threshold:.0%}以上；{BENCHMARK}候选：所属企业年度考核平均不低于{rules.benchmark.min_average_total:g}分"
         + (
             f"，各年度量化目标达成比例不低于{rules.benchmark.min_targets_met_share:.0%}"
             if rules.benchmark.min_targets_met_share
             else ""
         )
         + ("，并已报送评估报告" if rules.benchmark.require_evaluation_report else "")
-        + "。",
+        + "的企业，其在目标任务中列明的创标企业（子企业）。",
     )
     for kind in (EXEMPLAR, BENCHMARK):
         chosen = [c for c in review.candidates if c.kind == kind]
         if not chosen:
             _para(doc, f"{kind}候选：本次无企业满足全部条件。")
         for cand in chosen:
-            _para(doc, f"{kind}候选：{cand.name}（{cand.category}）。推荐理由：{cand.explanation}")
+            _para(doc, f"{kind}候选：{cand.who}（{cand.category}）。推荐理由：{cand.explanation}")
     for cand, files in review.withheld:
         _para(
             doc,
-            f"{cand.name}的考核和指标满足{cand.kind}候选条件，但缺报{'、'.join(files)}，暂不列为候选，待补报后重新评估。",
+            f"{cand.who}的考核和指标满足{cand.kind}候选条件，但缺报{'、'.join(files)}，暂不列为候选，待补报后重新评估。",
         )
 
     _heading(doc, SECTIONS[4])

@@ -129,7 +129,7 @@ def build_workbook(review: FinalReview) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = "企业汇总"
-    header = ["企业代码", "企业名称", "功能分类", "类型"]
+    header = ["企业代码", "企业名称", "功能分类", "创标企业（子企业）"]
     for y in review.years:
         header += [
             f"{y}年量化目标数",
@@ -154,7 +154,7 @@ def build_workbook(review: FinalReview) -> Workbook:
     kinds = candidate_kinds(review)
     for r in review.enterprises:
         d = r.data
-        row: list[object] = [d.code, d.name, d.category, d.tier]
+        row: list[object] = [d.code, d.name, d.category, "；".join(u.text for u in d.units or []) or "—"]
         for y in review.years:
             c, s = r.completion[y], d.scores.get(y)
             row += [
@@ -238,9 +238,31 @@ def build_workbook(review: FinalReview) -> Workbook:
             append_safe(own, [r.data.code, r.data.name, title, *(answers.get(k, "") for k in QUESTIONS)])
 
     ks = wb.create_sheet("候选名单")
-    ks.append(["候选类型", "企业代码", "企业名称", "功能分类", "推荐理由（满足的条件）"])
+    ks.append(
+        [
+            "候选类型",
+            "企业代码",
+            "企业名称",
+            "功能分类",
+            "推荐理由（满足的条件）",
+            "标杆单位（创标企业）",
+            "业务板块",
+            "对标企业",
+        ]
+    )
     for cand in review.candidates:
-        append_safe(ks, [cand.kind, cand.code, cand.name, cand.category, cand.explanation])
+        unit = cand.unit
+        append_safe(
+            ks,
+            [
+                cand.kind,
+                cand.code,
+                cand.name,
+                cand.category,
+                cand.explanation,
+                *((unit.name, unit.business_line, unit.benchmark) if unit else ("—", "—", "—")),
+            ],
+        )
     for sheet in wb.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)

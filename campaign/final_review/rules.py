@@ -86,11 +86,24 @@ class Benchmarks:
 
 
 @dataclass(frozen=True)
+class Unit:
+    """A 创标企业: a subsidiary the enterprise cultivates as a 标杆 (Attachment 1 二、对标目标)."""
+
+    name: str
+    business_line: str
+    benchmark: str
+    source: str  # the deliverable it was named in
+
+    @property
+    def text(self) -> str:
+        return f"{self.name}（业务板块：{self.business_line}；对标企业：{self.benchmark}）"
+
+
+@dataclass(frozen=True)
 class EnterpriseData:
     code: str
     name: str
     category: str
-    tier: str
     items: dict[int, list[Item]]  # year -> rows with actuals (from 完成情况)
     indicators: list[IndicatorPoints]
     scores: dict[int, YearScore]
@@ -100,15 +113,21 @@ class EnterpriseData:
     # 自评 of its completion reports: deliverable title -> {went_well, lagging, adjustments}
     self_reviews: dict[str, dict[str, str]] = field(default_factory=dict)
     benchmarks: Benchmarks | None = None  # 对标对象 from its latest accepted Attachment 1
+    units: list[Unit] | None = None  # its 创标企业 from the same Attachment 1 (None: not filed; []: none, with reason)
 
 
 @dataclass(frozen=True)
 class Candidate:
-    kind: str  # 典范企业 | 价值创造标杆
-    code: str
+    kind: str  # 典范企业 (a district enterprise) | 价值创造标杆 (one of its 创标 subsidiaries)
+    code: str  # the district enterprise
     name: str
     category: str
     reasons: list[str]
+    unit: Unit | None = None  # 价值创造标杆: the subsidiary proposed
+
+    @property
+    def who(self) -> str:
+        return f"{self.unit.name}（{self.name}所属，{self.unit.business_line}）" if self.unit else self.name
 
     @property
     def explanation(self) -> str:
@@ -236,8 +255,6 @@ def trajectory(points: IndicatorPoints, threshold: float) -> Trajectory:
 
 def _exemplar(review: EnterpriseReview, years: list[int], rules: FinalReviewConfig) -> list[str] | None:
     d, rule = review.data, rules.exemplar
-    if d.tier not in rule.tiers:
-        return None
     if any(y not in d.scores or d.scores[y].grade != rule.grade for y in years):
         return None
     met = review.gaps_met
@@ -248,7 +265,6 @@ def _exemplar(review: EnterpriseReview, years: list[int], rules: FinalReviewConf
         t.points.indicator + (f" {t.gap.ratio:.0%}" if t.gap.ratio is not None else "（保持标杆水平）") for t in met
     )
     return [
-        f"{d.tier}企业",
         f"{grades}，均达到“{rule.grade}”",
         f"{len(met)}项核心指标与标杆差距缩小比例达到{rules.gap_closed_threshold:.0%}（要求至少{rule.min_indicators}项）：{gaps}",
     ]
@@ -269,7 +285,8 @@ def _benchmark(review: EnterpriseReview, years: list[int], rules: FinalReviewCon
         return None
     totals = "、".join(f"{y}年{_fmt(d.scores[y].total)}分" for y in years)
     reasons = [
-        f"{len(years)}个年度考核平均{_fmt(review.average_total)}分（不低于{_fmt(rule.min_average_total)}分）：{totals}"
+        f"所属企业{len(years)}个年度考核平均{_fmt(review.average_total)}分（不低于{_fmt(rule.min_average_total)}分）："
+        f"{totals}"
     ]
     if rule.min_targets_met_share > 0:
         # None is already excluded by the same condition above; the filter only tells the type checker.
@@ -283,22 +300,45 @@ def _benchmark(review: EnterpriseReview, years: list[int], rules: FinalReviewCon
     return reasons
 
 
+def _named(unit: Unit) -> str:
+    return (
+        f"在{unit.source}中列为创标企业（重点培育为标杆的子企业），"
+        f"业务板块：{unit.business_line}，对标企业：{unit.benchmark}"
+    )
+
+
+def unit_gaps(reviews: list[EnterpriseReview], years: list[int], rules: FinalReviewConfig) -> list[str]:
+    """Enterprises that meet the 标杆 rule but name no 创标企业 to propose."""
+    return [
+        f"{r.data.code} {r.data.name}：满足价值创造标杆条件，但"
+        + ("目标任务（附件1）未报送或未列明创标企业" if r.data.units is None else "目标任务中说明没有创标企业")
+        + "，没有可推荐的标杆单位"
+        for r in reviews
+        if not r.data.units and _benchmark(r, years, rules)
+    ]
+
+
 def propose(
     reviews: list[EnterpriseReview], years: list[int], rules: FinalReviewConfig
 ) -> tuple[list[Candidate], list[tuple[Candidate, list[str]]]]:
     """Candidates, and those withheld: an enterprise whose required files are missing is never proposed, however
     its numbers look; it is listed with the files it still owes."""
-    candidates, withheld = [], []
+    candidates: list[Candidate] = []
+    withheld: list[tuple[Candidate, list[str]]] = []
     for kind, rule in ((EXEMPLAR, _exemplar), (BENCHMARK, _benchmark)):
         for review in reviews:
             reasons = rule(review, years, rules)
             if reasons:
                 d = review.data
-                candidate = Candidate(kind, d.code, d.name, d.category, reasons)
+                proposed = [Candidate(kind, d.code, d.name, d.category, reasons)]
+                if kind == BENCHMARK:  # 标杆 are built in the enterprise's units: its named 创标企业
+                    proposed = [
+                        Candidate(kind, d.code, d.name, d.category, [_named(u), *reasons], u) for u in d.units or []
+                    ]
                 if d.missing:
-                    withheld.append((candidate, d.missing))
+                    withheld += [(candidate, d.missing) for candidate in proposed]
                 else:
-                    candidates.append(candidate)
+                    candidates += proposed
     return candidates, withheld
 
 
@@ -362,5 +402,6 @@ def review(enterprises: list[EnterpriseData], rules: FinalReviewConfig) -> Final
             )
         )
     notes = [f"{r.data.code} {r.data.name}：{n}" for r in reviews for n in r.data.notes]
+    notes += unit_gaps(reviews, years, rules)
     candidates, withheld = propose(reviews, years, rules)
     return FinalReview(years, reviews, categories, candidates, notes, withheld)

@@ -22,7 +22,14 @@ from campaign.assessment.store import item_from_row
 from campaign.calendar.clock import TZ
 from campaign.config.model import CampaignConfig
 from campaign.db import models as m
-from campaign.final_review.rules import Benchmarks, EnterpriseData, IndicatorPoints, YearScore, review_deliverables
+from campaign.final_review.rules import (
+    Benchmarks,
+    EnterpriseData,
+    IndicatorPoints,
+    Unit,
+    YearScore,
+    review_deliverables,
+)
 from campaign.submissions.store import deliverable_code, latest_accepted, task_items
 from campaign.validation.targets import parse_target
 
@@ -144,7 +151,6 @@ def gather(session: Session, config: CampaignConfig, as_of: datetime) -> list[En
                 ent.code,
                 ent.name,
                 ent.category,
-                ent.tier,
                 items,
                 indicators,
                 ent_scores,
@@ -153,6 +159,7 @@ def gather(session: Session, config: CampaignConfig, as_of: datetime) -> list[En
                 [titles[code] for code, by in used.items() if ent.id not in by],
                 self_reviews,
                 benchmarks,
+                _units(attachment1, ent.id),
             )
         )
     return out
@@ -200,6 +207,15 @@ def record_version(session: Session, as_of: datetime, fingerprint: str, outputs:
             detail={"inputs": fingerprint, "outputs": outputs},
         )
     )
+
+
+def _units(attachment1: list[tuple[str, dict[int, m.Submission]]], enterprise_id: int) -> list[Unit] | None:
+    """The 创标企业 named in the enterprise's latest accepted Attachment 1 that lists them."""
+    for title, by in attachment1:
+        sub = by.get(enterprise_id)
+        if sub is not None and "chuangbiao" in (sub.details or {}):
+            return [Unit(u["name"], u["business_line"], u["benchmark"], title) for u in sub.details["chuangbiao"]]
+    return None
 
 
 def _by_indicator(rows: dict[int, list[m.TaskItem]], sub: m.Submission | None) -> dict[str | None, m.TaskItem]:

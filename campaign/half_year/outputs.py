@@ -28,6 +28,7 @@ def build_workbook(
     categories: dict[str, str],
     narratives: dict[str, str],
     self_reviews: dict[str, dict[str, str]] | None = None,
+    units: dict[str, tuple[str, list[dict]]] | None = None,
 ) -> Workbook:
     wb = Workbook()
     ws = wb.active
@@ -66,6 +67,11 @@ def build_workbook(
     own.append(["企业代码", "企业名称", *QUESTIONS.values()])
     for code, review in sorted((self_reviews or {}).items()):
         append_safe(own, [code, names.get(code, ""), *(review.get(k, "") for k in QUESTIONS)])
+    cb = wb.create_sheet("创标企业")
+    cb.append(["企业代码", "企业名称", "创标企业（子企业）", "业务板块", "对标企业", "来源"])
+    for code, (title, found) in sorted((units or {}).items()):
+        for u in found or [{"name": "无（已说明原因）", "business_line": "—", "benchmark": "—"}]:
+            append_safe(cb, [code, names.get(code, ""), u["name"], u["business_line"], u["benchmark"], title])
     for sheet in wb.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
@@ -83,11 +89,12 @@ def write_outputs(
     narratives: dict[str, str],
     as_of: datetime,
     self_reviews: dict[str, dict[str, str]] | None = None,
+    units: dict[str, tuple[str, list[dict]]] | None = None,
 ) -> dict[str, str]:
     out = period_dir(home, deliverable)
     out.mkdir(parents=True, exist_ok=True)
     xlsx = out / f"{deliverable.title}汇总.xlsx"
-    build_workbook(summary, names, categories, narratives, self_reviews).save(xlsx)
+    build_workbook(summary, names, categories, narratives, self_reviews, units).save(xlsx)
     charts = {
         "categories": bar_chart(
             list(summary.by_category),
@@ -132,6 +139,7 @@ def write_outputs(
         charts=charts,
         indicator_charts=indicator_charts,
         self_reviews=dict(sorted((self_reviews or {}).items())),
+        units=dict(sorted((units or {}).items())),
         questions=QUESTIONS,
     )
     return {"xlsx": str(xlsx), "html": str(html)}

@@ -175,6 +175,10 @@ def _content_rules(content, deliverable: Deliverable, config: CampaignConfig, ex
             problems += found
             if choice is not None:
                 exam.details["benchmarks"] = choice.as_dict()
+            units, found = doc_rules.chuangbiao_units(paragraphs)
+            problems += found
+            if units is not None:
+                exam.details["chuangbiao"] = [u.as_dict() for u in units]
         if deliverable.char_limit:
             what = "目标任务" if template == "attachment1-targets" else "部署推动情况报告"
             problems += doc_rules.check_char_limit(paragraphs, deliverable.char_limit, what, title)

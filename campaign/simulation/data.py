@@ -2,8 +2,8 @@
 
 Baselines (企业现状) and benchmarks (标杆企业现状) of the six core indicators are drawn around
 values typical of the category (a 公益类 water company earns far less and borrows less than a
-商业一类 investment group); each year's targets grow on the previous actuals (创标 enterprises aim
-higher); actuals land around the target, better or worse depending on the enterprise's "form".
+商业一类 investment group); each year's targets grow on the previous actuals (about a third of the
+enterprises set stretch targets); actuals land around the target, better or worse depending on the enterprise's "form".
 Extra rows are drawn across the eight benchmark dimensions.
 """
 
@@ -66,7 +66,7 @@ def fmt(value: float, unit: str) -> str:
 def enterprise_rows(config: CampaignConfig, enterprise: Enterprise, seed: int, years: list[int]) -> list[Row]:
     rng = random.Random(f"data:{seed}:{enterprise.code}")
     category = enterprise.category.value
-    ambition = 1.5 if enterprise.tier.value == "创标" else 1.0
+    ambition = 1.5 if random.Random(f"ambition:{enterprise.code}").random() < 0.3 else 1.0  # stretch targets
     form = rng.gauss(1.0, 0.06)  # how well this enterprise does against its own targets
     rows: list[Row] = []
     profit = rng.uniform(*CORE_BASE["利润总额"][category])

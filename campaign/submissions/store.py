@@ -43,6 +43,20 @@ def filed_details(session: Session, deliverable: str | None, as_of: datetime, ke
     return {codes[e]: s.details[key] for e, s in by_enterprise.items() if key in (s.details or {})}
 
 
+def latest_filed(
+    session: Session, config: CampaignConfig, kind: str, key: str, as_of: datetime, up_to_year: int | None = None
+) -> dict[str, tuple[str, Any]]:
+    """enterprise code -> (deliverable title, details[key]) from the latest year's accepted `kind` deliverable that
+    carries it, e.g. the 创标企业 of the newest Attachment 1 (up to `up_to_year` when given)."""
+    out: dict[str, tuple[str, Any]] = {}
+    for d in sorted((d for d in config.deliverables if d.kind == kind), key=lambda d: -d.year):
+        if up_to_year is not None and d.year > up_to_year:
+            continue
+        for code, value in filed_details(session, d.id, as_of, key).items():
+            out.setdefault(code, (d.title, value))
+    return out
+
+
 IN_CHUNK = 5000  # SQLite allows at most 32766 bound parameters per statement
 
 

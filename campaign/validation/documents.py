@@ -148,3 +148,63 @@ def benchmark_choice(paragraphs: Sequence[str]) -> tuple[BenchmarkChoice | None,
     if problems or mode is None:
         return None, problems
     return BenchmarkChoice(mode.group(1), names), []
+
+
+# --- 创标企业 as data (seed 二、对标目标: "创标企业（重点培育为标杆的子企业）包括……。其余为达标（对标提升）企业") ----
+
+
+@dataclass(frozen=True)
+class ChuangbiaoUnit:
+    """A subsidiary the enterprise cultivates as a 标杆: its name, business line (业务板块) and benchmark."""
+
+    name: str
+    business_line: str
+    benchmark: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+_CHUANGBIAO = "创标企业："
+_UNIT = re.compile(r"^(?P<name>.+?)（业务板块[:：](?P<line>[^；;）]+)[；;]对标企业[:：](?P<bench>.+)）$")
+_NONE = re.compile(r"^(无|暂无|没有)[，,。；;：:（(]?(?P<reason>.*)$")
+
+
+def _top_level_split(text: str) -> list[str]:
+    """Split on ；/; /、 outside parentheses (a unit's own （业务板块：…；对标企业：…） stays whole)."""
+    parts, depth, current = [], 0, ""
+    for ch in text:
+        depth += ch == "（"
+        depth -= ch == "）" and depth > 0
+        if depth == 0 and ch in "；;、":
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    return [p for p in (*parts, current) if p]
+
+
+def chuangbiao_units(paragraphs: Sequence[str]) -> tuple[list[ChuangbiaoUnit] | None, list[Problem]]:
+    """The 创标 subsidiaries named under 二、对标目标 (documents/schema.py CHUANGBIAO_FORMAT), one paragraph or
+    several. “创标企业：无” needs its reason. An empty section is already E_SECTION_EMPTY: nothing more is said."""
+    own = section_texts(paragraphs).get(d.SECTIONS[1])
+    if not own:
+        return None, []
+    lines = [t[len(_CHUANGBIAO) :].rstrip("。.") for t in own if t.startswith(_CHUANGBIAO)]
+    if not lines:
+        return None, [problem("E_CHUANGBIAO_MISSING")]
+    units: list[ChuangbiaoUnit] = []
+    problems: list[Problem] = []
+    for line in lines:
+        none = _NONE.match(line)
+        if none:
+            if len(none.group("reason").strip("。.，,")) < 4:
+                problems.append(problem("E_CHUANGBIAO_NO_REASON"))
+            continue
+        for entry in _top_level_split(line):
+            match = _UNIT.match(entry.strip())
+            if match is None:
+                problems.append(problem("E_CHUANGBIAO_FORMAT", entry=entry[:40]))
+            else:
+                units.append(ChuangbiaoUnit(match["name"], match["line"], match["bench"]))
+    return (None, problems) if problems else (units, [])

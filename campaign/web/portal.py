@@ -229,7 +229,6 @@ class YearResult:
     finalized_at: datetime | None
     total: float
     base_total: float
-    bonus: float
     rank: int
     category_size: int
     grade: str
@@ -261,7 +260,6 @@ def results(session: Session, config: CampaignConfig, enterprise_id: int) -> lis
                 assessment.finalized_at,
                 result.total,
                 result.base_total,
-                result.bonus,
                 result.rank_in_category,
                 result.category_size,
                 result.grade,

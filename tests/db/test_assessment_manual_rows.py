@@ -40,7 +40,7 @@ def _items() -> list[Item]:
 
 
 def test_a_quantified_row_in_a_qualitative_dimension_is_scored_by_its_completion():
-    r = score_enterprise("DDK002", "示例", "商业一类", "创标", _items(), SCORING)
+    r = score_enterprise("DDK002", "示例", "商业一类", _items(), SCORING)
     quantified, qualitative = r.items[1], r.items[2]
     assert quantified.rule.kind == "proportional" and quantified.completion == pytest.approx(0.9)
     assert quantified.score == pytest.approx(quantified.weight * 0.75, abs=0.01)
@@ -49,12 +49,12 @@ def test_a_quantified_row_in_a_qualitative_dimension_is_scored_by_its_completion
 
 
 def test_every_unscored_qualitative_row_is_named_by_enterprise_printed_number_and_task():
-    r = score_enterprise("DDK002", "示例城市建设投资集团", "商业一类", "创标", _items(), SCORING)
+    r = score_enterprise("DDK002", "示例城市建设投资集团", "商业一类", _items(), SCORING)
     assert unscored_manual([r]) == ["DDK002 示例城市建设投资集团：序号3（企业文化：价值创造理念宣贯；评分表行号 7）"]
 
 
 def test_a_note_quotes_the_printed_number_not_the_sheet_row():
-    r = score_enterprise("DDK002", "示例", "商业一类", "创标", _items(), SCORING)
+    r = score_enterprise("DDK002", "示例", "商业一类", _items(), SCORING)
     notes = finalize([r], SCORING)[0].notes
     assert notes[0] == "序号3（价值创造理念宣贯）为定性指标，未评定，按 0 分计"
     assert not any("第 7 行" in n for n in notes)

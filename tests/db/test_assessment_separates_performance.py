@@ -53,8 +53,8 @@ def test_the_office_reads_how_a_missed_row_was_scored():
 def test_meeting_one_of_nine_targets_is_not_excellent_whatever_the_total():
     # 1 of 9 targets met, the other eight at 97-99%: a total in the 90s that once read 优秀
     shares = [1.0] + [0.99, 0.98, 0.99, 0.97, 0.99, 0.98, 0.99, 0.99]
-    near = score_enterprise("DDK003", "差一点", "商业一类", "达标", _rows(shares), SCORING)
-    good = score_enterprise("DDK007", "达成", "商业一类", "达标", _rows([1.0] * 6 + [0.9, 0.9, 1.0]), SCORING)
+    near = score_enterprise("DDK003", "差一点", "商业一类", _rows(shares), SCORING)
+    good = score_enterprise("DDK007", "达成", "商业一类", _rows([1.0] * 6 + [0.9, 0.9, 1.0]), SCORING)
     final = {r.code: r for r in finalize([near, good], SCORING)}
     assert final["DDK003"].total >= 90 and (final["DDK003"].targets_met, final["DDK003"].quantified) == (1, 9)
     assert final["DDK003"].grade == "合格"
@@ -65,31 +65,30 @@ def test_meeting_one_of_nine_targets_is_not_excellent_whatever_the_total():
 def test_a_grade_follows_the_share_of_targets_met_at_each_band():
     four_of_nine = _rows([1.0] * 4 + [0.99] * 5)
     five_of_nine = _rows([1.0] * 5 + [0.99] * 4)
-    a = score_enterprise("DDK001", "四项", "商业二类", "达标", four_of_nine, SCORING)
-    b = score_enterprise("DDK006", "五项", "商业二类", "达标", five_of_nine, SCORING)
+    a = score_enterprise("DDK001", "四项", "商业二类", four_of_nine, SCORING)
+    b = score_enterprise("DDK006", "五项", "商业二类", five_of_nine, SCORING)
     final = {r.code: r for r in finalize([a, b], SCORING)}
     assert (final["DDK001"].grade, final["DDK006"].grade) == ("良好", "优秀")  # 44% < half; 56% ≥ half
 
 
-def test_a_total_never_exceeds_100_and_the_bonus_only_fills_the_room_below_it():
+def test_a_total_never_exceeds_100_and_over_fulfilment_earns_no_bonus():
     over = _rows([1.3] * 9)
     capped = Rule("proportional", 0.6, 1.2)  # an office that counts over-fulfilment up to 120%
     scoring = SCORING.model_copy(update={"default_rule": SCORING.default_rule.model_copy(update={"cap": 1.2})})
     assert score_row(capped, 10, 1000, 1300).score == 12.0
-    star = score_enterprise("DDK002", "超额", "商业一类", "创标", over, scoring)
-    missed = score_enterprise("DDK007", "两项未完成", "商业一类", "创标", _rows([1.3] * 7 + [0.8, 0.8]), SCORING)
+    star = score_enterprise("DDK002", "超额", "商业一类", over, scoring)
+    missed = score_enterprise("DDK007", "两项未完成", "商业一类", _rows([1.3] * 7 + [0.8, 0.8]), SCORING)
     final = {r.code: r for r in finalize([star, missed], scoring)}
-    assert final["DDK002"].total == 100 and final["DDK002"].bonus == 0
+    assert final["DDK002"].total == 100
     assert any("总分按100分计" in n for n in final["DDK002"].notes)
-    m = final["DDK007"]
-    assert 0 < m.bonus <= SCORING.stretch_bonus.max_points
-    assert m.total == pytest.approx(min(100, m.base_total + m.bonus)) and m.total <= 100
+    m = final["DDK007"]  # over-fulfilling seven rows does not make up for the two missed (no 创标 bonus any more)
+    assert m.total == m.base_total < 100
 
 
 def test_public_welfare_enterprises_are_weighted_to_their_mission():
     rows = _rows([1.0] * 9)
-    commercial = score_enterprise("DDK003", "商业", "商业一类", "达标", rows, SCORING)
-    public = score_enterprise("DDK004", "公益", "公益类", "达标", rows, SCORING)
+    commercial = score_enterprise("DDK003", "商业", "商业一类", rows, SCORING)
+    public = score_enterprise("DDK004", "公益", "公益类", rows, SCORING)
     weight = {r.code: {i.item.title: i.weight for i in r.items} for r in (commercial, public)}
     assert sum(weight["DDK004"].values()) == pytest.approx(100)
     # 企业效益 counts less for 公益类, and inside it profit counts half a row, operating cash 1.5 rows
@@ -108,17 +107,14 @@ def test_special_supervision_lists_exactly_the_enterprises_the_grades_single_out
     }
     graded = {}
     for year in years:
-        results = [score_enterprise(c, c, "商业一类", "达标", _rows(s), SCORING) for c, s in shares.items()]
+        results = [score_enterprise(c, c, "商业一类", _rows(s), SCORING) for c, s in shares.items()]
         for r in finalize(results, SCORING):
             graded.setdefault(r.code, {})[year] = r
 
     def scores(c: str) -> dict[int, YearScore]:
         return {y: YearScore(graded[c][y].total, graded[c][y].rank_in_category, 4, graded[c][y].grade) for y in years}
 
-    data = [
-        EnterpriseData(c, c, "商业一类", "达标", {y: _rows(shares[c]) for y in years}, [], scores(c), None)
-        for c in shares
-    ]
+    data = [EnterpriseData(c, c, "商业一类", {y: _rows(shares[c]) for y in years}, [], scores(c), None) for c in shares]
     result = review(data, CONFIG.final_review)
     listed = {r.data.code: why for r, why in supervision(result.enterprises, years, CONFIG.final_review)}
     by_grade = {c for c in shares if any(graded[c][y].grade in ("合格", "不合格") for y in years)}
@@ -141,7 +137,7 @@ def test_the_annual_report_and_linkage_sheet_show_the_share_that_decided_the_gra
     from campaign.assessment.workbooks import build_linkage_sheet
 
     shares = [1.0] + [0.99, 0.98, 0.99, 0.97, 0.99, 0.98, 0.99, 0.99]
-    result = finalize([score_enterprise("DDK003", "差一点", "商业一类", "达标", _rows(shares), SCORING)], SCORING)
+    result = finalize([score_enterprise("DDK003", "差一点", "商业一类", _rows(shares), SCORING)], SCORING)
     sheet = build_linkage_sheet(2023, result, CONFIG.campaign.issuer).active
     header = [c.value for c in sheet[3]]
     row = dict(zip(header, [c.value for c in sheet[4]], strict=True))

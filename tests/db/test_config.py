@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import date
 
@@ -57,12 +58,11 @@ def test_every_deliverable_the_seed_names_is_configured():
     assert config.deliverable("targets-2024").due.year == 2024 and phase
 
 
-def test_sample_enterprises_cover_every_category_and_both_tiers():
+def test_sample_enterprises_cover_every_category():
     config = load_config()
     assert len(config.enterprises) >= 8
     assert all(e.sample and "示例" in e.name and e.contacts for e in config.enterprises)
     assert set(Counter(e.category.value for e in config.enterprises)) == {"商业一类", "商业二类", "公益类"}
-    assert {e.tier.value for e in config.enterprises} == {"创标", "达标"}
     assert len(config.benchmark_dimensions) == 8
     assert [i.name for i in config.core_indicators] == [
         "利润总额",
@@ -127,4 +127,24 @@ def test_scoring_weight_for_an_unknown_dimension_is_named():
     raw = raw_config()
     raw["scoring"]["dimension_weights"]["企业效率"] = 5
     with pytest.raises(ConfigError, match="scoring.dimension_weights：不是对标维度：企业效率"):
+        parse_config(raw)
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "said"),
+    [
+        ("enterprise", {"tier": "创标"}, "企业名录中的 tier（创标/达标）已取消"),
+        ("scoring", {"stretch_bonus": {"max_points": 5}}, "scoring.stretch_bonus（创标加分）已取消"),
+        ("exemplar", {"tiers": ["创标"]}, "final_review.exemplar.tiers 已取消"),
+    ],
+)
+def test_a_config_still_carrying_the_district_tier_says_where_it_went(where, value, said):
+    raw = load_config().model_dump(mode="json")
+    target = {
+        "enterprise": raw["enterprises"][0],
+        "scoring": raw["scoring"],
+        "exemplar": raw["final_review"]["exemplar"],
+    }[where]
+    target.update(value)
+    with pytest.raises(ConfigError, match=re.escape(said)):
         parse_config(raw)

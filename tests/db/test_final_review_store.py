@@ -13,7 +13,7 @@ from campaign.workbook.generate import write_task_list
 from notifications.channels import load_channels
 from tests.flow.test_annual_assessment import ACTUALS
 from tests.flow.test_final_review_flow import BASELINE
-from tests.support.filling import fill
+from tests.support.filling import file_attachment1, fill
 
 CONFIG = load_config()
 
@@ -70,18 +70,7 @@ def test_sources_fallbacks_and_cut_off(initialized_home, tmp_path):
 
 
 def _attachment1(tmp_path, code: str, deliverable: str, as_of: str, benchmarks: str | None = None):
-    from docx import Document
-
-    from campaign.documents.generate import write_document
-    from tests.support.filling import fill_attachment1
-
-    path = write_document(CONFIG.enterprise(code), CONFIG.deliverable(deliverable), tmp_path / deliverable)
-    doc = Document(str(path))
-    fill_attachment1(doc)
-    if benchmarks:
-        next(p for p in doc.paragraphs if p.text.startswith("对标方式")).text = benchmarks
-    doc.save(str(path))
-    outcome = process_file(path, CONFIG, resolve_as_of(as_of), load_channels(get_settings().apprise_config_path))
+    outcome = file_attachment1(tmp_path, code, deliverable, as_of, benchmarks)
     assert outcome.accepted, outcome.problems
 
 

@@ -154,10 +154,8 @@ def test_reminders_read_enterprises_from_the_database(initialized_home):
     from campaign.db.session import session_scope
 
     with session_scope() as s:
-        s.add(m.Enterprise(code="BENCH00001", name="数据库中新增的企业", category="商业一类", tier="达标", contacts=[]))
-        s.add(
-            m.Enterprise(code="GONE001", name="已停用企业", category="商业一类", tier="达标", active=False, contacts=[])
-        )
+        s.add(m.Enterprise(code="BENCH00001", name="数据库中新增的企业", category="商业一类", contacts=[]))
+        s.add(m.Enterprise(code="GONE001", name="已停用企业", category="商业一类", active=False, contacts=[]))
     planned, _ = run_reminders_without_prefect("2023-05-15")
     keys = {m.key for m in planned.messages}
     assert "reminder:BENCH00001:plan-2023:T-7" in keys

@@ -102,8 +102,8 @@ def test_assessment_pauses_resumes_with_an_adjustment_and_finalises(prefect_harn
     # (65/70 − 80%) ÷ 20% of the row; R&D 1% of 2% is below the floor (0) but SASAC adjusted it to 10.
     weak = 100 - w_profit - w_debt * (1 - (65 / 70 - 0.8) / 0.2) - w_rd + 10
     assert results["DDK005"]["total"] == pytest.approx(weak, abs=0.05)
-    # 创标 stretch bonus only fills the room below 100: every row already full, so no bonus and a total of 100
-    assert results["DDK001"]["bonus"] == 0.0 and results["DDK001"]["total"] == pytest.approx(100, abs=0.05)
+    # every row already full: a total of 100 (there is no bonus on top: the seed has none)
+    assert "bonus" not in results["DDK001"] and results["DDK001"]["total"] == pytest.approx(100, abs=0.05)
     assert results["DDK008"]["total"] == 0 and results["DDK009"]["total"] == 0
     assert [results[c]["rank"] for c in ("DDK004", "DDK005", "DDK008")] == ["1/3", "2/3", "3/3"]
     assert results["DDK001"]["rank"] == "1/3" and results["DDK001"]["grade"] == "优秀"
@@ -132,9 +132,12 @@ def test_assessment_pauses_resumes_with_an_adjustment_and_finalises(prefect_harn
 
     linkage = load_workbook(outcome["outputs"]["linkage"]).active
     rows = {r[0]: r for r in linkage.iter_rows(min_row=4, values_only=True)}
-    assert rows["DDK005"][7] == "2/3"
-    assert rows["DDK009"][9] == "未报送目标任务清单及完成情况，按 0 分计"
-    assert rows["DDK008"][9] == "未报送完成情况（实际完成值），按 0 分计"
+    # no 类型, no 创标加分 columns any more
+    header = next(linkage.iter_rows(min_row=3, max_row=3, values_only=True))
+    assert header[:6] == ("企业代码", "企业名称", "功能分类", "各行得分合计", "总分", "分类排名")
+    assert rows["DDK005"][5] == "2/3"
+    assert rows["DDK009"][7] == "未报送目标任务清单及完成情况，按 0 分计"
+    assert rows["DDK008"][7] == "未报送完成情况（实际完成值），按 0 分计"
 
     # Re-running a finalised year changes nothing.
     again = annual_assessment(2023, as_of=resolve_as_of("2024-02-06"))

@@ -25,7 +25,7 @@ from notifications.channels import load_channels
 from tests.conftest import read_outbox
 from tests.flow.test_annual_assessment import ACTUALS, _file
 from tests.support.browser import screenshot_report
-from tests.support.filling import SELF_REVIEW, fill
+from tests.support.filling import SELF_REVIEW, file_attachment1, fill
 
 CONFIG = load_config()
 # core indicator -> (标杆企业现状, 企业现状) written into the 2023 list: the benchmark and the baseline
@@ -102,6 +102,12 @@ PLAN = {
 }
 
 
+UNITS = {
+    "DDK001": "创标企业：示例城建物业服务有限公司（业务板块：物业服务；对标企业：万物云空间科技服务股份有限公司）。",
+    "DDK002": "创标企业：示例文旅景区运营有限公司（业务板块：景区运营；对标企业：华侨城集团有限公司）。",
+}
+
+
 def test_final_review_end_to_end(prefect_harness, initialized_home, tmp_path):
     from flows.annual_assessment import annual_assessment
     from flows.final_review import final_review
@@ -121,6 +127,9 @@ def test_final_review_end_to_end(prefect_harness, initialized_home, tmp_path):
             _file(tmp_path / "cf", code, "completion-final-2025", ACTUALS[p24], "2025-05-20")
         if report:
             _file_report(tmp_path, code, "2025-05-10")
+    # 标杆 are built in the enterprises' units: DDK001 and DDK002 name their 创标企业 in Attachment 1
+    for code, unit in UNITS.items():
+        assert file_attachment1(tmp_path, code, "targets-2024", "2024-03-01", units=unit).accepted
     assert annual_assessment(2023, as_of=resolve_as_of("2024-02-05"), approve_as="王科长")["status"] == "final"
     assert annual_assessment(2024, as_of=resolve_as_of("2025-03-10"), approve_as="王科长")["status"] == "final"
 
@@ -144,13 +153,14 @@ def test_final_review_end_to_end(prefect_harness, initialized_home, tmp_path):
     assert all(g >= 0.5 for g in over_gaps)
     explanation = {(c["kind"], c["code"]): c["explanation"] for c in result["candidates"]}
     assert explanation[("典范企业", "DDK001")] == (
-        "创标企业；2023年度考核“优秀”（100分）、2024年度考核“优秀”（100分），均达到“优秀”；"
+        "2023年度考核“优秀”（100分）、2024年度考核“优秀”（100分），均达到“优秀”；"
         "6项核心指标与标杆差距缩小比例达到50%（要求至少3项）："
         + "、".join(f"{i} {g:.0%}" for i, g in zip(BASELINE, over_gaps, strict=False))
         + "。"
     )
     assert explanation[("价值创造标杆", "DDK002")] == (
-        "2个年度考核平均100分（不低于85分）：2023年100分、2024年100分；"
+        "在2024年度价值创造行动目标任务（附件1）中列为创标企业（重点培育为标杆的子企业），业务板块：景区运营，"
+        "对标企业：华侨城集团有限公司；所属企业2个年度考核平均100分（不低于85分）：2023年100分、2024年100分；"
         "量化目标达成比例均不低于60%：2023年9/9项（100%）、2024年9/9项（100%）；评估报告已于2025年5月10日报送并接收。"
     )
     notes = "\n".join(result["notes"])
@@ -227,7 +237,11 @@ def test_final_review_end_to_end(prefect_harness, initialized_home, tmp_path):
         "五、下一步工作（建立健全长效工作机制）",
     ]
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert "典范企业候选：示例城市建设投资集团有限公司（示例）（商业二类）。推荐理由：创标企业" in text
+    assert "典范企业候选：示例城市建设投资集团有限公司（示例）（商业二类）。推荐理由：2023年度考核“优秀”" in text
+    assert (
+        "价值创造标杆候选：示例文旅景区运营有限公司（示例文化旅游发展集团有限公司（示例）所属，景区运营）（商业一类）"
+        in text
+    )
     assert "3户企业报送评估报告并被接收，6户尚未报送" in text
     follow_up = next(p.text for p in doc.paragraphs if p.text.startswith("（四）加强督促指导"))
     assert "示例水务有限公司（示例）" in follow_up
@@ -267,7 +281,7 @@ def test_final_review_end_to_end(prefect_harness, initialized_home, tmp_path):
     assert update("2025-07-07") == {"updated": False, "reason": "自上一版总结评估以来没有新接收的材料"}
     _file_report(tmp_path, "DDK007", "2025-07-08")
     late = update("2025-07-08")
-    assert late["updated"] is True and late["candidates"] == 5  # DDK007 now proposed as 典范 and as 标杆
+    assert late["updated"] is True and late["candidates"] == 4  # DDK007 now proposed as 典范
     assert update("2025-07-09")["updated"] is False
     with session_scope() as session:
         keys = session.scalars(

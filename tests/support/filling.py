@@ -94,3 +94,28 @@ def fill_attachment1(doc, dimension: str = "对照标杆找差距，明确责任
             p.text = ""
         elif not p.text and i > 0 and doc.paragraphs[i - 1].text in d.TASK_SUBSECTIONS:
             p.text = dimension
+
+
+def file_attachment1(
+    folder: Path, code: str, deliverable: str, as_of: str, benchmarks: str | None = None, units: str | None = None
+):
+    """Attachment 1 filled by `code` (fill_attachment1), optionally with its own 对标对象 / 创标企业 lines, sent
+    through the real intake; returns the outcome."""
+    from docx import Document
+
+    from campaign.calendar.clock import resolve_as_of
+    from campaign.config.model import load_config
+    from campaign.config.settings import get_settings
+    from campaign.documents.generate import write_document
+    from campaign.intake.core import process_file
+    from notifications.channels import load_channels
+
+    config = load_config()
+    path = write_document(config.enterprise(code), config.deliverable(deliverable), folder / deliverable / code)
+    doc = Document(str(path))
+    fill_attachment1(doc)
+    for start, text in (("对标方式", benchmarks), ("创标企业", units)):
+        if text:
+            next(p for p in doc.paragraphs if p.text.startswith(start)).text = text
+    doc.save(str(path))
+    return process_file(path, config, resolve_as_of(as_of), load_channels(get_settings().apprise_config_path))

@@ -14,6 +14,7 @@ from campaign.final_review.rules import (
     EXEMPLAR,
     EnterpriseData,
     IndicatorPoints,
+    Unit,
     YearScore,
     gap_closed,
     review,
@@ -92,9 +93,12 @@ def _points(closed: list[bool]) -> list[IndicatorPoints]:
     ]
 
 
+LOGISTICS = Unit("甲物流有限公司", "现代物流", "中国外运股份有限公司", "2024年度价值创造行动目标任务（附件1）")
+
+
 def _ent(
     code="E1",
-    tier="创标",
+    units=(LOGISTICS,),
     grades=("优秀", "优秀"),
     totals=(95, 96),
     closed=(True, True, True),
@@ -105,21 +109,23 @@ def _ent(
     items = {
         y: [_item(100, 100 if k < r else 50) for k in range(2)] for y, r in zip((2023, 2024), reached, strict=False)
     }
-    return EnterpriseData(code, f"企业{code}", "商业一类", tier, items, _points(list(closed)), scores, report)
+    return EnterpriseData(
+        code, f"企业{code}", "商业一类", items, _points(list(closed)), scores, report, units=list(units)
+    )
 
 
 @pytest.mark.parametrize(
     ("enterprise", "kinds"),
     [
         (_ent(), {EXEMPLAR, BENCHMARK}),
-        (_ent(tier="达标"), {BENCHMARK}),  # 典范 only among 创标
+        (_ent(units=()), {EXEMPLAR}),  # 标杆 are its 创标 subsidiaries: none named, none proposed
         (_ent(grades=("优秀", "良好"), totals=(95, 88)), {BENCHMARK}),  # one year not 优秀
         (_ent(closed=(True, True, False)), {BENCHMARK}),  # two indicators closed, three required
         (_ent(report=None), {EXEMPLAR}),  # 标杆 requires the evaluation report
         (_ent(totals=(95, 70), grades=("优秀", "优秀")), {EXEMPLAR}),  # average 82.5 < 85
         (_ent(reached=(2, 1)), {EXEMPLAR}),  # 2024: 1 of 2 rows reached is 50% < 60%
         (_ent(grades=("优秀", None)), set()),  # 2024 not assessed: neither
-        (_ent(tier="达标", totals=(60, 70), grades=("合格", "合格")), set()),
+        (_ent(totals=(60, 70), grades=("合格", "合格")), set()),
     ],
 )
 def test_candidates(enterprise, kinds):
@@ -133,11 +139,12 @@ def test_candidate_explanations_name_the_numbers():
     result = review([_ent(totals=(95, 96.5))], rules)
     by_kind = {c.kind: c.explanation for c in result.candidates}
     assert by_kind[EXEMPLAR] == (
-        "创标企业；2023年度考核“优秀”（95分）、2024年度考核“优秀”（96.5分），均达到“优秀”；"
+        "2023年度考核“优秀”（95分）、2024年度考核“优秀”（96.5分），均达到“优秀”；"
         "3项核心指标与标杆差距缩小比例达到50%（要求至少3项）：指标0 60%、指标1 60%、指标2 60%。"
     )
     assert by_kind[BENCHMARK] == (
-        "2个年度考核平均95.75分（不低于85分）：2023年95分、2024年96.5分；"
+        "在2024年度价值创造行动目标任务（附件1）中列为创标企业（重点培育为标杆的子企业），业务板块：现代物流，"
+        "对标企业：中国外运股份有限公司；所属企业2个年度考核平均95.75分（不低于85分）：2023年95分、2024年96.5分；"
         "量化目标达成比例均不低于60%：2023年2/2项（100%）、2024年2/2项（100%）；评估报告已于2025年5月10日报送并接收。"
     )
 
@@ -178,3 +185,18 @@ def test_an_enterprise_with_a_required_file_missing_is_never_proposed_and_the_fi
         ("E2", ["价值创造行动评估报告", "价值创造行动目标任务完成情况（2023—2024年度汇总）"])
     ]
     assert result.missing_files == 2
+
+
+def test_value_creation_benchmarks_are_the_enterprises_named_subsidiaries_with_the_evidence():
+    rules = load_config().final_review
+    park = Unit("甲园区运营有限公司", "园区运营", "苏州工业园区股份有限公司", "2024年度价值创造行动目标任务（附件1）")
+    result = review([_ent(units=(LOGISTICS, park)), _ent(code="E2", units=())], rules)
+    benchmarks = [c for c in result.candidates if c.kind == BENCHMARK]
+    assert [(c.code, c.unit.name if c.unit else None) for c in benchmarks] == [
+        ("E1", "甲物流有限公司"),
+        ("E1", "甲园区运营有限公司"),
+    ]
+    assert benchmarks[1].who == "甲园区运营有限公司（企业E1所属，园区运营）"
+    assert "业务板块：园区运营，对标企业：苏州工业园区股份有限公司" in benchmarks[1].explanation
+    # E2 meets the rule but named no 创标企业: nobody to propose, and the review says so
+    assert "E2 企业E2：满足价值创造标杆条件，但目标任务中说明没有创标企业，没有可推荐的标杆单位" in result.notes

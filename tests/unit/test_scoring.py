@@ -7,13 +7,11 @@ import math
 import pytest
 
 from campaign.assessment.scoring import (
-    RowScore,
     Rule,
     allocate_weights,
     completion,
     grade,
     score_row,
-    stretch_bonus,
 )
 
 PROP = Rule("proportional", floor=0.6, cap=1.0)
@@ -82,12 +80,6 @@ def test_weights_sum_to_exactly_100_and_skip_absent_dimensions():
 def test_weights_when_only_unweighted_dimensions_exist():
     alloc = allocate_weights({}, {"其他": 3})
     assert sum(alloc["其他"]) == pytest.approx(100.0)
-
-
-def test_stretch_bonus_is_capped():
-    rows = [RowScore(20, 1.5, 20.0), RowScore(20, 1.1, 20.0), RowScore(10, None, None)]
-    assert stretch_bonus(rows, max_points=5, stretch_cap=1.2) == 5.0  # 20*0.2 + 20*0.1 = 6 -> capped at 5
-    assert stretch_bonus(rows, max_points=10, stretch_cap=1.2) == 6.0
 
 
 @pytest.mark.parametrize(("total", "name"), [(95, "优秀"), (90, "优秀"), (89.99, "良好"), (60, "合格"), (12, "不合格")])

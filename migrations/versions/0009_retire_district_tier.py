@@ -1,0 +1,31 @@
+"""创标 is about subsidiaries: retire the district-level tier (enterprise.tier) and its bonus (assessment_result.bonus)
+
+Each enterprise now names its 创标 subsidiaries in Attachment 1 (二、对标目标), kept with the accepted version
+(submission.details["chuangbiao"], revision 0008). Totals already stored keep their value: a year finalised
+with a bonus still shows the total it was finalised with; the bonus itself is no longer recorded apart.
+
+Revision ID: 0009
+Revises: 0008
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0009"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("enterprise", schema=None) as batch_op:
+        batch_op.drop_column("tier")
+    with op.batch_alter_table("assessment_result", schema=None) as batch_op:
+        batch_op.drop_column("bonus")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("assessment_result", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("bonus", sa.Float(), nullable=False, server_default="0"))
+    with op.batch_alter_table("enterprise", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("tier", sa.String(length=8), nullable=False, server_default="达标"))
