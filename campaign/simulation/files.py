@@ -208,16 +208,38 @@ BENCHMARKS = {
 LINES = {
     "商业一类": [("现代物流", "中国外运股份有限公司"), ("商贸流通", "物产中大集团股份有限公司")],
     "商业二类": [("物业服务", "万物云空间科技服务股份有限公司"), ("园区运营", "苏州工业园区股份有限公司")],
-    "公益类": [("供水服务", "深圳市水务（集团）有限公司"), ("公共交通", "深圳巴士集团股份有限公司")],
+    "公益类": [("供水服务", "深圳市水务（集团）有限公司"), ("公交运营", "深圳巴士集团股份有限公司")],
 }
+# Business lines that fit the sample enterprises' own business, found by a word in their name.
+LINES_BY_NAME = {
+    "城市建设": [("物业服务", "万物云空间科技服务股份有限公司"), ("园区运营", "苏州工业园区股份有限公司")],
+    "文化旅游": [("景区运营", "华侨城集团有限公司"), ("文化演艺", "宋城演艺发展股份有限公司")],
+    "产业投资": [("股权投资", "深圳市创新投资集团有限公司"), ("产业园区", "上海张江高科技园区开发股份有限公司")],
+    "水务": [("供水服务", "深圳市水务（集团）有限公司"), ("污水处理", "北控水务集团有限公司")],
+    "公共交通": [("公交运营", "深圳巴士集团股份有限公司"), ("场站服务", "上海久事（集团）有限公司")],
+    "园区": [("园区运营", "苏州工业园区股份有限公司"), ("招商服务", "上海张江高科技园区开发股份有限公司")],
+    "数字科技": [("数据服务", "中电数据服务有限公司"), ("软件开发", "太极计算机股份有限公司")],
+    "物业": [("物业服务", "万物云空间科技服务股份有限公司"), ("城市服务", "碧桂园生活服务集团股份有限公司")],
+    "资产经营": [("资产运营", "上海地产（集团）有限公司"), ("物业租赁", "华润置地有限公司")],
+}
+_SUFFIXES = ("集团有限公司", "有限公司", "管理服务", "经营管理", "发展", "运营", "开发")
 
 
 def chuangbiao_units(enterprise: Enterprise) -> list[tuple[str, str, str]]:
     """The subsidiaries a synthetic enterprise names as 创标企业: (name, business line, benchmark)."""
     rng = random.Random(f"chuangbiao:{enterprise.code}")
-    base = enterprise.name.replace("（示例）", "").replace("集团有限公司", "").replace("有限公司", "")
-    lines = LINES[enterprise.category.value]
-    return [(f"{base}{line}有限公司（示例）", line, bench) for line, bench in lines[: rng.choice([1, 2])]]
+    marker = next((m for m in ("（示例）", "（模拟数据）") if m in enterprise.name), "")
+    base = enterprise.name.replace(marker, "")
+    for suffix in _SUFFIXES:
+        base = base.removesuffix(suffix)
+    lines = next((v for k, v in LINES_BY_NAME.items() if k in enterprise.name), LINES[enterprise.category.value])
+    return [(f"{_join(base, line)}有限公司{marker}", line, bench) for line, bench in lines[: rng.choice([1, 2])]]
+
+
+def _join(base: str, line: str) -> str:
+    """示例物业 + 物业服务 -> 示例物业服务, not 示例物业物业服务."""
+    overlap = max((k for k in range(1, len(line)) if base.endswith(line[:k])), default=0)
+    return base + line[overlap:]
 
 
 def _overview(doc, enterprise: Enterprise, rng) -> None:

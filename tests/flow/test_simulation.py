@@ -83,23 +83,26 @@ def test_demo_simulates_the_whole_campaign_exactly_and_a_replay_changes_nothing(
     first = _snapshot(home)
 
     # Files: 9 enterprises × 14 deliverables = 126 filings, − 1 never filed (the absent DDK005's 2023H1
-    # progress), − 4 filed late after 06-30 (3 completion-final, 1 evaluation report) = 121 correct
-    # files, + 13 faulty first versions (too long, unquantified progress, forgotten actual, .doc) = 134.
-    assert planned["files"] == 134 and "企业报送文件 134 份" in result.output
+    # progress) = 125 correct files (the 4 filed after 06-30 count now that the demo runs to the calendar's last
+    # day, 2025-07-21), + 13 faulty first versions (too long, unquantified progress, forgotten actual, .doc) = 138.
+    assert planned["files"] == 138 and "企业报送文件 138 份" in result.output
     # Notices: 9 enterprises × (deployment notice + 4 half-year openings + the 2024 filing notice + 3 window
     # openings: completion-2023, completion-2024, the two evaluation deliverables together) = 81.
     assert first["kinds"]["notice"] == 9 * 9
     # Receipts: every correct file is accepted and every faulty one rejected: the DB agrees with the plan.
-    assert first["kinds"]["receipt"] == first["submissions"]["accepted"] == planned["accepted"] == 121
+    assert first["kinds"]["receipt"] == first["submissions"]["accepted"] == planned["accepted"] == 125
     assert first["kinds"]["rejection"] == first["submissions"]["rejected"] == planned["rejected"] == 13
-    assert first["late"] == planned["late"] == 26
+    assert first["late"] == planned["late"] == 30
     # Reminders and SASAC digests follow the policy (T-7/T-3/T-1/T0, then every 3 working days, at most 5)
     # for whoever had not filed yet; exact for this seed, and every one delivered.
-    assert first["kinds"]["reminder"] == 194
-    # 22 overdue digests + the final-review message to SASAC. A deliverable is listed in at most 5 digests
-    # (reminders.escalation.digests_before_monthly), then only in the first digest of each month, and no
+    assert first["kinds"]["reminder"] == 199
+    # 24 overdue digests + 5 final-review messages to SASAC (one per version). A deliverable is listed in at most
+    # 5 digests (reminders.escalation.digests_before_monthly), then only in the first digest of each month, and no
     # digest goes out when only such items remain (it was 59 digests when every item repeated every time).
-    assert first["kinds"]["digest"] == 23
+    assert first["kinds"]["digest"] == 29
+    assert sorted(n for n in first["outbox"] if n.startswith("final-review")) == [
+        f"final-review_2025-07-{d}.json" for d in ("03", "04", "07", "08", "10")
+    ]
     assert first["undelivered"] == 0
     # Both years scored and approved by the simulation's reviewer (approve_as), not left paused.
     assert first["assessments"] == [(2023, "final", "模拟审核"), (2024, "final", "模拟审核")]
@@ -108,13 +111,25 @@ def test_demo_simulates_the_whole_campaign_exactly_and_a_replay_changes_nothing(
     assert first["grades"] == {2023: {"优秀": 3, "良好": 4, "合格": 2}, 2024: {"优秀": 5, "良好": 3, "合格": 1}}
     assert len(first["outbox"]) == sum(first["kinds"].values())
     assert first["inbox_left"] == []  # every file was processed
+    # The final review ran on 2025-07-03 (the evaluation deliverables were due 06-30, + the first working day,
+    # + 2 working days of grace), then a new dated version each day a late file arrived; every version is kept.
     reports = home / "reports/final-review"
-    assert sorted(p.suffix for p in reports.iterdir()) == [".docx", ".html", ".xlsx"]
+    assert sorted(p.name for p in reports.iterdir() if p.is_dir()) == [
+        "2025-07-03",
+        "2025-07-04",
+        "2025-07-07",
+        "2025-07-08",
+        "2025-07-10",
+    ]
+    assert sorted(p.suffix for p in reports.iterdir() if p.is_file()) == [".docx", ".html", ".xlsx"]
+    first_version = (reports / "2025-07-03/价值创造行动总结评估报告.html").read_text(encoding="utf-8")
+    assert "共3户企业缺报4份材料；缺报材料的企业不列为候选" in first_version
+    assert "总结评估所用材料均已接收" in (reports / "价值创造行动总结评估报告.html").read_text(encoding="utf-8")
 
     # The terminal summary says the same, in Chinese, with the paths to open and the way to the UI.
     out = result.output
-    assert "发出：通知 81 条，截止提醒 194 条" in out and "回执 121 条，退回通知 13 条" in out
-    assert "接收 121 份（其中逾期 26 份），退回 13 份" in out and "2023 年度已定稿；2024 年度已定稿" in out
+    assert "发出：通知 81 条，截止提醒 199 条" in out and "回执 125 条，退回通知 13 条" in out
+    assert "接收 125 份（其中逾期 30 份），退回 13 份" in out and "2023 年度已定稿；2024 年度已定稿" in out
     assert str(reports / "价值创造行动总结评估报告.html") in out
     assert "prefect server start" in out and "http://127.0.0.1:4200" in out
     names = _flow_run_names()
@@ -129,9 +144,8 @@ def test_demo_simulates_the_whole_campaign_exactly_and_a_replay_changes_nothing(
     } <= set(names)
 
     again = campaign_simulation(START, END, SEED)
-    # 140 active days: one more than before the window openings were scheduled
-    # (a window opens on a day nothing else happened)
-    assert (again["ticked"], again["files"]) == (0, 0) and again["skipped"] == again["days"] == 140
+    # 153 active days (140 up to 2025-06-30, the rest while late files and the review's versions still came in)
+    assert (again["ticked"], again["files"]) == (0, 0) and again["skipped"] == again["days"] == 153
     assert _snapshot(home) == first
 
 
