@@ -18,10 +18,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("enterprise", schema=None) as batch_op:
-        batch_op.drop_column("tier")
-    with op.batch_alter_table("assessment_result", schema=None) as batch_op:
-        batch_op.drop_column("bonus")
+    # A plain ALTER TABLE … DROP COLUMN (SQLite >= 3.35, PostgreSQL): batch mode would copy and drop the enterprise
+    # table, which every other table references, and SQLite's foreign keys refuse that once data exists.
+    op.drop_column("enterprise", "tier")
+    op.drop_column("assessment_result", "bonus")
 
 
 def downgrade() -> None:

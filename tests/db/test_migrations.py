@@ -58,3 +58,39 @@ def test_config_sync_deactivates_removed_enterprise_but_keeps_it(initialized_hom
     with session_scope() as session:
         gone = session.scalars(sa.select(m.Enterprise).where(m.Enterprise.code == config.enterprises[0].code)).one()
         assert gone.active is False
+
+
+def test_0009_retires_the_district_tier_and_its_bonus_keeping_finalised_totals(campaign_home):
+    """A database finalised with a 创标 bonus: after 0009 the columns are gone and the total is what it was."""
+    from alembic import command
+
+    from campaign.db.migrate import alembic_config
+
+    cfg = alembic_config()
+    with get_engine().begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0008")
+        connection.execute(
+            sa.text(
+                "INSERT INTO enterprise (id, code, name, category, tier, sample, active, contacts) "
+                "VALUES (1, 'DDK001', '示例', '商业二类', '创标', 1, 1, '[]')"
+            )
+        )
+        connection.execute(
+            sa.text("INSERT INTO assessment (id, year, status, as_of) VALUES (1, 2023, 'final', '2024-02-05 01:00:00')")
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO assessment_result (assessment_id, enterprise_id, base_total, bonus, total, "
+                "rank_in_category, category_size, grade, notes) VALUES (1, 1, 96.5, 3.5, 100, 1, 3, '优秀', '[]')"
+            )
+        )
+    upgrade_to_head()
+    columns = {
+        t: {c["name"] for c in sa.inspect(get_engine()).get_columns(t)} for t in ("enterprise", "assessment_result")
+    }
+    assert "tier" not in columns["enterprise"] and "bonus" not in columns["assessment_result"]
+    with session_scope() as session:
+        kept = session.scalars(sa.select(m.AssessmentResult)).one()
+        assert (kept.base_total, kept.total, kept.grade) == (96.5, 100, "优秀")
+    _assert_schema_matches_models()
