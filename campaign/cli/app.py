@@ -14,6 +14,7 @@ import typer
 
 from campaign.cli import (
     assessment,
+    check,
     flows,
     intake,
     reminders,
@@ -39,6 +40,7 @@ app.command()(setup.enterprises)
 app.command()(setup.deliverables)
 app.command()(flows.run)
 app.command()(status.status)
+app.command()(check.check)
 app.command()(intake.template)
 app.command()(intake.submit)
 app.command("half-year")(reports.half_year)

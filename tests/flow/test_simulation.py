@@ -128,6 +128,11 @@ def test_demo_simulates_the_whole_campaign_exactly_and_a_replay_changes_nothing(
         "final-review",
     } <= set(names)
 
+    # Every report, the outbox and the database agree: who filed what, when, which score (campaign check).
+    checked = CliRunner().invoke(app, ["check", "--as-of", f"{END.isoformat()}T23:00"])
+    assert checked.exit_code == 0, checked.output
+    assert "0 处不一致" in checked.output
+
     again = campaign_simulation(START, END, SEED)
     # 140 active days: one more than before the window openings were scheduled
     # (a window opens on a day nothing else happened)
