@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import yaml
 
+from campaign.config.model import SAFE_LOADER
 from campaign.errors import ConfigError
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -123,7 +124,7 @@ def _delivery_policy(raw, source: str) -> DeliveryPolicy:
 def load_channels(path: Path) -> Channels:
     if not path.is_file():
         raise ConfigError([f"找不到通知渠道配置 {path}"])
-    return parse_channels(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, path.name)
+    return parse_channels(yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}, path.name)
 
 
 def with_delivery_metadata(url: str, key: str, at: str) -> str:

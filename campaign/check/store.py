@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -20,11 +20,15 @@ from campaign.half_year.outputs import period_dir
 from campaign.submissions.status import campaign_status
 
 
-def check_all(session: Session, config: CampaignConfig, home: Path, as_of: datetime) -> list[Disagreement]:
-    """Every disagreement between what people were sent or can open and what the database records."""
+def check_all(
+    session: Session, config: CampaignConfig, home: Path, as_of: datetime, outbox_name: Callable[[str], str]
+) -> list[Disagreement]:
+    """Every disagreement between what people were sent or can open and what the database records.
+
+    `outbox_name` is the outbox channel's file-name rule for a message key (notifications.outbox)."""
     return [
         *_receipts(session, as_of),
-        *_outbox(session, home),
+        *_outbox(session, home, outbox_name),
         *_half_year(session, config, home, as_of),
         *_assessments(session, home),
         *_final_review(session, home),
@@ -57,10 +61,8 @@ def _receipts(session: Session, as_of: datetime) -> list[Disagreement]:
     return compare("回执与退回通知", "通知记录（notification）", report, truth)
 
 
-def _outbox(session: Session, home: Path) -> list[Disagreement]:
+def _outbox(session: Session, home: Path, outbox_file_name: Callable[[str], str]) -> list[Disagreement]:
     """Every message recorded as sent through the outbox:// channel is a file there, with the same title."""
-    from notifications.outbox import outbox_file_name  # the file-name rule lives with the channel
-
     sent = {
         key: title
         for key, title, channel in session.execute(

@@ -17,11 +17,12 @@ def check(as_of: AsOf = None, as_json: JsonOut = False) -> None:
     from campaign.config.settings import get_settings
     from campaign.db.migrate import init_database
     from campaign.db.session import session_scope
+    from notifications.outbox import outbox_file_name
 
     moment = parse_as_of(as_of)
     init_database()
     with session_scope() as session:
-        found = check_all(session, load_config(), get_settings().home_dir, moment)
+        found = check_all(session, load_config(), get_settings().home_dir, moment, outbox_file_name)
     if as_json:
         print_json({"as_of": moment.isoformat(), "disagreements": found})
     elif found:

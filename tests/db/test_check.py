@@ -18,6 +18,7 @@ from campaign.intake.core import process_file
 from campaign.workbook.generate import write_task_list
 from notifications.channels import load_channels
 from notifications.delivery import notify_now
+from notifications.outbox import outbox_file_name
 from tests.support.filling import fill
 
 AS_OF = resolve_as_of("2023-05-20")
@@ -46,7 +47,7 @@ def test_a_missing_receipt_and_an_altered_outbox_message_are_each_reported(initi
     record = json.loads(outbox_file.read_text(encoding="utf-8"))
     outbox_file.write_text(json.dumps({**record, "title": "改过的标题"}, ensure_ascii=False), encoding="utf-8")
     with session_scope() as session:
-        found = check_all(session, load_config(), initialized_home, resolve_as_of("2023-05-21"))
+        found = check_all(session, load_config(), initialized_home, resolve_as_of("2023-05-21"), outbox_file_name)
     assert [(d.area, d.subject, d.report_says) for d in found] == [("消息发件箱", key, "改过的标题")]
 
     with session_scope() as session:
