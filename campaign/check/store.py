@@ -93,8 +93,9 @@ def _sheet_rows(path: Path, sheet: str, header_row: int = 1) -> Iterator[dict[st
         rows = ws.iter_rows(min_row=header_row, values_only=True)
         header = [str(h) if h is not None else "" for h in next(rows)]
         for values in rows:
-            if values and values[0] not in (None, ""):
-                yield dict(zip(header, values, strict=False))
+            if not values or values[0] in (None, ""):
+                break  # the table ends at its first blank row (totals and notes may follow)
+            yield dict(zip(header, values, strict=False))
     finally:
         wb.close()
 
