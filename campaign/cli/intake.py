@@ -93,7 +93,10 @@ def _print(outcome: Outcome, delivery: DeliveryReport) -> None:
             f"{timing}{again}{items}。回执已发送。"
         )
     else:
-        console.print(f"[red]已退回[/red]：{outcome.name}，共 {len(outcome.problems)} 个问题（退回通知已发送给企业）：")
+        # An unidentified sender cannot be answered: the rejection went to SASAC staff (rejection:unknown:…).
+        unknown = (outcome.message_key or "").startswith("rejection:unknown:")
+        to = "区国资委（未能识别报送企业）" if unknown else "企业"
+        console.print(f"[red]已退回[/red]：{outcome.name}，共 {len(outcome.problems)} 个问题（退回通知已发送给{to}）：")
         for i, p in enumerate(outcome.problems, start=1):
             console.print(f"  {i}. [{p['code']}] {p['message']}\n     修改方法：{p['hint']}")
     if delivery.failed:
