@@ -37,3 +37,25 @@ def test_a_live_owner_or_another_host_keeps_its_claim_until_the_lease_ends(initi
     _claimed_by("some-other-host:1:zzz", "c.xlsx:hash3")  # we cannot see another machine's processes
     assert not owner_gone("some-other-host:1:zzz")
     assert claim_inbox_file("c.xlsx:hash3", "me:1:x") is False
+
+
+def test_messages_left_sending_by_a_deliverer_that_exited_go_out_on_the_next_run(initialized_home):
+    from campaign.calendar.clock import resolve_as_of
+    from campaign.notices.message import OutgoingMessage
+    from campaign.notices.store import record_messages
+    from notifications.channels import parse_channels
+    from notifications.delivery import deliver_pending
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    channels = parse_channels({"default": ["outbox://"]})
+    as_of = resolve_as_of("2023-05-15")
+    with session_scope() as session:
+        record_messages(session, [OutgoingMessage("digest:test:1", "digest", "sasac", "标题", "正文")], channels, as_of)
+        note = session.query(m.Notification).one()
+        note.status, note.claimed_by, note.claimed_at = "sending", f"{socket.gethostname()}:{dead.pid}:x", wall_clock()
+    with session_scope() as session:
+        report = deliver_pending(session, channels, as_of)
+    assert report.sent == ["digest:test:1"]  # not 10 minutes later
+    with session_scope() as session:
+        assert session.query(m.Notification).one().status == "sent"
