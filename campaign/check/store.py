@@ -109,7 +109,12 @@ def _half_year(session: Session, config: CampaignConfig, home: Path, as_of: date
         if not path.is_file():
             continue
         report = {str(r["企业代码"]): half_year_word(r.get("报送情况")) for r in _sheet_rows(path, "报送情况")}
-        truth = {ent: HALF_YEAR_WORDS[state] for (ent, dlv), state in status.items() if dlv == deliverable.id}
+        # An enterprise excused (免报) from the report is not in the summary: it owed nothing.
+        truth = {
+            ent: HALF_YEAR_WORDS[state]
+            for (ent, dlv), state in status.items()
+            if dlv == deliverable.id and state != "waived"
+        }
         found += compare("半年汇总", str(path), report, truth)
     return found
 

@@ -19,6 +19,7 @@ from campaign.calendar.clock import weekday_zh
 from campaign.config.model import CampaignConfig, Deliverable, Enterprise
 from campaign.db import models as m
 from campaign.submissions.status import STATUS_ZH, classify
+from campaign.submissions.store import waived
 
 NOT_STARTED = "not_started"
 STATE_ZH = {NOT_STARTED: "未开始", **STATUS_ZH}
@@ -88,6 +89,7 @@ def home_rows(session: Session, config: CampaignConfig, enterprise_id: int, as_o
     by_code: dict[str, list[m.Submission]] = {}
     for sub in subs:
         by_code.setdefault(sub.deliverable.code, []).append(sub)
+    excused = {code for (ent, code) in _waived_codes(session, as_of) if ent == enterprise_id}
     rows = []
     for d in config.deliverables:
         versions = by_code.get(d.id, [])
@@ -96,6 +98,8 @@ def home_rows(session: Session, config: CampaignConfig, enterprise_id: int, as_o
             state = NOT_STARTED
         else:
             state = classify(accepted[-1] if accepted else None, versions[-1] if versions else None)
+        if d.id in excused and state in ("missing", "rejected", NOT_STARTED):
+            state = "waived"  # 免报: nothing is owed; a file sent anyway is still received
         owed = state in ("missing", "rejected")
         rows.append(
             DeliverableRow(
@@ -287,3 +291,8 @@ def results(session: Session, config: CampaignConfig, enterprise_id: int) -> lis
             )
         )
     return out
+
+
+def _waived_codes(session: Session, as_of: datetime) -> set[tuple[int, str]]:
+    codes = dict(session.execute(select(m.Deliverable.id, m.Deliverable.code)).all())
+    return {(ent, codes[dlv]) for ent, dlv in waived(session, as_of)}
