@@ -52,3 +52,15 @@ def task_items(session: Session, submission_ids: Iterable[int]) -> dict[int, lis
         for row in session.scalars(query):
             rows[row.submission_id].append(row)
     return rows
+
+
+def filed_list(
+    session: Session, config: CampaignConfig, enterprise_id: int, year: int, as_of: datetime
+) -> tuple[m.Submission | None, list[m.TaskItem]]:
+    """The enterprise's filed (latest accepted) 目标任务清单 of `year` as known at `as_of`, and its rows."""
+    chosen = latest_accepted(session, deliverable_code(config, "task_list", year), as_of, enterprise_id).get(
+        enterprise_id
+    )
+    if chosen is None:
+        return None, []
+    return chosen, task_items(session, [chosen.id])[chosen.id]
