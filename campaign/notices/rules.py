@@ -55,6 +55,16 @@ def build_deployment_notices(
     return messages
 
 
+def cycle_notice_key(year: int, enterprise_code: str) -> str:
+    """新年度编制 notice (目标任务及清单 of `year`)."""
+    return f"notice:cycle-{year}:{enterprise_code}"
+
+
+def actuals_notice_key(year: int, enterprise_code: str, completion_version: int) -> str:
+    """The `year` list regenerated from last year's accepted 完成情况: one message per accepted version."""
+    return f"notice:cycle-{year}:actuals:{enterprise_code}:v{completion_version}"
+
+
 def window_notice_key(deliverable_ids: list[str], enterprise_code: str) -> str:
     return f"notice:{'+'.join(deliverable_ids)}:{enterprise_code}"
 
