@@ -9,7 +9,7 @@ noted).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -92,9 +92,15 @@ def filed_items(
     """The filed list's rows and targets, with the 实际完成值 the completion report gives each (matched by 序号).
 
     Intake rejects a completion report whose rows or targets differ from the filed list, so a target lowered at
-    year end never reaches the assessment; a filed row the report does not cover scores as 未填报实际完成值."""
-    actuals = {row_key(r.seq, n): r.actual_value for n, r in enumerate(completion_rows)}
-    return [item_from_row(r, directions, True, actuals.get(row_key(r.seq, n)) or "") for n, r in enumerate(list_rows)]
+    year end never reaches the assessment; a filed row the report does not cover scores as 未填报实际完成值. Each
+    row keeps the completion report's sheet row, where the scores are written back."""
+    reported = {row_key(r.seq, n): r for n, r in enumerate(completion_rows)}
+    items = []
+    for n, r in enumerate(list_rows):
+        done = reported.get(row_key(r.seq, n))
+        item = item_from_row(r, directions, True, (done.actual_value if done else None) or "")
+        items.append(replace(item, row_no=done.row_no) if done else item)
+    return items
 
 
 def source_files(session: Session, config: CampaignConfig, year: int, as_of: datetime, home: Path) -> dict[str, Path]:

@@ -156,3 +156,24 @@ def test_assessment_scores_the_filed_targets_not_the_ones_in_the_completion_repo
     profit = inputs["DDK001"].items[0]
     assert (profit.title, profit.target, profit.actual) == ("利润总额", 12000.0, 9500.0)
     assert "2023年度目标任务清单（附件2）（第1版）的任务和年度目标值" in inputs["DDK001"].source
+
+
+def test_a_list_filed_with_a_blank_row_is_scored_on_the_rows_of_the_completion_report(initialized_home, tmp_path):
+    """The completion template lists the filed rows without gaps; scores are written back into that file, so each
+    scored row carries the completion report's sheet row (and the filed 序号 and target)."""
+    blank = write_task_list(CONFIG, CONFIG.enterprise("DDK001"), CONFIG.deliverable("task-list-2023"), tmp_path / "t")
+
+    def gap_after_core_rows(wb, ws, col):
+        ws.insert_rows(s.FIRST_DATA_ROW + 6)
+
+    filed = fill(blank, tmp_path / "DDK001_task-list-2023.xlsx", edit=gap_after_core_rows)
+    assert submit(filed, FILED_AT).status == "accepted"
+    template, made = completion_template(initialized_home)
+    assert made.filed_rows == 9
+    assert submit(report(template, tmp_path / "DDK001_completion-2023.xlsx"), REPORTED_AT).status == "accepted"
+    with session_scope() as session:
+        listed = session.scalars(select(m.TaskItem.row_no).where(m.TaskItem.level2 == "研发投入强度")).all()
+        inputs = {i.code: i for i in collect_inputs(session, CONFIG, 2023, resolve_as_of("2024-02-05"))}
+    assert sorted(listed) == [s.FIRST_DATA_ROW + 6, s.FIRST_DATA_ROW + 7]  # completion row, filed row
+    rd = next(i for i in inputs["DDK001"].items if i.title == "研发投入强度")
+    assert (rd.row_no, rd.seq, rd.target, rd.actual) == (s.FIRST_DATA_ROW + 6, "7", 2.0, 1.0)
