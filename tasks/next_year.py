@@ -13,7 +13,7 @@ from campaign.db.session import session_scope
 from campaign.documents.generate import write_document
 from campaign.errors import InvalidRequest
 from campaign.next_year.outputs import build_next_year_list
-from campaign.next_year.store import lists_to_refresh, prior_rows
+from campaign.next_year.store import any_list_to_refresh, lists_being_compiled, lists_to_refresh, prior_rows
 from campaign.notices.message import OutgoingMessage
 from campaign.notices.render import render_message
 from campaign.notices.rules import actuals_notice_key, cycle_notice_key
@@ -82,11 +82,8 @@ def refresh_next_year_lists(as_of: datetime) -> list[OutgoingMessage]:
     config = load_config()
     home = get_settings().home_dir
     messages: list[OutgoingMessage] = []
-    for task_list in (d for d in config.deliverables if d.kind == "task_list"):
+    for task_list, completion_id in lists_being_compiled(config, as_of):
         year = task_list.year
-        completion_id = deliverable_code(config, "completion", year - 1)
-        if completion_id is None or not (task_list.opens_on <= as_of.date() <= task_list.due):
-            continue
         completion = config.deliverable(completion_id)
         with session_scope() as session:
             pending = lists_to_refresh(session, year, completion_id, as_of)
@@ -121,3 +118,10 @@ def refresh_next_year_lists(as_of: datetime) -> list[OutgoingMessage]:
                 )
             )
     return messages
+
+
+@task(name="lists-awaiting-refresh")
+def lists_awaiting_refresh(as_of: datetime) -> bool:
+    """Whether some enterprise's list awaits regeneration from an accepted 完成情况 (e.g. one filed on the portal)."""
+    with session_scope() as session:
+        return any_list_to_refresh(session, load_config(), as_of)

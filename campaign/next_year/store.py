@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.assessment.store import source_submissions
-from campaign.config.model import CampaignConfig
+from campaign.config.model import CampaignConfig, Deliverable
 from campaign.db import models as m
 from campaign.next_year.outputs import PriorRow
 from campaign.notices.rules import actuals_notice_key, cycle_notice_key
-from campaign.submissions.store import latest_accepted, task_items
+from campaign.submissions.store import deliverable_code, latest_accepted, task_items
 
 
 @dataclass(frozen=True)
@@ -60,12 +60,39 @@ def prior_rows(session: Session, config: CampaignConfig, year: int, as_of: datet
 
 def lists_to_refresh(session: Session, year: int, completion_id: str, as_of: datetime) -> dict[str, int]:
     """enterprise code -> version of its accepted previous-year 完成情况, for enterprises that were sent the `year`
-    编制 notice and have not yet been told their list was regenerated from that version."""
-    told = set(session.scalars(select(m.Notification.key).where(m.Notification.key.like(f"notice:cycle-{year}:%"))))
+    编制 notice before that version arrived (an earlier one was pre-filled into the notice's list already) and
+    have not yet been told their list was regenerated from it."""
+    told = dict(
+        session.execute(
+            select(m.Notification.key, m.Notification.created_at).where(
+                m.Notification.key.like(f"notice:cycle-{year}:%")
+            )
+        ).all()
+    )
     codes = dict(session.execute(select(m.Enterprise.id, m.Enterprise.code)).all())
-    accepted = {codes[ent_id]: sub.version for ent_id, sub in latest_accepted(session, completion_id, as_of).items()}
-    return {
-        code: version
-        for code, version in accepted.items()
-        if cycle_notice_key(year, code) in told and actuals_notice_key(year, code, version) not in told
-    }
+    pending = {}
+    for ent_id, sub in latest_accepted(session, completion_id, as_of).items():
+        code = codes[ent_id]
+        noticed = told.get(cycle_notice_key(year, code))
+        if noticed is None or actuals_notice_key(year, code, sub.version) in told or sub.received_at < noticed:
+            continue
+        pending[code] = sub.version
+    return pending
+
+
+def lists_being_compiled(config: CampaignConfig, as_of: datetime) -> list[tuple[Deliverable, str]]:
+    """(目标任务清单 of a year, id of the previous year's 完成情况) for lists whose filing window is open."""
+    out = []
+    for task_list in (d for d in config.deliverables if d.kind == "task_list"):
+        completion_id = deliverable_code(config, "completion", task_list.year - 1)
+        if completion_id is not None and task_list.opens_on <= as_of.date() <= task_list.due:
+            out.append((task_list, completion_id))
+    return out
+
+
+def any_list_to_refresh(session: Session, config: CampaignConfig, as_of: datetime) -> bool:
+    """Whether some enterprise's list awaits regeneration from an accepted 完成情况 (e.g. one filed on the portal)."""
+    return any(
+        lists_to_refresh(session, task_list.year, completion_id, as_of)
+        for task_list, completion_id in lists_being_compiled(config, as_of)
+    )

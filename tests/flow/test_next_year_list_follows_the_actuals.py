@@ -10,9 +10,12 @@ from openpyxl import load_workbook
 
 from campaign.calendar.clock import resolve_as_of
 from campaign.config.model import load_config
+from campaign.config.settings import get_settings
+from campaign.intake.core import process_file
 from campaign.next_year.outputs import PriorRow, recomputed_gap
 from campaign.workbook import schema as s
 from campaign.workbook.generate import write_task_list
+from notifications.channels import load_channels
 from tests.conftest import read_outbox
 from tests.flow.test_half_year_collection import _file_list
 from tests.support.filling import fill
@@ -81,3 +84,36 @@ def test_list_is_regenerated_with_the_actuals_once_the_completion_is_accepted(
     assert told[0]["title"] == "【大渡口区国有资产监督管理委员会】2024年度目标任务清单已按2023年实际完成值更新"
     assert "“企业现状”已填入2023年实际完成值" in told[0]["body"]
     assert "DDK001_task-list-2024.xlsx（9 项任务）" in told[0]["body"]
+
+
+def test_a_completion_filed_on_the_portal_is_picked_up_by_the_next_days_tick(
+    prefect_harness, initialized_home, tmp_path
+):
+    """The portal records a submission without the intake flow; the day's campaign-tick regenerates the list even
+    with an empty inbox. A completion accepted before the 编制 notice was already in it: no second message."""
+    from flows.campaign_tick import campaign_tick
+    from flows.next_year_cycle import next_year_cycle
+
+    _file_list(tmp_path, "DDK001")
+    _file_list(tmp_path, "DDK002")
+    channels = load_channels(get_settings().apprise_config_path)
+
+    def completion(code, as_of):
+        blank = write_task_list(CONFIG, CONFIG.enterprise(code), CONFIG.deliverable("completion-2023"), tmp_path / code)
+
+        def actuals(wb, ws, col):
+            for row in range(s.FIRST_DATA_ROW, DEGREE_ROW + 1):
+                ws.cell(row, col["actual_value"], "1")
+
+        report = fill(blank, tmp_path / f"{code}_completion-2023.xlsx", edit=actuals)
+        assert process_file(report, CONFIG, resolve_as_of(as_of), channels).accepted  # as the portal does
+
+    completion("DDK002", "2024-01-01")  # before the 编制 notice: the notice's list already has the actuals
+    next_year_cycle(2024, as_of=resolve_as_of("2024-01-02"))
+    completion("DDK001", "2024-01-19")
+    campaign_tick(as_of=resolve_as_of("2024-01-22"))
+
+    keys = [m["key"] for m in read_outbox(initialized_home) if m["key"].startswith("notice:cycle-2024:actuals:")]
+    assert keys == ["notice:cycle-2024:actuals:DDK001:v1"]
+    notice = next(m for m in read_outbox(initialized_home) if m["key"] == "notice:cycle-2024:DDK002")
+    assert "“企业现状”已填入2023年实际完成值" in notice["body"]
