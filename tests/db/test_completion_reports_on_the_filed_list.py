@@ -177,3 +177,18 @@ def test_a_list_filed_with_a_blank_row_is_scored_on_the_rows_of_the_completion_r
     assert sorted(listed) == [s.FIRST_DATA_ROW + 6, s.FIRST_DATA_ROW + 7]  # completion row, filed row
     rd = next(i for i in inputs["DDK001"].items if i.title == "研发投入强度")
     assert (rd.row_no, rd.seq, rd.target, rd.actual) == (s.FIRST_DATA_ROW + 6, "7", 2.0, 1.0)
+
+
+def test_the_template_command_gives_the_same_completion_template(filed_list, tmp_path):
+    from typer.testing import CliRunner
+
+    from campaign.cli.app import app
+
+    args = ["template", "--enterprise", "DDK001", "--deliverable", "completion-2023", "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "按备案的目标任务清单（第1版，9 项任务）预填。" in result.output
+    ws = load_workbook(tmp_path / "out" / "DDK001_completion-2023.xlsx")[s.SHEET_TITLE]
+    assert ws.cell(s.TITLE_ROW, 1).value.endswith("2023年度目标任务完成情况")
+    assert ws.cell(s.FIRST_DATA_ROW + 8, COL["level2"]).value == "本科以上学历占比"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["DDK001_completion-2023.xlsx"]
