@@ -142,3 +142,15 @@ def _current_waiver(session: Session, enterprise_id: int, deliverable_id: int, a
             or_(m.Waiver.revoked_at.is_(None), m.Waiver.revoked_at > at),
         )
     ).first()
+
+
+def filed_list(
+    session: Session, config: CampaignConfig, enterprise_id: int, year: int, as_of: datetime
+) -> tuple[m.Submission | None, list[m.TaskItem]]:
+    """The enterprise's filed (latest accepted) 目标任务清单 of `year` as known at `as_of`, and its rows."""
+    chosen = latest_accepted(session, deliverable_code(config, "task_list", year), as_of, enterprise_id).get(
+        enterprise_id
+    )
+    if chosen is None:
+        return None, []
+    return chosen, task_items(session, [chosen.id])[chosen.id]

@@ -6,8 +6,6 @@ none accepts another enterprise's id from a request.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -18,6 +16,7 @@ from sqlalchemy.orm import Session
 from campaign.calendar.clock import weekday_zh
 from campaign.config.model import CampaignConfig, Deliverable, Enterprise
 from campaign.db import models as m
+from campaign.outgoing.store import template_file
 from campaign.submissions.status import STATUS_ZH, classify
 from campaign.submissions.store import waived
 
@@ -168,43 +167,8 @@ def template_path(
 
     None when the deliverable has no template, or (progress reports) no accepted task list to pre-fill.
     """
-    from campaign.documents.generate import BUILDERS
-    from campaign.half_year.store import planned_rows
-    from campaign.workbook import schema
-    from campaign.workbook.generate import build_task_list
-    from campaign.workbook.progress import TEMPLATE_ID as PROGRESS
-    from campaign.workbook.progress import build_progress_workbook
-
-    if deliverable.template is None:
-        return None
-    out_dir = home / "outgoing" / deliverable.id
-    ext = "docx" if deliverable.template in BUILDERS else "xlsx"
-    path = out_dir / f"{enterprise.code}_{deliverable.id}.{ext}"
-    if path.is_file():
-        return path
-    document: object
-    if deliverable.template == schema.TEMPLATE_ID:
-        document = build_task_list(config, enterprise, deliverable)
-    elif deliverable.template in BUILDERS:
-        document = BUILDERS[deliverable.template](enterprise, deliverable)
-    elif deliverable.template == PROGRESS:
-        planned = planned_rows(session, config, enterprise_id, deliverable.year, as_of)
-        if not planned:
-            return None
-        document = build_progress_workbook(enterprise, deliverable, planned)
-    else:
-        return None
-    out_dir.mkdir(parents=True, exist_ok=True)
-    # Written aside and renamed: two downloads at once, or a flow writing the same file, never see half a file.
-    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".portal-", suffix=f".{ext}")
-    os.close(fd)
-    try:
-        document.save(tmp)  # type: ignore[attr-defined]
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    made = template_file(session, config, home, enterprise, deliverable, enterprise_id, as_of)
+    return None if made is None else home / "outgoing" / deliverable.id / made.name
 
 
 # -- results -------------------------------------------------------------------------------------
