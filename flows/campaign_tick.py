@@ -107,8 +107,10 @@ def _key(step: ClockStep) -> str:
 
 def _intake(step: ClockStep, as_of: datetime, approve_as: str | None) -> dict:
     from flows.intake import intake
+    from tasks.next_year import lists_awaiting_refresh
 
-    if not inbox_files(get_settings().home_dir):
+    # A 完成情况 accepted on the portal (not through the inbox) still gets next year's list regenerated.
+    if not inbox_files(get_settings().home_dir) and not lists_awaiting_refresh(as_of):
         return {"files": 0}  # nothing arrived: an intake run would only log that
     return intake.fn(as_of=as_of)
 

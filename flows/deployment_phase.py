@@ -9,13 +9,14 @@ from prefect import flow
 from campaign.calendar.clock import AsOfParam, resolve_as_of
 from campaign.config.model import load_config
 from campaign.notices.message import OutgoingMessage
-from campaign.notices.rules import build_deployment_notices
+from campaign.notices.rules import DEPLOYMENT_PHASE, build_deployment_notices
 from campaign.reports import markdown
 from notifications.delivery import DeliveryReport
 from tasks.artifacts import publish_summary
 from tasks.audit import audit
 from tasks.db import prepare_database
 from tasks.notify import fail_if_undelivered, notify_all
+from tasks.templates import prepare_templates
 
 
 @flow(
@@ -26,7 +27,9 @@ def deployment_phase(as_of: AsOfParam = None) -> dict:
     as_of = resolve_as_of(as_of)
     prepare_database()
     config = load_config()
-    messages = build_deployment_notices(config, as_of)
+    deliverables = [d.id for d in config.deliverables_of_phase(DEPLOYMENT_PHASE)]
+    templates = prepare_templates(deliverables, as_of)  # 附件1、附件2、部署推动情况报告：每户企业一份
+    messages = build_deployment_notices(config, as_of, templates)
     delivery = notify_all(messages, as_of)
     summary: dict[str, Any] = {
         "as_of": as_of.isoformat(),

@@ -12,6 +12,7 @@ from tasks.audit import audit
 from tasks.db import prepare_database
 from tasks.half_year import refresh_summaries
 from tasks.intake import intake_chunk, scan_inbox
+from tasks.next_year import refresh_next_year_lists
 from tasks.notify import fail_if_undelivered, notify_all
 
 CHUNK_SIZE = 200
@@ -33,7 +34,9 @@ def intake(as_of: AsOfParam = None, chunk_size: int = CHUNK_SIZE) -> dict:
         outcomes += result.outcomes
         errors.update(result.errors)
     keys = [o.message_key for o in outcomes if o.message_key]  # a duplicate may find its message still pending
-    delivery = notify_all([], as_of, recorded_keys=keys)
+    # 上年度完成情况已接收：新年度清单按实际完成值重新生成，并告知企业（每个接收版本一条）。
+    refreshed_lists = refresh_next_year_lists(as_of)
+    delivery = notify_all(refreshed_lists, as_of, recorded_keys=keys)
     summary = {
         "as_of": as_of.isoformat(),
         "files": len(paths),
@@ -41,6 +44,7 @@ def intake(as_of: AsOfParam = None, chunk_size: int = CHUNK_SIZE) -> dict:
         "rejected": sum(not o.accepted and not o.duplicate for o in outcomes),
         "duplicates": sum(o.duplicate for o in outcomes),
         "errors": len(errors),
+        "lists_regenerated": len(refreshed_lists),
         "sent": len(delivery.sent),
         "failed": len(delivery.failed),
     }

@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-from prefect import flow, task
+from prefect import flow
 
 from campaign.calendar.clock import AsOfParam, resolve_as_of
 from campaign.config.model import load_config
-from campaign.config.settings import get_settings
 from campaign.notices.rules import build_window_notices
-from campaign.workbook import schema as wb_schema
-from campaign.workbook.generate import write_task_list
 from tasks.artifacts import publish_summary
 from tasks.db import prepare_database
 from tasks.notify import fail_if_undelivered, notify_all
-
-
-@task(name="prepare-window-templates")
-def prepare_templates(deliverable_ids: list[str]) -> dict[str, dict[str, str]]:
-    """Each enterprise's Attachment 2 workbook for the deliverables that use it (完成情况): code -> id -> file name."""
-    config = load_config()
-    home = get_settings().home_dir
-    names: dict[str, dict[str, str]] = {}
-    for deliverable in (config.deliverable(i) for i in deliverable_ids):
-        if deliverable.template != wb_schema.TEMPLATE_ID:
-            continue
-        for enterprise in config.enterprises:
-            path = write_task_list(config, enterprise, deliverable, home / "outgoing" / deliverable.id)
-            names.setdefault(enterprise.code, {})[deliverable.id] = path.name
-    return names
+from tasks.templates import prepare_templates
 
 
 @flow(
@@ -37,7 +20,7 @@ def prepare_templates(deliverable_ids: list[str]) -> dict[str, dict[str, str]]:
 def window_notices(deliverables: list[str], as_of: AsOfParam = None) -> dict:
     as_of = resolve_as_of(as_of)
     prepare_database()
-    templates = prepare_templates(deliverables)
+    templates = prepare_templates(deliverables, as_of)  # 本单位填报模板（完成情况按备案清单预填）
     messages = build_window_notices(load_config(), deliverables, as_of, templates)
     delivery = notify_all(messages, as_of)
     result = {

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import yaml
 
+from campaign.config.model import SAFE_LOADER, CampaignConfig
 from campaign.errors import ConfigError
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -120,10 +121,28 @@ def _delivery_policy(raw, source: str) -> DeliveryPolicy:
     return DeliveryPolicy(**values)
 
 
+def check_recipients(channels: Channels, config: CampaignConfig, source: str = "apprise.yaml") -> None:
+    """A recipient that is neither an enterprise code nor a configured staff recipient is a typo (DDK00l for
+    DDK001): that enterprise's messages would silently go to the default channel instead."""
+    known = {e.code for e in config.enterprises} | {"sasac", config.reminders.escalation.recipient}
+    unknown = sorted(set(channels.recipients) - known)
+    if unknown:
+        raise ConfigError(
+            [
+                f"{source} 中 recipients.{name}：不是 enterprises.yaml 中的企业代码，也不是区国资委收件人"
+                for name in unknown
+            ]
+        )
+
+
 def load_channels(path: Path) -> Channels:
     if not path.is_file():
         raise ConfigError([f"找不到通知渠道配置 {path}"])
-    return parse_channels(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, path.name)
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"{path.name} 不是有效的 YAML：{exc}"]) from exc
+    return parse_channels(raw, path.name)
 
 
 def with_delivery_metadata(url: str, key: str, at: str) -> str:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, aliased
 
 import notifications.outbox  # noqa: F401  (registers the outbox:// schema with Apprise)
 from campaign.db import models as m
-from campaign.db.claims import wall_clock, worker_identity
+from campaign.db.claims import owner_gone, wall_clock, worker_identity
 from campaign.errors import ConfigError
 from campaign.notices.message import OutgoingMessage
 from campaign.notices.store import record_messages
@@ -211,9 +211,18 @@ def claim_pending(
     now = now or wall_clock()
     N, C = m.Notification, aliased(m.Notification)  # the alias keeps the sub-select uncorrelated
 
+    # Deliverers on this host whose process has exited hold their 'sending' rows for nobody: no lease wait.
+    dead = [
+        owner
+        for owner in session.scalars(select(N.claimed_by).where(N.status == "sending").distinct())
+        if owner and owner_gone(owner)
+    ]
+
     def claimable(t):
         # Another deliverer's stale claim may be taken over; our own failures wait for the end of the call.
-        stale = and_(t.status == "sending", t.claimed_at < now - SENDING_LEASE, t.claimed_by != worker)
+        # (The message in flight when a deliverer died may go out twice; a delivered one was committed 'sent'.)
+        abandoned = or_(t.claimed_at < now - SENDING_LEASE, t.claimed_by.in_(dead))
+        stale = and_(t.status == "sending", abandoned, t.claimed_by != worker)
         return or_(t.status == "pending", stale)
 
     candidates = select(C.id).where(claimable(C)).order_by(C.id).limit(limit)

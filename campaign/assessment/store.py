@@ -1,14 +1,15 @@
 """Annual assessment persistence: collect the year's rows, store scores, apply reviews, store results.
 
-Sources per enterprise, best first: the latest accepted 完成情况 (completion-<year>, which carries
-targets and 实际完成值), else the latest accepted 目标任务清单 (task-list-<year>, targets only: every row
-scores as "未填报实际完成值"), else nothing (total 0, noted).
+Sources per enterprise: rows and targets from the latest accepted 目标任务清单 (task-list-<year>, as filed), with
+实际完成值 from the latest accepted 完成情况 (completion-<year>), matched by 序号; without a completion report every
+row scores as "未填报实际完成值"; without a filed list, the completion report's own rows; else nothing (total 0,
+noted).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from campaign.db import models as m
 from campaign.errors import AssessmentError
 from campaign.submissions.store import deliverable_code, latest_accepted, task_items
 from campaign.validation.targets import parse_target
+from campaign.workbook.completion import row_key
 
 _LOWER_COMPARATORS = {"≤", "<=", "<", "＜", "不高于", "不多于", "不超过"}
 
@@ -52,8 +54,11 @@ def row_direction(row: m.TaskItem, directions: Mapping[str, Direction]) -> Direc
     return directions.get(row.core_indicator or "", "higher")
 
 
-def item_from_row(row: m.TaskItem, directions: Mapping[str, Direction], with_actual: bool) -> Item:
-    actual = parse_target(row.actual_value) if with_actual else None
+def item_from_row(
+    row: m.TaskItem, directions: Mapping[str, Direction], with_actual: bool, actual_text: str | None = None
+) -> Item:
+    """One scored row. `actual_text`: the 实际完成值 reported for this filed row in the completion report."""
+    actual = parse_target(actual_text if actual_text is not None else row.actual_value) if with_actual else None
     direction = row_direction(row, directions)
     return Item(
         row_no=row.row_no,
@@ -80,6 +85,23 @@ def source_submissions(
     return {**{k: (v, False) for k, v in lists.items()}, **{k: (v, True) for k, v in completions.items()}}
 
 
+def filed_items(
+    list_rows: list[m.TaskItem], completion_rows: list[m.TaskItem], directions: Mapping[str, Direction]
+) -> list[Item]:
+    """The filed list's rows and targets, with the 实际完成值 the completion report gives each (matched by 序号).
+
+    Intake rejects a completion report whose rows or targets differ from the filed list, so a target lowered at
+    year end never reaches the assessment; a filed row the report does not cover scores as 未填报实际完成值. Each
+    row keeps the completion report's sheet row, where the scores are written back."""
+    reported = {row_key(r.seq, n): r for n, r in enumerate(completion_rows)}
+    items = []
+    for n, r in enumerate(list_rows):
+        done = reported.get(row_key(r.seq, n))
+        item = item_from_row(r, directions, True, (done.actual_value if done else None) or "")
+        items.append(replace(item, row_no=done.row_no) if done else item)
+    return items
+
+
 def source_files(session: Session, config: CampaignConfig, year: int, as_of: datetime, home: Path) -> dict[str, Path]:
     """enterprise code -> the stored file its rows come from (to write the final scores into)."""
     return {
@@ -92,16 +114,25 @@ def source_files(session: Session, config: CampaignConfig, year: int, as_of: dat
 def collect_inputs(session: Session, config: CampaignConfig, year: int, as_of: datetime) -> list[EnterpriseInput]:
     directions = {i.name: i.direction for i in config.core_indicators}
     chosen = source_submissions(session, config, year, as_of)
-    rows_by_submission = task_items(session, [sub.id for sub, _ in chosen.values()])
+    lists = latest_accepted(session, deliverable_code(config, "task_list", year), as_of)
+    rows_by_submission = task_items(session, [sub.id for sub, _ in chosen.values()] + [s.id for s in lists.values()])
     inputs = []
     for ent in session.scalars(select(m.Enterprise).where(m.Enterprise.active.is_(True)).order_by(m.Enterprise.code)):
         item = EnterpriseInput(ent.code, ent.name, ent.category)
         if ent.id in chosen:
             sub, with_actual = chosen[ent.id]
-            item.items = [item_from_row(r, directions, with_actual) for r in rows_by_submission.get(sub.id, [])]
-            item.source = f"{sub.deliverable.title}（第{sub.version}版）" + (
-                "" if with_actual else "；未报送完成情况，实际完成值按未填报处理"
-            )
+            filed = lists.get(ent.id)
+            if with_actual and filed is not None:
+                item.items = filed_items(rows_by_submission[filed.id], rows_by_submission[sub.id], directions)
+                item.source = (
+                    f"{filed.deliverable.title}（第{filed.version}版）的任务和年度目标值，"
+                    f"{sub.deliverable.title}（第{sub.version}版）的实际完成值"
+                )
+            else:
+                item.items = [item_from_row(r, directions, with_actual) for r in rows_by_submission.get(sub.id, [])]
+                item.source = f"{sub.deliverable.title}（第{sub.version}版）" + (
+                    "" if with_actual else "；未报送完成情况，实际完成值按未填报处理"
+                )
         else:
             item.source = f"未报送{year}年度目标任务清单及完成情况"
         inputs.append(item)

@@ -14,6 +14,7 @@ import typer
 
 from campaign.cli import (
     assessment,
+    check,
     flows,
     intake,
     reminders,
@@ -22,6 +23,7 @@ from campaign.cli import (
     setup,
     simulate,
     status,
+    waivers,
     web,
 )
 from campaign.cli.common import err, report_failure
@@ -39,6 +41,8 @@ app.command()(setup.enterprises)
 app.command()(setup.deliverables)
 app.command()(flows.run)
 app.command()(status.status)
+app.command()(check.check)
+app.command()(waivers.waive)
 app.command()(intake.template)
 app.command()(intake.submit)
 app.command("half-year")(reports.half_year)

@@ -32,7 +32,9 @@ def template(
         ent, dlv = config.enterprise(enterprise), config.deliverable(deliverable)
     except KeyError as exc:
         raise typer.BadParameter(exc.args[0]) from None
-    if dlv.template == schema.TEMPLATE_ID:
+    if dlv.template == schema.TEMPLATE_ID and dlv.kind in ("completion", "completion_final"):
+        path = _completion_template(config, ent, dlv, out)
+    elif dlv.template == schema.TEMPLATE_ID:
         from campaign.workbook.generate import write_task_list
 
         path = write_task_list(config, ent, dlv, out)
@@ -44,6 +46,32 @@ def template(
             raise typer.Exit(2)
         path = write_document(ent, dlv, out)
     console.print(f"已生成模板：{path}")
+
+
+def _completion_template(config, ent, dlv, out: Path) -> Path:
+    """完成情况: the enterprise's filed list of that year from the database, as the flows and the portal send it."""
+    import tempfile
+
+    from sqlalchemy import select
+
+    from campaign.calendar.clock import resolve_as_of
+    from campaign.db import models as m
+    from campaign.db.migrate import init_database
+    from campaign.db.session import session_scope
+    from campaign.outgoing.store import template_file
+
+    init_database()
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out) as scratch, session_scope() as session:
+        ent_id = session.scalars(select(m.Enterprise.id).where(m.Enterprise.code == ent.code)).one()
+        made = template_file(session, config, Path(scratch), ent, dlv, ent_id, resolve_as_of(None))
+        assert made is not None, "a completion deliverable has the Attachment 2 template"
+        path = (Path(scratch) / "outgoing" / dlv.id / made.name).replace(out / made.name)
+    if made.filed_version:
+        console.print(f"按备案的目标任务清单（第{made.filed_version}版，{made.filed_rows} 项任务）预填。")
+    else:
+        console.print("该企业尚无已接收的目标任务清单：生成的是空白清单（完成情况须与备案清单逐项一致）。")
+    return path
 
 
 def submit(
@@ -93,7 +121,10 @@ def _print(outcome: Outcome, delivery: DeliveryReport) -> None:
             f"{timing}{again}{items}。回执已发送。"
         )
     else:
-        console.print(f"[red]已退回[/red]：{outcome.name}，共 {len(outcome.problems)} 个问题（退回通知已发送给企业）：")
+        # An unidentified sender cannot be answered: the rejection went to SASAC staff (rejection:unknown:…).
+        unknown = (outcome.message_key or "").startswith("rejection:unknown:")
+        to = "区国资委（未能识别报送企业）" if unknown else "企业"
+        console.print(f"[red]已退回[/red]：{outcome.name}，共 {len(outcome.problems)} 个问题（退回通知已发送给{to}）：")
         for i, p in enumerate(outcome.problems, start=1):
             console.print(f"  {i}. [{p['code']}] {p['message']}\n     修改方法：{p['hint']}")
     if delivery.failed:

@@ -9,11 +9,15 @@ from campaign.cli.common import JsonOut, console, print_json
 
 def init() -> None:
     """初始化：迁移数据库到最新结构并载入 config/ 中的配置。可重复执行，不会重复或丢失数据。"""
+    from campaign.config.model import load_config
     from campaign.config.settings import get_settings
     from campaign.db.migrate import init_database
     from campaign.db.session import safe_url
+    from notifications.channels import check_recipients, load_channels
 
     report = init_database()
+    path = get_settings().apprise_config_path
+    check_recipients(load_channels(path), load_config(), path.name)
     console.print(
         f"数据库已就绪（{safe_url(get_settings().sqlalchemy_url)}）："
         f"企业 {report.enterprises} 户（新增 {report.enterprises_added}），"

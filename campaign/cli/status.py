@@ -92,6 +92,7 @@ MARK_STYLE = {
     "rejected_overdue": "bold red",
     "missing": "dim",
     "missing_overdue": "bold red",
+    "waived": "cyan",
 }
 
 

@@ -27,6 +27,8 @@ from pydantic import (
 from campaign.errors import ConfigError, UnknownCode
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+# libyaml's safe loader when PyYAML was built with it (10x faster: every command reads config/ first).
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class Category(StrEnum):
@@ -490,7 +492,7 @@ def read_yaml(path: Path) -> dict:
     if not path.is_file():
         raise ConfigError([f"找不到配置文件 {path}"])
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
     except yaml.YAMLError as exc:
         raise ConfigError([f"{path.name} 不是有效的 YAML：{exc}"]) from exc
     if not isinstance(data, dict):

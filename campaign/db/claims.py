@@ -13,7 +13,9 @@ Two mechanisms, both portable between SQLite and PostgreSQL:
 
 Claims are leases: a worker that dies mid-item leaves a claim that another worker may take over
 once `lease` has passed. Leases are measured on the wall clock (real elapsed time), not on the
-business `as_of` time the flows run at.
+business `as_of` time the flows run at. A claim whose owner was a process on this very machine that no
+longer exists is taken over at once: the owner's identity holds its host and pid (a reused pid looks
+alive, and then the lease still decides, so nothing is ever processed twice).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
-from sqlalchemy import CursorResult, Result, Table, delete, update
+from sqlalchemy import CursorResult, Result, Table, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from campaign.db import models as m
@@ -38,6 +40,21 @@ DEFAULT_LEASE = timedelta(minutes=30)
 def worker_identity() -> str:
     """host:pid:random — unique per call site, readable in the database."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"[:200]
+
+
+def owner_gone(owner: str) -> bool:
+    """True when `owner` (host:pid:…) names a process of this host that has exited. Unknown = alive."""
+    host, _, rest = owner.partition(":")
+    pid_text = rest.split(":", 1)[0]
+    if host != socket.gethostname() or not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)  # signal 0: existence check only
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
 
 
 def wall_clock() -> datetime:
@@ -66,15 +83,19 @@ def claim(
         return True
     if lease is None:
         return False
-    # A claim still 'claimed' after its lease belongs to a worker that died: take it over, atomically.
+    # A claim still 'claimed' after its lease, or whose owner process has exited, belongs to a worker that
+    # died: take it over, atomically (the UPDATE names the owner seen, so two takers cannot both win).
+    owner = session.scalar(
+        select(m.WorkClaim.claimed_by).where(
+            m.WorkClaim.kind == kind, m.WorkClaim.key == key, m.WorkClaim.status == "claimed"
+        )
+    )
+    abandoned = m.WorkClaim.claimed_at < now - lease
+    if owner is not None and owner_gone(owner):
+        abandoned = or_(abandoned, m.WorkClaim.claimed_by == owner)
     taken = session.execute(
         update(m.WorkClaim)
-        .where(
-            m.WorkClaim.kind == kind,
-            m.WorkClaim.key == key,
-            m.WorkClaim.status == "claimed",
-            m.WorkClaim.claimed_at < now - lease,
-        )
+        .where(m.WorkClaim.kind == kind, m.WorkClaim.key == key, m.WorkClaim.status == "claimed", abandoned)
         .values(claimed_by=worker, claimed_at=now)
     )
     return _rowcount(taken) == 1

@@ -328,3 +328,23 @@ class PortalLink(Base):
     revoked_reason: Mapped[str | None] = mapped_column(String(200))
 
     enterprise: Mapped[Enterprise] = relationship()
+
+
+class Waiver(Base):
+    """免报: SASAC excuses an enterprise from one deliverable, with a reason. Reminders, overdue digests and
+    completeness figures stop counting it from `granted_at` (business time) until `revoked_at`; a file the
+    enterprise files anyway is still received and counts."""
+
+    __tablename__ = "waiver"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    deliverable_id: Mapped[int] = mapped_column(ForeignKey("deliverable.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    granted_by: Mapped[str] = mapped_column(String(100))
+    granted_at: Mapped[datetime]
+    revoked_by: Mapped[str | None] = mapped_column(String(100))
+    revoked_at: Mapped[datetime | None]
+
+    enterprise: Mapped[Enterprise] = relationship()
+    deliverable: Mapped[Deliverable] = relationship()

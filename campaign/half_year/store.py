@@ -16,7 +16,7 @@ from campaign.db import models as m
 from campaign.errors import InvalidRequest
 from campaign.half_year.rules import EnterpriseStatus, ReportedRow
 from campaign.submissions.status import classify, latest_versions
-from campaign.submissions.store import deliverable_code, latest_accepted, task_items
+from campaign.submissions.store import deliverable_code, latest_accepted, task_items, waived
 from campaign.validation.targets import parse_target
 from campaign.workbook.progress import PlannedRow, ProgressReport
 
@@ -40,11 +40,14 @@ def gather(
     latest_by_key, accepted_by_key = latest_versions(session, as_of, dlv.id)
     latest = {ent: sub for (ent, _), sub in latest_by_key.items()}
     accepted = {ent: sub for (ent, _), sub in accepted_by_key.items()}
+    # 免报: an excused enterprise that filed nothing is not counted (completeness is over those who owe it).
+    excused = {ent for ent, d in waived(session, as_of) if d == dlv.id} - set(accepted)
     statuses = [
         EnterpriseStatus(
             e.code, e.name, e.category, classify(accepted.get(e.id), latest.get(e.id)), _day(accepted.get(e.id))
         )
         for e in enterprises
+        if e.id not in excused
     ]
     lists = latest_task_lists(session, config, deliverable.year, as_of)
     planned = {

@@ -32,8 +32,12 @@ from campaign.intake.store import move_unique, safe_name, sha256_of, store_conte
 from campaign.notices.message import ChannelNames, OutgoingMessage
 from campaign.notices.render import render_message
 from campaign.notices.store import record_messages
+from campaign.outgoing.rules import filed_year
+from campaign.outgoing.store import filed_rows
+from campaign.submissions.store import filed_list
 from campaign.validation.filename import display_name
 from campaign.validation.task_list import indicator_of, unit_for
+from campaign.workbook.completion import check_against_filed, is_completion
 from campaign.workbook.progress import check_rows_match
 from campaign.workbook.read import DEFAULT_READER
 
@@ -196,6 +200,20 @@ def record(
             [p.as_dict() for p in exam.problems],
         )
         problems = outcome.problems
+    dlv_config = config.deliverable(dlv.code)
+    if exam.accepted and is_completion(dlv_config):
+        # 完成情况 reports on the list filed for that year: its rows and targets must be the filed ones.
+        assert ent_id is not None, "an identified enterprise is in the config, and the config is synced to the database"
+        year = filed_year(config, dlv_config)
+        filed, filed_items = filed_list(session, config, ent_id, year, as_of)
+        if filed is not None:
+            name = f"备案的{year}年度目标任务清单（第{filed.version}版）"
+            exam.problems += check_against_filed(exam.items, filed_rows(filed_items), name)
+            outcome.status, outcome.problems = (
+                ("accepted" if exam.accepted else "rejected"),
+                [p.as_dict() for p in exam.problems],
+            )
+            problems = outcome.problems
     version = (
         session.scalar(
             select(func.max(m.Submission.version)).where(

@@ -38,6 +38,8 @@ def summary_markdown(summary: dict, outcomes: Sequence[Outcome], errors: dict[st
     ]
     if summary.get("refreshed"):
         lines.append(f"已按新收到的进展情况重新生成半年汇总：{'、'.join(summary['refreshed'])}。")
+    if summary.get("lists_regenerated"):
+        lines.append(f"已按新接收的完成情况重新生成新年度目标任务清单并通知企业：{summary['lists_regenerated']} 户。")
     rejected = [o for o in outcomes if not o.accepted and not o.duplicate]
     if rejected:
         lines += ["", "### 退回原因", ""]

@@ -8,6 +8,7 @@ from campaign.config.model import CampaignConfig
 from campaign.errors import InvalidRequest
 from campaign.notices.message import OutgoingMessage
 from campaign.notices.render import render_message
+from campaign.outgoing.rules import TemplateFile, filed_year
 
 DEPLOYMENT_PHASE = "deployment"
 
@@ -16,7 +17,11 @@ def deployment_notice_key(enterprise_code: str) -> str:
     return f"notice:{DEPLOYMENT_PHASE}:{enterprise_code}"
 
 
-def build_deployment_notices(config: CampaignConfig, as_of: datetime) -> list[OutgoingMessage]:
+def build_deployment_notices(
+    config: CampaignConfig, as_of: datetime, templates: dict[str, dict[str, TemplateFile]] | None = None
+) -> list[OutgoingMessage]:
+    """One notice per enterprise. templates: code -> deliverable id -> the template prepared for it (named in the
+    notice only when it was written)."""
     if as_of.date() < config.campaign.issue_date:
         raise InvalidRequest(
             f"研究部署通知的印发日期为 {config.campaign.issue_date}，as_of（{as_of.date()}）早于该日期，不能提前印发"
@@ -34,6 +39,7 @@ def build_deployment_notices(config: CampaignConfig, as_of: datetime) -> list[Ou
             due=due,
             later_phases=later,
             dimensions=config.benchmark_dimensions,
+            templates=(templates or {}).get(enterprise.code, {}),
             as_of=as_of.date(),
         )
         messages.append(
@@ -49,14 +55,27 @@ def build_deployment_notices(config: CampaignConfig, as_of: datetime) -> list[Ou
     return messages
 
 
+def cycle_notice_key(year: int, enterprise_code: str) -> str:
+    """新年度编制 notice (目标任务及清单 of `year`)."""
+    return f"notice:cycle-{year}:{enterprise_code}"
+
+
+def actuals_notice_key(year: int, enterprise_code: str, completion_version: int) -> str:
+    """The `year` list regenerated from last year's accepted 完成情况: one message per accepted version."""
+    return f"notice:cycle-{year}:actuals:{enterprise_code}:v{completion_version}"
+
+
 def window_notice_key(deliverable_ids: list[str], enterprise_code: str) -> str:
     return f"notice:{'+'.join(deliverable_ids)}:{enterprise_code}"
 
 
 def build_window_notices(
-    config: CampaignConfig, deliverable_ids: list[str], as_of: datetime, templates: dict[str, dict[str, str]]
+    config: CampaignConfig,
+    deliverable_ids: list[str],
+    as_of: datetime,
+    templates: dict[str, dict[str, TemplateFile]],
 ) -> list[OutgoingMessage]:
-    """One notice per enterprise for deliverables whose window opens together. templates: code -> id -> file name."""
+    """One notice per enterprise for deliverables whose window opens together. templates: code -> id -> template."""
     deliverables = [config.deliverable(i) for i in deliverable_ids]
     opens = min(d.opens_on for d in deliverables)
     if as_of.date() < opens:
@@ -69,6 +88,7 @@ def build_window_notices(
             enterprise=enterprise,
             deliverables=deliverables,
             templates=templates.get(enterprise.code, {}),
+            filed_year={d.id: filed_year(config, d) for d in deliverables},
             as_of=as_of.date(),
         )
         messages.append(

@@ -29,6 +29,7 @@ from campaign.reminders.rules import (
     reminder_day,
     reminder_key,
 )
+from campaign.submissions.store import waiver_condition
 
 E, D, S, N = m.Enterprise, m.Deliverable, m.Submission, m.Notification
 
@@ -72,10 +73,12 @@ def plan_reminders(session: Session, policy: ReminderPolicy, as_of: datetime) ->
         step = latest_scheduled(calendar, day)
         line = DeliverableLine(d.code, d.title, d.due, step.name if step else None, enterprises)
         line.submitted = session.scalar(select(func.count()).select_from(E).where(active, _accepted(d.id, as_of))) or 0
-        owing = enterprises - line.submitted
+        # 免报: an excused enterprise owes nothing, so it gets no reminder and is in no overdue digest.
+        owes = and_(~_accepted(d.id, as_of), ~waiver_condition(E.id, d.id, as_of))
+        owing = session.scalar(select(func.count()).select_from(E).where(active, owes)) or 0
         if day > d.due:
             line.overdue = owing
-            overdue_conditions.append(and_(D.id == d.id, ~_accepted(d.id, as_of)))
+            overdue_conditions.append(and_(D.id == d.id, owes))
         plan.lines.append(line)
         if step is None:
             continue
@@ -83,7 +86,7 @@ def plan_reminders(session: Session, policy: ReminderPolicy, as_of: datetime) ->
             line.not_working_day = owing
             continue
         rows = session.execute(
-            select(E.code, E.name).where(active, ~_accepted(d.id, as_of), ~_taken(d, calendar, step)).order_by(E.code)
+            select(E.code, E.name).where(active, owes, ~_taken(d, calendar, step)).order_by(E.code)
         ).all()
         rejections = _latest_rejections(session, d.id, as_of) if rows else {}
         for code, name in rows:

@@ -25,6 +25,7 @@ import psutil
 
 from campaign.config.settings import REPO_ROOT
 from campaign.errors import StackError
+from campaign.runtime.environment import server_record
 
 POOL = "campaign-pool"
 
@@ -49,6 +50,22 @@ class StackOptions:
     @property
     def ui_url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+
+def write_server_record(campaign_home: Path, api_url: str, pid: int) -> None:
+    """Tell other `campaign` commands on this machine which Prefect server serves this CAMPAIGN_HOME."""
+    path = server_record(campaign_home)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"api_url": api_url, "pid": pid}), encoding="utf-8")
+
+
+def forget_server_record(campaign_home: Path, pid: int) -> None:
+    path = server_record(campaign_home)
+    try:
+        if json.loads(path.read_text(encoding="utf-8")).get("pid") == pid:
+            path.unlink()
+    except (OSError, ValueError):
+        pass
 
 
 def prefect_command() -> list[str]:
@@ -118,6 +135,7 @@ class LocalStack:
                 "server",
             )
             self._wait_healthy()
+            write_server_record(Path(self.env["CAMPAIGN_HOME"]), self.opts.api_url, self.server.pid)
             say(f"确认工作池 {self.opts.pool}（进程型）…")
             self._ensure_pool()
             if self.opts.deploy:
@@ -247,6 +265,8 @@ class LocalStack:
     def stop(self, grace: float = 10.0) -> None:
         """Workers first, then the server: a polite signal, a firmer one, then SIGKILL for anything left."""
         tree = self._descendants()
+        if self.server is not None:
+            forget_server_record(Path(self.env["CAMPAIGN_HOME"]), self.server.pid)
         # A Prefect worker treats its first SIGINT as "shut down gracefully" and a second as
         # "now"; it does not stop on SIGTERM alone. The server (uvicorn) stops on SIGTERM.
         first = list(self.workers) + ([self.web] if self.web else [])  # uvicorn stops on SIGINT as well

@@ -2,9 +2,11 @@
 
 Baselines (企业现状) and benchmarks (标杆企业现状) of the six core indicators are drawn around
 values typical of the category (a 公益类 water company earns far less and borrows less than a
-商业一类 investment group); each year's targets grow on the previous actuals (about a third of the
-enterprises set stretch targets); actuals land around the target, better or worse depending on the enterprise's "form".
-Extra rows are drawn across the eight benchmark dimensions.
+商业一类 investment group; sources below); each year's targets grow on the previous actuals (about
+a third of the enterprises set stretch targets); actuals land around the target, better or worse
+depending on the enterprise's "form". Extra rows are drawn across the eight benchmark dimensions.
+Half-year progress reports the same actuals (see files.py): the full-year figure of the H2 report is
+within PROGRESS_TOLERANCE of the completion report's 实际完成值.
 """
 
 from __future__ import annotations
@@ -14,15 +16,37 @@ from dataclasses import dataclass
 
 from campaign.config.model import CampaignConfig, Enterprise
 
-# indicator -> {category: (low, high)} of the baseline value
+# indicator -> {category: (low, high)} of the baseline value, per 功能分类. Where the ranges come from:
+# - 资产负债率: 财政部资产管理司《全国国有及国有控股企业经济运行情况》(monthly, 2023): 国有企业资产负债率
+#   64.7%–64.8% through 2023 (e.g. 3月末 64.7%, 4月末 64.8%, 7月末 64.7%). Ranges sit around it: 公益类 below
+#   (capital injected for public services), 商业二类 (infrastructure, 城投-like) above.
+# - 营业现金比率 (经营活动现金流量净额 ÷ 营业收入, the 2023 "一利五率" indicator): 新华财经 2023-05-10, 黄运成
+#   《央企考核指标由营业收入利润率替换为营业现金比率》: 2022 A-share companies mean 10.16%, median 8.76%; 国有控股
+#   mean 14.96%; 公用事业 23.95%, 交通运输 20.97%. So a few to twenty-odd percent, higher for utilities —
+#   not ~100%, which is what 销售收现比 (cash received ÷ revenue) would look like.
+# - 营业收入 (extra row) follows from 利润总额 and a 营业收入利润率 per category around the 财政部 monthly report's
+#   totals (2023年1—7月 利润总额 27332.5亿元 ÷ 营业总收入 477160.7亿元 ≈ 5.7%).
+# - 利润总额, 净资产收益率, 全员劳动生产率: scale of district-level (区属) enterprises, not from the statistics
+#   above (national ROE ≈ 4%–5% bounds 商业一类 from above; 公益类 earn little by design).
 CORE_BASE: dict[str, dict[str, tuple[float, float]]] = {
-    "利润总额": {"商业一类": (8000, 20000), "商业二类": (3000, 12000), "公益类": (300, 2500)},
-    "净利润": {"商业一类": (0.70, 0.80), "商业二类": (0.65, 0.78), "公益类": (0.75, 0.90)},  # share of 利润总额
-    "资产负债率": {"商业一类": (55, 68), "商业二类": (60, 75), "公益类": (45, 65)},
-    "净资产收益率": {"商业一类": (5, 9), "商业二类": (2, 5.5), "公益类": (0.5, 3)},
-    "全员劳动生产率": {"商业一类": (60, 120), "商业二类": (40, 90), "公益类": (20, 50)},
-    "营业现金比率": {"商业一类": (80, 98), "商业二类": (75, 95), "公益类": (85, 100)},
+    "利润总额": {"商业一类": (3000, 12000), "商业二类": (1000, 6000), "公益类": (100, 1500)},
+    "净利润": {"商业一类": (0.72, 0.80), "商业二类": (0.70, 0.80), "公益类": (0.75, 0.90)},  # share of 利润总额
+    "资产负债率": {"商业一类": (55, 66), "商业二类": (62, 75), "公益类": (45, 62)},
+    "净资产收益率": {"商业一类": (3.5, 7), "商业二类": (1.5, 4.5), "公益类": (0.3, 2.5)},
+    "全员劳动生产率": {"商业一类": (40, 90), "商业二类": (30, 70), "公益类": (15, 40)},
+    "营业现金比率": {"商业一类": (6, 15), "商业二类": (8, 20), "公益类": (12, 26)},
 }
+# 营业收入利润率 (利润总额 ÷ 营业收入) per category, around the national ≈5.7% above.
+PROFIT_MARGIN: dict[str, tuple[float, float]] = {
+    "商业一类": (0.06, 0.12),
+    "商业二类": (0.03, 0.08),
+    "公益类": (0.01, 0.05),
+}
+# Benchmark (标杆企业现状) over the baseline: a leading enterprise of the same trade, not a different order of size.
+BENCH_MULT: dict[str, tuple[float, float]] = {"营业现金比率": (1.2, 1.6), "净资产收益率": (1.3, 1.8)}
+# The H2 progress report (filed by 01-15) gives preliminary full-year figures; the completion report (by 01-31)
+# the final ones: they differ by at most this share.
+PROGRESS_TOLERANCE = 0.02
 # (dimension, task, unit, baseline range, benchmark multiplier, measures)
 EXTRA_POOL = [
     ("科技创新", "研发投入强度", "%", (0.5, 3.0), 1.6, "设立研发专项资金，与高校共建研发平台"),
@@ -80,12 +104,12 @@ def enterprise_rows(config: CampaignConfig, enterprise: Enterprise, seed: int, y
             else rng.uniform(low, high)
         )
         lower = ind.direction == "lower"
-        bench = base - rng.uniform(8, 15) if lower else base * rng.uniform(1.3, 1.8)
+        bench = base - rng.uniform(8, 15) if lower else base * rng.uniform(*BENCH_MULT.get(ind.name, (1.3, 1.8)))
         rows.append(
             _trajectory(rng, None, ind.name, ind.unit, lower, base, bench, years, ambition, form, "压降成本、提质增效")
         )
     for dim, task, unit, (low, high), mult, measures in rng.sample(EXTRA_POOL, rng.randint(2, 5)):
-        base = rng.uniform(low, high)
+        base = profit / rng.uniform(*PROFIT_MARGIN[category]) if task == "营业收入" else rng.uniform(low, high)
         bench = min(base * mult, 100.0) if unit == "%" else base * mult
         rows.append(_trajectory(rng, dim, task, unit, False, base, bench, years, ambition, form, measures))
     return rows

@@ -22,7 +22,7 @@ from campaign.config.model import (
 )
 from campaign.documents import schema as ds
 from campaign.documents.generate import build_deployment_report, build_targets, official_document
-from campaign.simulation.data import Row, fmt, target_text
+from campaign.simulation.data import PROGRESS_TOLERANCE, Row, fmt, target_text
 from campaign.workbook import progress as pw
 from campaign.workbook import schema as s
 from campaign.workbook.generate import build_task_list
@@ -88,7 +88,7 @@ def build_file(
         template = home / "outgoing" / d.id / f"{enterprise.code}_{d.id}.xlsx"
         if not template.is_file():
             return None
-        return _save_xlsx(_progress(template, d, rng, faulty), out_dir / f"{enterprise.code}_{d.id}.xlsx")
+        return _save_xlsx(_progress(template, d, rows, rng, faulty), out_dir / f"{enterprise.code}_{d.id}.xlsx")
     if kind is DeliverableKind.TARGETS:
         return _save_docx(_targets(enterprise, d, rows, rng, faulty), out_dir / f"{enterprise.code}_{d.id}.docx")
     if kind is DeliverableKind.DEPLOYMENT_REPORT:
@@ -156,19 +156,34 @@ def _completion_review(rows: list[Row], year: int) -> dict[str, str]:
     }
 
 
-def _progress(template: Path, d: Deliverable, rng: random.Random, faulty: bool):
+def _progress(template: Path, d: Deliverable, rows: list[Row], rng: random.Random, faulty: bool):
+    """The pre-filled progress workbook with this enterprise's own figures: H1 about half of the year's flows
+    (利润, 收入, 件数) and the ratios near where the year ends; H2 the full-year actual, preliminary, within
+    PROGRESS_TOLERANCE of what the completion report will give."""
     from campaign.validation.targets import parse_target
 
     wb = load_workbook(template)
     ws = wb[pw.SHEET_TITLE]
     share = 0.5 if d.period and d.period.endswith("H1") else 1.0
+    assert d.period is not None, "the config requires a period on every progress deliverable"
+    year = int(d.period[:4])
+    by_title = {row.task: row for row in rows}
     r = pw.FIRST_ROW
     slow: list[str] = []
     while ws.cell(r, 1).value != pw.NARRATIVE_LABEL and r < ws.max_row:
         target = parse_target(str(ws.cell(r, 4).value or ""))
         if target is not None and target.value is not None:
             flow_like = target.unit in ("万元", *COUNTED)
-            value = target.value * (share if flow_like else 1.0) * rng.gauss(1.0, 0.08)
+            own = by_title.get(str(ws.cell(r, 3).value or ""))
+            if own is not None and year in own.actuals:
+                if share < 1:
+                    value = own.actuals[year] * (rng.uniform(0.42, 0.52) if flow_like else rng.gauss(1.0, 0.03))
+                elif target.unit in COUNTED:
+                    value = own.actuals[year]  # a count is known exactly by year end
+                else:
+                    value = own.actuals[year] * rng.uniform(1 - PROGRESS_TOLERANCE, 1 + PROGRESS_TOLERANCE)
+            else:
+                value = target.value * (share if flow_like else 1.0) * rng.gauss(1.0, 0.08)
             ws.cell(r, 5, fmt(value, target.unit or ""))
         status = rng.choice(["按计划推进", "进度略快于计划", "受市场影响进度偏慢，正在追赶", "已完成阶段性任务"])
         ws.cell(r, 6, status)
@@ -188,7 +203,6 @@ def _progress(template: Path, d: Deliverable, rng: random.Random, faulty: bool):
     )
     if faulty:
         ws.cell(pw.FIRST_ROW, 5, "正在推进")  # not a number: E_PROGRESS_NOT_QUANTIFIED
-    assert d.period is not None, "the config requires a period on every progress deliverable"
     ws.cell(
         r + 1,
         1,

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.db import models as m
+from campaign.submissions.store import waived
 
-STATUS_ZH = {"missing": "未报送", "accepted": "已接收", "late": "逾期接收", "rejected": "已退回"}
+STATUS_ZH = {"missing": "未报送", "accepted": "已接收", "late": "逾期接收", "rejected": "已退回", "waived": "已免报"}
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class StatusRow:
     deliverable: str
     deliverable_title: str
     due: str
-    status: str  # missing | accepted | late | rejected
+    status: str  # missing | accepted | late | rejected | waived (免报, nothing accepted)
     status_zh: str
     overdue: bool  # nothing accepted and the due date has passed
     version: int | None
@@ -67,11 +68,14 @@ def campaign_status(session: Session, as_of: datetime) -> list[StatusRow]:
         select(m.Deliverable).where(m.Deliverable.opens_on <= today).order_by(m.Deliverable.due, m.Deliverable.code)
     ).all()
     latest, latest_accepted = latest_versions(session, as_of)
+    excused = waived(session, as_of)
     rows = []
     for d in deliverables:
         for e in enterprises:
             key = (e.id, d.id)
             status = classify(latest_accepted.get(key), latest.get(key))
+            if key in excused and status in ("missing", "rejected"):
+                status = "waived"  # a file accepted anyway still counts as filed
             shown = latest_accepted.get(key) or latest.get(key)
             rows.append(
                 StatusRow(
@@ -119,6 +123,7 @@ MARKS = {
     "rejected_overdue": ("退!", "已退回，已过截止日仍未重报"),
     "missing": ("·", "未报送，截止日未到"),
     "missing_overdue": ("欠", "未报送，已过截止日"),
+    "waived": ("免", "已免报（区国资委同意不报）"),
 }
 
 

@@ -6,11 +6,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from campaign.config.model import CampaignConfig
 from campaign.db import models as m
+from campaign.errors import InvalidRequest, UnknownCode
 
 
 def deliverable_code(config: CampaignConfig, kind: str, year: int) -> str | None:
@@ -75,3 +76,104 @@ def task_items(session: Session, submission_ids: Iterable[int]) -> dict[int, lis
         for row in session.scalars(query):
             rows[row.submission_id].append(row)
     return rows
+
+
+def waived(session: Session, as_of: datetime) -> set[tuple[int, int]]:
+    """(enterprise id, deliverable id) pairs SASAC has excused (免报) as of `as_of`."""
+    query = select(m.Waiver.enterprise_id, m.Waiver.deliverable_id).where(
+        m.Waiver.granted_at <= as_of, or_(m.Waiver.revoked_at.is_(None), m.Waiver.revoked_at > as_of)
+    )
+    return {(e, d) for e, d in session.execute(query)}
+
+
+def waiver_condition(
+    enterprise_id: InstrumentedAttribute[int] | ColumnElement[int], deliverable_id: int, as_of: datetime
+):
+    """An EXISTS clause for set-based queries (reminders): this enterprise is excused from this deliverable."""
+    return exists().where(
+        m.Waiver.enterprise_id == enterprise_id,
+        m.Waiver.deliverable_id == deliverable_id,
+        m.Waiver.granted_at <= as_of,
+        or_(m.Waiver.revoked_at.is_(None), m.Waiver.revoked_at > as_of),
+    )
+
+
+def grant_waiver(
+    session: Session, enterprise: str, deliverable: str, reason: str, by: str, at: datetime
+) -> tuple[m.Waiver, bool]:
+    """Excuse `enterprise` from `deliverable` from `at` on, recorded in the audit table. (waiver, new?)."""
+    if not reason.strip():
+        raise InvalidRequest("免报须写明理由（--reason），理由记入审计")
+    if not by.strip():
+        raise InvalidRequest("免报须写明经办人（--by），记入审计")
+    ent, dlv = _codes(session, enterprise, deliverable)
+    current = _current_waiver(session, ent.id, dlv.id, at)
+    if current is not None:
+        return current, False
+    waiver = m.Waiver(enterprise_id=ent.id, deliverable_id=dlv.id, reason=reason.strip(), granted_by=by, granted_at=at)
+    session.add(waiver)
+    session.add(
+        m.AuditEvent(
+            at=at,
+            actor=by[:100],
+            action="waiver.granted",
+            entity="waiver",
+            entity_key=f"{enterprise}:{deliverable}",
+            detail={"reason": reason.strip()},
+        )
+    )
+    session.flush()
+    return waiver, True
+
+
+def revoke_waiver(session: Session, enterprise: str, deliverable: str, by: str, at: datetime) -> m.Waiver:
+    """End the current waiver: from `at` on the enterprise owes the deliverable again."""
+    ent, dlv = _codes(session, enterprise, deliverable)
+    current = _current_waiver(session, ent.id, dlv.id, at)
+    if current is None:
+        raise InvalidRequest(f"{enterprise} 的“{dlv.title}”没有生效的免报，无需撤销")
+    current.revoked_at, current.revoked_by = at, by
+    session.add(
+        m.AuditEvent(
+            at=at,
+            actor=by[:100],
+            action="waiver.revoked",
+            entity="waiver",
+            entity_key=f"{enterprise}:{deliverable}",
+            detail={"reason": current.reason},
+        )
+    )
+    return current
+
+
+def _codes(session: Session, enterprise: str, deliverable: str) -> tuple[m.Enterprise, m.Deliverable]:
+    ent = session.scalars(select(m.Enterprise).where(m.Enterprise.code == enterprise)).one_or_none()
+    if ent is None:
+        raise UnknownCode(f"未知的企业代码：{enterprise}")
+    dlv = session.scalars(select(m.Deliverable).where(m.Deliverable.code == deliverable)).one_or_none()
+    if dlv is None:
+        raise UnknownCode(f"未知的报送材料编号：{deliverable}")
+    return ent, dlv
+
+
+def _current_waiver(session: Session, enterprise_id: int, deliverable_id: int, at: datetime) -> m.Waiver | None:
+    return session.scalars(
+        select(m.Waiver).where(
+            m.Waiver.enterprise_id == enterprise_id,
+            m.Waiver.deliverable_id == deliverable_id,
+            m.Waiver.granted_at <= at,
+            or_(m.Waiver.revoked_at.is_(None), m.Waiver.revoked_at > at),
+        )
+    ).first()
+
+
+def filed_list(
+    session: Session, config: CampaignConfig, enterprise_id: int, year: int, as_of: datetime
+) -> tuple[m.Submission | None, list[m.TaskItem]]:
+    """The enterprise's filed (latest accepted) 目标任务清单 of `year` as known at `as_of`, and its rows."""
+    chosen = latest_accepted(session, deliverable_code(config, "task_list", year), as_of, enterprise_id).get(
+        enterprise_id
+    )
+    if chosen is None:
+        return None, []
+    return chosen, task_items(session, [chosen.id])[chosen.id]

@@ -6,8 +6,6 @@ none accepts another enterprise's id from a request.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -18,7 +16,9 @@ from sqlalchemy.orm import Session
 from campaign.calendar.clock import weekday_zh
 from campaign.config.model import CampaignConfig, Deliverable, Enterprise
 from campaign.db import models as m
+from campaign.outgoing.store import template_file
 from campaign.submissions.status import STATUS_ZH, classify
+from campaign.submissions.store import waived
 
 NOT_STARTED = "not_started"
 STATE_ZH = {NOT_STARTED: "未开始", **STATUS_ZH}
@@ -88,6 +88,7 @@ def home_rows(session: Session, config: CampaignConfig, enterprise_id: int, as_o
     by_code: dict[str, list[m.Submission]] = {}
     for sub in subs:
         by_code.setdefault(sub.deliverable.code, []).append(sub)
+    excused = {code for (ent, code) in _waived_codes(session, as_of) if ent == enterprise_id}
     rows = []
     for d in config.deliverables:
         versions = by_code.get(d.id, [])
@@ -96,6 +97,8 @@ def home_rows(session: Session, config: CampaignConfig, enterprise_id: int, as_o
             state = NOT_STARTED
         else:
             state = classify(accepted[-1] if accepted else None, versions[-1] if versions else None)
+        if d.id in excused and state in ("missing", "rejected", NOT_STARTED):
+            state = "waived"  # 免报: nothing is owed; a file sent anyway is still received
         owed = state in ("missing", "rejected")
         rows.append(
             DeliverableRow(
@@ -164,43 +167,8 @@ def template_path(
 
     None when the deliverable has no template, or (progress reports) no accepted task list to pre-fill.
     """
-    from campaign.documents.generate import BUILDERS
-    from campaign.half_year.store import planned_rows
-    from campaign.workbook import schema
-    from campaign.workbook.generate import build_task_list
-    from campaign.workbook.progress import TEMPLATE_ID as PROGRESS
-    from campaign.workbook.progress import build_progress_workbook
-
-    if deliverable.template is None:
-        return None
-    out_dir = home / "outgoing" / deliverable.id
-    ext = "docx" if deliverable.template in BUILDERS else "xlsx"
-    path = out_dir / f"{enterprise.code}_{deliverable.id}.{ext}"
-    if path.is_file():
-        return path
-    document: object
-    if deliverable.template == schema.TEMPLATE_ID:
-        document = build_task_list(config, enterprise, deliverable)
-    elif deliverable.template in BUILDERS:
-        document = BUILDERS[deliverable.template](enterprise, deliverable)
-    elif deliverable.template == PROGRESS:
-        planned = planned_rows(session, config, enterprise_id, deliverable.year, as_of)
-        if not planned:
-            return None
-        document = build_progress_workbook(enterprise, deliverable, planned)
-    else:
-        return None
-    out_dir.mkdir(parents=True, exist_ok=True)
-    # Written aside and renamed: two downloads at once, or a flow writing the same file, never see half a file.
-    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".portal-", suffix=f".{ext}")
-    os.close(fd)
-    try:
-        document.save(tmp)  # type: ignore[attr-defined]
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    made = template_file(session, config, home, enterprise, deliverable, enterprise_id, as_of)
+    return None if made is None else home / "outgoing" / deliverable.id / made.name
 
 
 # -- results -------------------------------------------------------------------------------------
@@ -285,3 +253,8 @@ def results(session: Session, config: CampaignConfig, enterprise_id: int) -> lis
             )
         )
     return out
+
+
+def _waived_codes(session: Session, as_of: datetime) -> set[tuple[int, str]]:
+    codes = dict(session.execute(select(m.Deliverable.id, m.Deliverable.code)).all())
+    return {(ent, codes[dlv]) for ent, dlv in waived(session, as_of)}

@@ -29,18 +29,28 @@ WRAP = Alignment(wrap_text=True, vertical="center")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def sheet_title(enterprise: Enterprise, deliverable: Deliverable) -> str:
+def sheet_title(enterprise: Enterprise, deliverable: Deliverable, config: CampaignConfig | None = None) -> str:
+    """ "…2023年度目标任务清单"; a completion report is "…2023年度目标任务完成情况", the final one covering every
+    assessed year "…2023—2024年度目标任务完成情况"."""
+    if deliverable.kind is DeliverableKind.COMPLETION:
+        return f"{enterprise.name}{deliverable.year}年度目标任务完成情况"
+    if deliverable.kind is DeliverableKind.COMPLETION_FINAL:
+        years = sorted(d.year for d in (config.deliverables if config else []) if d.kind is DeliverableKind.COMPLETION)
+        span = f"{years[0]}—{years[-1]}" if years else f"{deliverable.year - 2}—{deliverable.year - 1}"
+        return f"{enterprise.name}{span}年度目标任务完成情况"
     return f"{enterprise.name}{deliverable.year}年度目标任务清单"
 
 
-def build_task_list(config: CampaignConfig, enterprise: Enterprise, deliverable: Deliverable) -> Workbook:
+def build_task_list(
+    config: CampaignConfig, enterprise: Enterprise, deliverable: Deliverable, data_rows: int = s.DATA_ROWS
+) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = s.SHEET_TITLE
     last_col = get_column_letter(len(s.COLUMNS))
 
     ws.cell(s.ATTACHMENT_ROW, 1, "附件2").font = NOTE_FONT
-    ws.cell(s.TITLE_ROW, 1, sheet_title(enterprise, deliverable)).font = TITLE_FONT
+    ws.cell(s.TITLE_ROW, 1, sheet_title(enterprise, deliverable, config)).font = TITLE_FONT
     ws.merge_cells(f"A{s.TITLE_ROW}:{last_col}{s.TITLE_ROW}")
     ws.cell(s.TITLE_ROW, 1).alignment = CENTER
     ws.row_dimensions[s.TITLE_ROW].height = 32
@@ -66,7 +76,7 @@ def build_task_list(config: CampaignConfig, enterprise: Enterprise, deliverable:
     ws.add_data_validation(dv)
     ws.add_data_validation(target_tip)
 
-    last_data = s.FIRST_DATA_ROW + s.DATA_ROWS - 1
+    last_data = s.FIRST_DATA_ROW + data_rows - 1
     for row in range(s.FIRST_DATA_ROW, last_data + 1):
         for idx, col in enumerate(s.COLUMNS, start=1):
             cell = ws.cell(row, idx)

@@ -66,3 +66,37 @@ def test_verbose_shows_the_traceback(tmp_path, monkeypatch, capsys):
     except RuntimeError as exc:
         report_failure(exc, verbose=True)
     assert "Traceback" in capsys.readouterr().err
+
+
+def test_a_broken_channel_file_is_a_configuration_error_not_a_yaml_traceback(tmp_path):
+    (tmp_path / "apprise.yaml").write_text("default: [outbox://\n", encoding="utf-8")
+    done = campaign(
+        "init", env={"CAMPAIGN_HOME": str(tmp_path / "h"), "CAMPAIGN_APPRISE_CONFIG": str(tmp_path / "apprise.yaml")}
+    )
+    assert done.returncode == 2
+    assert "apprise.yaml 不是有效的 YAML" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_recipient_that_is_not_an_enterprise_is_refused_by_name(tmp_path):
+    (tmp_path / "apprise.yaml").write_text(
+        "default: [outbox://]\nrecipients: {DDK00l: [outbox://]}\n", encoding="utf-8"
+    )
+    done = campaign(
+        "init", env={"CAMPAIGN_HOME": str(tmp_path / "h"), "CAMPAIGN_APPRISE_CONFIG": str(tmp_path / "apprise.yaml")}
+    )
+    assert done.returncode == 2
+    assert "recipients.DDK00l：不是 enterprises.yaml 中的企业代码" in done.stderr
+
+
+def test_submit_for_an_unknown_enterprise_says_the_rejection_went_to_sasac(initialized_home, tmp_path):
+    from typer.testing import CliRunner
+
+    from campaign.cli.app import app
+
+    stray = tmp_path / "DDK999_task-list-2023.xlsx"
+    stray.write_bytes(b"not a workbook")
+    result = CliRunner().invoke(
+        app, ["submit", str(stray), "--enterprise", "DDK999", "--deliverable", "task-list-2023"]
+    )
+    assert result.exit_code == 3
+    assert "退回通知已发送给区国资委（未能识别报送企业）" in result.output and "已发送给企业" not in result.output

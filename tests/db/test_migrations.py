@@ -60,8 +60,8 @@ def test_config_sync_deactivates_removed_enterprise_but_keeps_it(initialized_hom
         assert gone.active is False
 
 
-def test_0009_retires_the_district_tier_and_its_bonus_keeping_finalised_totals(campaign_home):
-    """A database finalised with a 创标 bonus: after 0009 the columns are gone and the total is what it was."""
+def test_0010_retires_the_district_tier_and_its_bonus_keeping_finalised_totals(campaign_home):
+    """A database finalised with a 创标 bonus: after 0010 the columns are gone and the total is what it was."""
     from alembic import command
 
     from campaign.db.migrate import alembic_config
@@ -69,7 +69,7 @@ def test_0009_retires_the_district_tier_and_its_bonus_keeping_finalised_totals(c
     cfg = alembic_config()
     with get_engine().begin() as connection:
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "0008")
+        command.upgrade(cfg, "0009")
         connection.execute(
             sa.text(
                 "INSERT INTO enterprise (id, code, name, category, tier, sample, active, contacts) "

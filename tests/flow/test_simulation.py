@@ -87,8 +87,9 @@ def test_demo_simulates_the_whole_campaign_exactly_and_a_replay_changes_nothing(
     # day, 2025-07-21), + 13 faulty first versions (too long, unquantified progress, forgotten actual, .doc) = 138.
     assert planned["files"] == 138 and "企业报送文件 138 份" in result.output
     # Notices: 9 enterprises × (deployment notice + 4 half-year openings + the 2024 filing notice + 3 window
-    # openings: completion-2023, completion-2024, the two evaluation deliverables together) = 81.
-    assert first["kinds"]["notice"] == 9 * 9
+    # openings: completion-2023, completion-2024, the two evaluation deliverables together) = 81, + 9: each
+    # enterprise's 2024 list regenerated from its accepted 2023 完成情况 (all nine filed it before 2024-03-15).
+    assert first["kinds"]["notice"] == 9 * 9 + 9
     # Receipts: every correct file is accepted and every faulty one rejected: the DB agrees with the plan.
     assert first["kinds"]["receipt"] == first["submissions"]["accepted"] == planned["accepted"] == 125
     assert first["kinds"]["rejection"] == first["submissions"]["rejected"] == planned["rejected"] == 13
@@ -108,7 +109,9 @@ def test_demo_simulates_the_whole_campaign_exactly_and_a_replay_changes_nothing(
     assert first["assessments"] == [(2023, "final", "模拟审核"), (2024, "final", "模拟审核")]
     # The grades separate good from poor performance (they were 8 优秀 of 9 in both years): an enterprise
     # meeting fewer than half its quantified targets is not 优秀 (README, 计分规则).
-    assert first["grades"] == {2023: {"优秀": 3, "良好": 4, "合格": 2}, 2024: {"优秀": 5, "良好": 3, "合格": 1}}
+    # (3/4/2 and 5/3/1 before the simulated figures were drawn from public statistics' ranges; 2023 was 4/3/2 with
+    # the 创标 bonus and tier-based stretch targets, retired since 创标 names subsidiaries, not the enterprise.)
+    assert first["grades"] == {2023: {"优秀": 3, "良好": 4, "合格": 2}, 2024: {"优秀": 5, "良好": 2, "合格": 2}}
     assert len(first["outbox"]) == sum(first["kinds"].values())
     assert first["inbox_left"] == []  # every file was processed
     # The final review ran on 2025-07-03 (the evaluation deliverables were due 06-30, + the first working day,
@@ -128,7 +131,7 @@ def test_demo_simulates_the_whole_campaign_exactly_and_a_replay_changes_nothing(
 
     # The terminal summary says the same, in Chinese, with the paths to open and the way to the UI.
     out = result.output
-    assert "发出：通知 81 条，截止提醒 199 条" in out and "回执 125 条，退回通知 13 条" in out
+    assert "发出：通知 90 条，截止提醒 199 条" in out and "回执 125 条，退回通知 13 条" in out
     assert "接收 125 份（其中逾期 30 份），退回 13 份" in out and "2023 年度已定稿；2024 年度已定稿" in out
     assert str(reports / "价值创造行动总结评估报告.html") in out
     assert "prefect server start" in out and "http://127.0.0.1:4200" in out
@@ -142,6 +145,11 @@ def test_demo_simulates_the_whole_campaign_exactly_and_a_replay_changes_nothing(
         "annual-assessment",
         "final-review",
     } <= set(names)
+
+    # Every report, the outbox and the database agree: who filed what, when, which score (campaign check).
+    checked = CliRunner().invoke(app, ["check", "--as-of", f"{END.isoformat()}T23:00"])
+    assert checked.exit_code == 0, checked.output
+    assert "0 处不一致" in checked.output
 
     again = campaign_simulation(START, END, SEED)
     # 153 active days (140 up to 2025-06-30, the rest while late files and the review's versions still came in)

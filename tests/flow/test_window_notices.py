@@ -17,7 +17,7 @@ def test_completion_window_notice_with_templates_sent_once(prefect_harness, init
     assert (first["notices"], first["sent"], again["sent"]) == (9, 9, 0)
     notice = next(m for m in read_outbox(initialized_home) if m["key"] == "notice:completion-2023:DDK004")
     assert "2024年1月31日（星期三）前报送" in notice["body"]
-    assert "DDK004_completion-2023.xlsx" in notice["body"] and "“实际完成值”列逐项填写" in notice["body"]
+    assert "区国资委生成的是空白模板：DDK004_completion-2023.xlsx" in notice["body"]
     template = initialized_home / "outgoing/completion-2023/DDK004_completion-2023.xlsx"
     meta = {r[0]: r[1] for r in load_workbook(template)[s.META_SHEET].iter_rows(values_only=True)}
     assert meta["deliverable_id"] == "completion-2023" and meta["enterprise_code"] == "DDK004"

@@ -11,6 +11,7 @@ import pytest
 
 from campaign.config.model import load_config
 from campaign.notices.render import render_message
+from campaign.outgoing.rules import TemplateFile
 from campaign.reports.jinja import CAMPAIGN
 from campaign.validation.problems import CATALOG
 
@@ -60,7 +61,8 @@ def _window_notice():
         campaign=CONFIG.campaign,
         enterprise=ENTERPRISE,
         deliverables=[DELIVERABLE],
-        templates={DELIVERABLE.id: "DDK001_completion-2023.xlsx"},
+        templates={DELIVERABLE.id: TemplateFile("DDK001_completion-2023.xlsx", 1, 9)},
+        filed_year={DELIVERABLE.id: 2023},
         as_of=DAY,
     )
 

@@ -1,18 +1,18 @@
 """创标 is about subsidiaries: retire the district-level tier (enterprise.tier) and its bonus (assessment_result.bonus)
 
 Each enterprise now names its 创标 subsidiaries in Attachment 1 (二、对标目标), kept with the accepted version
-(submission.details["chuangbiao"], revision 0008). Totals already stored keep their value: a year finalised
+(submission.details["chuangbiao"], revision 0009). Totals already stored keep their value: a year finalised
 with a bonus still shows the total it was finalised with; the bonus itself is no longer recorded apart.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
