@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-import yaml
-
-from campaign.config.model import SAFE_LOADER, CampaignConfig
+from campaign.config.model import CampaignConfig, read_yaml
 from campaign.errors import ConfigError
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -138,11 +136,7 @@ def check_recipients(channels: Channels, config: CampaignConfig, source: str = "
 def load_channels(path: Path) -> Channels:
     if not path.is_file():
         raise ConfigError([f"找不到通知渠道配置 {path}"])
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError([f"{path.name} 不是有效的 YAML：{exc}"]) from exc
-    return parse_channels(raw, path.name)
+    return parse_channels(read_yaml(path), path.name)
 
 
 def with_delivery_metadata(url: str, key: str, at: str) -> str:
