@@ -23,6 +23,7 @@ from campaign.cli import (
     setup,
     simulate,
     status,
+    users,
     waivers,
     web,
 )
@@ -52,6 +53,7 @@ app.command()(assessment.resume)
 app.command()(reminders.remind)
 app.add_typer(assessment.scores_app, name="scores")
 app.add_typer(reports.report_app, name="report")
+app.add_typer(users.users_app, name="users")
 app.command()(serve.serve)
 app.command()(serve.worker)
 app.command()(simulate.simulate)

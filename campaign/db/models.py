@@ -348,3 +348,19 @@ class Waiver(Base):
 
     enterprise: Mapped[Enterprise] = relationship()
     deliverable: Mapped[Deliverable] = relationship()
+
+
+class StaffUser(Base):
+    """A SASAC staff account (区国资委工作人员): role 查看 / 审核 / 管理, an argon2 password hash, never the
+    password itself."""
+
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(8))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]  # wall clock: accounts are security records, not business time
+    password_changed_at: Mapped[datetime]
