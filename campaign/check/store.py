@@ -26,12 +26,13 @@ def check_all(
     """Every disagreement between what people were sent or can open and what the database records.
 
     `outbox_name` is the outbox channel's file-name rule for a message key (notifications.outbox)."""
+    finalised = _final_results(session)  # both the 挂钩表 and the final review are read against it
     return [
         *_receipts(session, as_of),
         *_outbox(session, home, outbox_name),
         *_half_year(session, config, home, as_of),
-        *_assessments(session, home),
-        *_final_review(session, home),
+        *_assessments(finalised, home),
+        *_final_review(finalised, home),
     ]
 
 
@@ -119,7 +120,10 @@ def _half_year(session: Session, config: CampaignConfig, home: Path, as_of: date
     return found
 
 
-def _final_results(session: Session) -> dict[int, dict[str, tuple[float | None, str | None, str]]]:
+FinalResults = dict[int, dict[str, tuple[float | None, str | None, str]]]
+
+
+def _final_results(session: Session) -> FinalResults:
     """year -> enterprise code -> (total, grade, rank) of every finalised assessment."""
     out: dict[int, dict[str, tuple[float | None, str | None, str]]] = {}
     rows = session.execute(
@@ -134,10 +138,10 @@ def _final_results(session: Session) -> dict[int, dict[str, tuple[float | None, 
     return out
 
 
-def _assessments(session: Session, home: Path) -> list[Disagreement]:
+def _assessments(finalised: FinalResults, home: Path) -> list[Disagreement]:
     """The 经营业绩考核挂钩表 of a finalised year shows each enterprise's total, rank and grade as stored."""
     found: list[Disagreement] = []
-    for year, results in sorted(_final_results(session).items()):
+    for year, results in sorted(finalised.items()):
         path = assessment_dir(home, year) / f"{year}年度考核结果（经营业绩考核挂钩）.xlsx"
         truth = {code: f"{score_statement(total, grade)} 排名{rank}" for code, (total, grade, rank) in results.items()}
         if not path.is_file():
@@ -151,14 +155,13 @@ def _assessments(session: Session, home: Path) -> list[Disagreement]:
     return found
 
 
-def _final_review(session: Session, home: Path) -> list[Disagreement]:
+def _final_review(results: FinalResults, home: Path) -> list[Disagreement]:
     """The final review's 企业汇总 shows each year's total and grade as the finalised assessment stored them."""
     directory = final_review_dir(home)
     books = sorted(directory.glob("*汇总表*.xlsx"), key=lambda p: p.stat().st_mtime) if directory.is_dir() else []
     if not books:
         return []
     path = books[-1]  # the newest version is the one people read
-    results = _final_results(session)
     rows = list(_sheet_rows(path, "企业汇总"))
     years = sorted({int(str(k)[:4]) for r in rows for k in r if str(k).endswith("年等级")})
     report: dict[str, str] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -26,13 +27,13 @@ def _password(from_stdin: bool) -> str:
     return str(typer.prompt("密码（至少 12 位）", hide_input=True, confirmation_prompt="再次输入密码"))
 
 
-def _now():
+def _ready() -> datetime:
+    """Migrate and load config like every command; accounts are stamped with the wall clock, not as-of time."""
     from campaign.db.claims import wall_clock
     from campaign.db.migrate import init_database
-    from campaign.db.session import session_scope
 
     init_database()
-    return session_scope, wall_clock()
+    return wall_clock()
 
 
 @users_app.command("add")
@@ -44,11 +45,12 @@ def add(
     password_stdin: FromStdin = False,
 ) -> None:
     """新增工作人员账号。密码只以 argon2 散列保存。"""
+    from campaign.db.session import session_scope
     from campaign.staff.store import add_user
 
-    scope, at = _now()
+    at = _ready()
     password = _password(password_stdin)
-    with scope() as session:
+    with session_scope() as session:
         account = add_user(session, username, name, role, password, by, at)
     console.print(f"已新增账号 {account.username}（{account.display_name}，角色：{account.role}）。")
 
@@ -56,10 +58,11 @@ def add(
 @users_app.command("disable")
 def disable(username: Annotated[str, typer.Argument(help="用户名。")], by: By) -> None:
     """停用账号（保留记录，不能再登录）。"""
+    from campaign.db.session import session_scope
     from campaign.staff.store import disable_user
 
-    scope, at = _now()
-    with scope() as session:
+    at = _ready()
+    with session_scope() as session:
         disable_user(session, username, by, at)
     console.print(f"已停用账号 {username}。")
 
@@ -67,11 +70,12 @@ def disable(username: Annotated[str, typer.Argument(help="用户名。")], by: B
 @users_app.command("reset-password")
 def reset(username: Annotated[str, typer.Argument(help="用户名。")], by: By, password_stdin: FromStdin = False) -> None:
     """重设密码。"""
+    from campaign.db.session import session_scope
     from campaign.staff.store import reset_password
 
-    scope, at = _now()
+    at = _ready()
     password = _password(password_stdin)
-    with scope() as session:
+    with session_scope() as session:
         reset_password(session, username, password, by, at)
     console.print(f"已重设账号 {username} 的密码。")
 
@@ -79,10 +83,11 @@ def reset(username: Annotated[str, typer.Argument(help="用户名。")], by: By,
 @users_app.command("list")
 def list_(as_json: JsonOut = False) -> None:
     """列出全部工作人员账号（不显示密码）。"""
+    from campaign.db.session import session_scope
     from campaign.staff.store import list_users
 
-    scope, _ = _now()
-    with scope() as session:
+    _ready()
+    with session_scope() as session:
         accounts = list_users(session)
     if as_json:
         print_json(accounts)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.db import models as m
+from campaign.db.audit import record_audit
 from campaign.errors import InvalidRequest
 from campaign.staff.rules import ROLES, password_problems, username_problem
 
@@ -34,12 +35,6 @@ class StaffAccount:
 
 def _account(row: m.StaffUser) -> StaffAccount:
     return StaffAccount(row.username, row.display_name, row.role, row.active, row.created_at, row.password_changed_at)
-
-
-def _audit(session: Session, at: datetime, actor: str, action: str, username: str, detail: dict) -> None:
-    session.add(
-        m.AuditEvent(at=at, actor=actor[:100], action=action, entity="staff_user", entity_key=username, detail=detail)
-    )
 
 
 def _checked_password(password: str, username: str) -> str:
@@ -69,7 +64,9 @@ def add_user(
         password_changed_at=at,
     )
     session.add(row)
-    _audit(session, at, by, "staff.added", username, {"role": role, "display_name": row.display_name})
+    record_audit(
+        session, at, by, "staff.added", "staff_user", username, {"role": role, "display_name": row.display_name}
+    )
     session.flush()
     return _account(row)
 
@@ -84,14 +81,14 @@ def _existing(session: Session, username: str) -> m.StaffUser:
 def disable_user(session: Session, username: str, by: str, at: datetime) -> StaffAccount:
     row = _existing(session, username)
     row.active = False
-    _audit(session, at, by, "staff.disabled", username, {})
+    record_audit(session, at, by, "staff.disabled", "staff_user", username, {})
     return _account(row)
 
 
 def reset_password(session: Session, username: str, password: str, by: str, at: datetime) -> StaffAccount:
     row = _existing(session, username)
     row.password_hash, row.password_changed_at = _checked_password(password, username), at
-    _audit(session, at, by, "staff.password_reset", username, {})
+    record_audit(session, at, by, "staff.password_reset", "staff_user", username, {})
     return _account(row)
 
 

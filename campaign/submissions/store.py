@@ -6,11 +6,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from campaign.config.model import CampaignConfig
 from campaign.db import models as m
+from campaign.db.audit import record_audit
 from campaign.errors import InvalidRequest, UnknownCode
 
 
@@ -78,11 +79,14 @@ def task_items(session: Session, submission_ids: Iterable[int]) -> dict[int, lis
     return rows
 
 
+def _in_force(as_of: datetime) -> ColumnElement[bool]:
+    """A waiver granted by `as_of` and not revoked by then."""
+    return and_(m.Waiver.granted_at <= as_of, or_(m.Waiver.revoked_at.is_(None), m.Waiver.revoked_at > as_of))
+
+
 def waived(session: Session, as_of: datetime) -> set[tuple[int, int]]:
     """(enterprise id, deliverable id) pairs SASAC has excused (免报) as of `as_of`."""
-    query = select(m.Waiver.enterprise_id, m.Waiver.deliverable_id).where(
-        m.Waiver.granted_at <= as_of, or_(m.Waiver.revoked_at.is_(None), m.Waiver.revoked_at > as_of)
-    )
+    query = select(m.Waiver.enterprise_id, m.Waiver.deliverable_id).where(_in_force(as_of))
     return {(e, d) for e, d in session.execute(query)}
 
 
@@ -93,8 +97,7 @@ def waiver_condition(
     return exists().where(
         m.Waiver.enterprise_id == enterprise_id,
         m.Waiver.deliverable_id == deliverable_id,
-        m.Waiver.granted_at <= as_of,
-        or_(m.Waiver.revoked_at.is_(None), m.Waiver.revoked_at > as_of),
+        _in_force(as_of),
     )
 
 
@@ -112,16 +115,7 @@ def grant_waiver(
         return current, False
     waiver = m.Waiver(enterprise_id=ent.id, deliverable_id=dlv.id, reason=reason.strip(), granted_by=by, granted_at=at)
     session.add(waiver)
-    session.add(
-        m.AuditEvent(
-            at=at,
-            actor=by[:100],
-            action="waiver.granted",
-            entity="waiver",
-            entity_key=f"{enterprise}:{deliverable}",
-            detail={"reason": reason.strip()},
-        )
-    )
+    record_audit(session, at, by, "waiver.granted", "waiver", f"{enterprise}:{deliverable}", {"reason": reason.strip()})
     session.flush()
     return waiver, True
 
@@ -133,16 +127,7 @@ def revoke_waiver(session: Session, enterprise: str, deliverable: str, by: str, 
     if current is None:
         raise InvalidRequest(f"{enterprise} 的“{dlv.title}”没有生效的免报，无需撤销")
     current.revoked_at, current.revoked_by = at, by
-    session.add(
-        m.AuditEvent(
-            at=at,
-            actor=by[:100],
-            action="waiver.revoked",
-            entity="waiver",
-            entity_key=f"{enterprise}:{deliverable}",
-            detail={"reason": current.reason},
-        )
-    )
+    record_audit(session, at, by, "waiver.revoked", "waiver", f"{enterprise}:{deliverable}", {"reason": current.reason})
     return current
 
 
@@ -161,8 +146,7 @@ def _current_waiver(session: Session, enterprise_id: int, deliverable_id: int, a
         select(m.Waiver).where(
             m.Waiver.enterprise_id == enterprise_id,
             m.Waiver.deliverable_id == deliverable_id,
-            m.Waiver.granted_at <= at,
-            or_(m.Waiver.revoked_at.is_(None), m.Waiver.revoked_at > at),
+            _in_force(at),
         )
     ).first()
 

@@ -26,6 +26,7 @@ from campaign.calendar.clock import format_date_zh, now, weekday_zh
 from campaign.config.model import CampaignConfig, load_config
 from campaign.config.settings import get_settings
 from campaign.db import models as m
+from campaign.db.audit import record_audit
 from campaign.db.session import session_scope
 from campaign.web import links, portal
 from campaign.web.security import RateLimiter, SecurityHeaders, csrf_ok, new_csrf_token
@@ -123,9 +124,7 @@ def page(request: Request, name: str, status_code: int = 200, **context: Any) ->
 
 def audit(at: datetime, actor: str, action: str, entity: str, key: str, detail: dict) -> None:
     with session_scope() as db:
-        db.add(
-            m.AuditEvent(at=at, actor=actor[:100], action=action, entity=entity, entity_key=key[:200], detail=detail)
-        )
+        record_audit(db, at, actor, action, entity, key, detail)
 
 
 def create_app(as_of: datetime | None = None, config: CampaignConfig | None = None) -> FastAPI:
