@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-LAYERS = ("unit", "db", "flow", "postgres", "e2e", "hostile", "web")
+LAYERS = ("unit", "db", "flow", "postgres", "e2e", "hostile", "web", "reliability")
 
 
 def mark_layer(layer: str) -> Callable[[pytest.Config, list[pytest.Item]], None]:
