@@ -20,7 +20,7 @@ from campaign.calendar.clock import AsOfParam, resolve_as_of
 from campaign.errors import ReviewTimeout
 from campaign.reports import markdown as md
 from tasks.artifacts import publish_summary, publish_table
-from tasks.assessment import finalize_year, score_year
+from tasks.assessment import complete_final_year, finalize_year, score_year
 from tasks.db import prepare_database
 from tasks.notify import fail_if_undelivered, notify_all
 from tasks.results import result_notices
@@ -64,7 +64,13 @@ def annual_assessment(
     prepare_database()
     scored = score_year(year, as_of, flow_run.get_id())
     if scored.status == "final":
-        return {"status": "final", "year": year, "message": f"{year} 年度考核已定稿，本次未做任何改动"}
+        # Finalised before, perhaps by a run killed right after: its reports and result notices are made
+        # good (rewritten; recorded and sent if missing), nothing in the scores changes.
+        final = complete_final_year(year, as_of)
+        delivery = notify_all(result_notices(year, final.results, as_of), as_of)
+        done = {"status": "final", "year": year, "message": f"{year} 年度考核已定稿：得分和等级未改动；报告已重新生成，未发出的考核结果通知已补发"}
+        fail_if_undelivered(delivery, "考核结果通知", done)
+        return done
     publish_table(
         f"assessment-{year}-auto-scores",
         {"code": "企业", "total": "自动得分", "manual": "待评定定性行", "source": "数据来源"},

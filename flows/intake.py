@@ -28,11 +28,13 @@ def intake(as_of: AsOfParam = None, chunk_size: int = CHUNK_SIZE) -> dict:
     paths = scan_inbox()
     outcomes: list[Outcome] = []
     errors: dict[str, str] = {}
+    skipped: dict[str, str] = {}
     # Chunks run one after another: versions of one enterprise's files must follow arrival order.
     for start in range(0, len(paths), chunk_size):
         result = intake_chunk(paths[start : start + chunk_size], as_of)
         outcomes += result.outcomes
         errors.update(result.errors)
+        skipped.update(result.skipped)
     keys = [o.message_key for o in outcomes if o.message_key]  # a duplicate may find its message still pending
     # 上年度完成情况已接收：新年度清单按实际完成值重新生成，并告知企业（每个接收版本一条）。
     refreshed_lists = refresh_next_year_lists(as_of)
@@ -44,6 +46,9 @@ def intake(as_of: AsOfParam = None, chunk_size: int = CHUNK_SIZE) -> dict:
         "rejected": sum(not o.accepted and not o.duplicate for o in outcomes),
         "duplicates": sum(o.duplicate for o in outcomes),
         "errors": len(errors),
+        # Files another worker holds: left for it (or for the next run once it is gone), named with the reason.
+        "skipped": len(skipped),
+        "skipped_files": skipped,
         "lists_regenerated": len(refreshed_lists),
         "sent": len(delivery.sent),
         "failed": len(delivery.failed),
@@ -53,10 +58,10 @@ def intake(as_of: AsOfParam = None, chunk_size: int = CHUNK_SIZE) -> dict:
     filed = {o.deliverable for o in outcomes if o.deliverable and not o.duplicate}
     summary["refreshed"] = refresh_summaries(sorted(filed), as_of) if filed else []
     audit("intake.run", "inbox", as_of.date().isoformat(), as_of, summary)
-    if outcomes or errors:
+    if outcomes or errors or skipped:
         create_table_artifact(key="intake-files", table=artifact_rows(outcomes), description="本次接收的文件")
     create_markdown_artifact(
-        key="intake-summary", markdown=summary_markdown(summary, outcomes, errors), description="接收报送情况"
+        key="intake-summary", markdown=summary_markdown(summary, outcomes, errors, skipped), description="接收报送情况"
     )
     fail_if_undelivered(delivery, "回执或退回通知", summary)
     return summary

@@ -8,12 +8,13 @@ from datetime import datetime
 from prefect import get_run_logger, task
 
 from campaign.assessment.outputs import AssessmentFiles, write_final_outputs, write_scoring_sheet
-from campaign.assessment.rules import Adjustment
+from campaign.assessment.rules import Adjustment, EnterpriseResult
 from campaign.assessment.store import (
     apply_review,
     collect_inputs,
     finalize_assessment,
     get_or_create,
+    load_final,
     load_results,
     save_auto_scores,
     source_files,
@@ -97,9 +98,31 @@ def finalize_year(year: int, adjustments: list[Adjustment], reviewer: str, as_of
         year=year,
         reviewer=reviewer,
         changes=len(changes),
-        results=[
-            ResultRow(r.code, r.name, r.category, r.total, f"{r.rank_in_category}/{r.category_size}", r.grade)
-            for r in results
-        ],
+        results=[_row(r) for r in results],
         outputs=outputs,
     )
+
+
+@task(name="complete-final-year")
+def complete_final_year(year: int, as_of: datetime) -> FinalizedYear:
+    """A year finalised before: write its outputs again, since a run killed after the finalising commit
+    leaves none, or half a workbook. Its results go back to the flow, which records and sends the result
+    notices such a run may never have recorded (natural keys: a notice already sent is not sent again)."""
+    config = load_config()
+    home = get_settings().home_dir
+    with session_scope() as session:
+        final = load_final(session, config, year, home)
+    assert final is not None, "score_year found the year final"
+    outputs = write_final_outputs(home, config, year, final.results, final.sources, final.finalized_at)
+    return FinalizedYear(
+        status="final",
+        year=year,
+        reviewer=final.reviewer,
+        changes=0,
+        results=[_row(r) for r in final.results],
+        outputs=outputs,
+    )
+
+
+def _row(r: EnterpriseResult) -> ResultRow:
+    return ResultRow(r.code, r.name, r.category, r.total, f"{r.rank_in_category}/{r.category_size}", r.grade)

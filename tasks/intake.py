@@ -26,13 +26,15 @@ def scan_inbox() -> list[str]:
 class ChunkResult:
     outcomes: list[Outcome]
     errors: dict[str, str]  # file name -> unexpected error (the file stays in the inbox)
+    skipped: dict[str, str]  # file name -> why another worker has it (the file stays where it is)
 
 
 @task(name="intake-chunk", cache_policy=NO_CACHE)
 def intake_chunk(paths: list[str], as_of: datetime) -> ChunkResult:
     config = load_config()
     channels = load_channels(get_settings().apprise_config_path)
-    outcomes, errors = process_paths([Path(p) for p in paths], config, as_of, channels, move=True)
+    skipped: dict[str, str] = {}
+    outcomes, errors = process_paths([Path(p) for p in paths], config, as_of, channels, move=True, skipped=skipped)
     logger = get_run_logger()
     logger.info(
         "chunk of %d files: %d accepted, %d rejected, %d errors",
@@ -43,4 +45,6 @@ def intake_chunk(paths: list[str], as_of: datetime) -> ChunkResult:
     )
     for name, error in errors.items():
         logger.error("unexpected error on %s (left in the inbox): %s", name, error)
-    return ChunkResult(outcomes, errors)
+    for name, why in skipped.items():
+        logger.warning("skipped %s: %s", name, why)
+    return ChunkResult(outcomes, errors, skipped)

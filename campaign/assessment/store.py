@@ -345,3 +345,26 @@ def finalize_assessment(
     )
     session.flush()
     return results
+
+
+@dataclass(frozen=True)
+class FinalYear:
+    """A finalised year as stored: its results, the list files to write the scores into, when it was final."""
+
+    results: list[EnterpriseResult]
+    sources: dict[str, Path]
+    finalized_at: datetime
+    reviewer: str
+
+
+def load_final(
+    session: Session, config: CampaignConfig, year: int, home: Path, at: datetime | None = None
+) -> FinalYear | None:
+    """The finalised year, for writing its outputs again (dated `at`, by default when it was finalised);
+    None while it is not final."""
+    assessment = session.scalars(select(m.Assessment).where(m.Assessment.year == year)).one_or_none()
+    if assessment is None or assessment.status != "final":
+        return None
+    moment = at or assessment.finalized_at or assessment.as_of
+    results = finalize(load_results(session, assessment, config).values(), config.scoring)
+    return FinalYear(results, source_files(session, config, year, moment, home), moment, assessment.reviewer or "")

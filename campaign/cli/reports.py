@@ -53,28 +53,21 @@ def report_half_year(period: Period, as_of: AsOf = None) -> None:
 @report_app.command("annual")
 def report_annual(year: Annotated[int, typer.Argument(help="考核年度，如 2023。")], as_of: AsOf = None) -> None:
     """重新生成已定稿年度考核的报告、经营业绩考核挂钩表和各企业考核结果清单，并显示文件位置。"""
-    import sqlalchemy as sa
-
     from campaign.assessment.outputs import write_final_outputs
-    from campaign.assessment.rules import finalize
-    from campaign.assessment.store import load_results, source_files
+    from campaign.assessment.store import load_final
     from campaign.cli.common import parse_as_of
     from campaign.config.model import load_config
     from campaign.config.settings import get_settings
-    from campaign.db import models as m
     from campaign.db.session import session_scope
 
     config = load_config()
     home = get_settings().home_dir
     with session_scope() as session:
-        assessment = session.scalars(sa.select(m.Assessment).where(m.Assessment.year == year)).one_or_none()
-        if assessment is None or assessment.status != "final":
-            typer.echo(f"{year} 年度考核尚未定稿（先运行 campaign assess {year} 并完成审核）。", err=True)
-            raise typer.Exit(3)
-        moment = parse_as_of(as_of) if as_of or assessment.finalized_at is None else assessment.finalized_at
-        results = finalize(load_results(session, assessment, config).values(), config.scoring)
-        sources = source_files(session, config, year, moment, home)
-    outputs = write_final_outputs(home, config, year, results, sources, moment)
+        final = load_final(session, config, year, home, parse_as_of(as_of) if as_of else None)
+    if final is None:
+        typer.echo(f"{year} 年度考核尚未定稿（先运行 campaign assess {year} 并完成审核）。", err=True)
+        raise typer.Exit(3)
+    outputs = write_final_outputs(home, config, year, final.results, final.sources, final.finalized_at)
     typer.echo(f"HTML 报告：{outputs.html}")
     typer.echo(f"经营业绩考核挂钩表：{outputs.linkage}")
     typer.echo(f"各企业考核结果清单：{len(outputs.lists)} 份，位于 {home / 'reports' / f'assessment-{year}' / '清单'}")

@@ -61,6 +61,30 @@ def wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
+def why_held(session: Session, kind: str, key: str, lease: timedelta = DEFAULT_LEASE) -> str:
+    """Why `claim()` just refused (kind, key), in words for the person who ran the command."""
+    from campaign.calendar.clock import TZ
+
+    row = session.execute(
+        select(m.WorkClaim.status, m.WorkClaim.claimed_by, m.WorkClaim.claimed_at).where(
+            m.WorkClaim.kind == kind, m.WorkClaim.key == key
+        )
+    ).one_or_none()
+    if row is None:
+        return "另一进程刚放弃处理该文件，再次运行即处理"
+    status, owner, since = row
+    host, _, rest = (owner or "").partition(":")
+    pid = rest.split(":", 1)[0]
+    if status == "done":
+        return f"已由主机 {host} 上的进程 {pid} 处理完毕"
+    since = since if since.tzinfo else since.replace(tzinfo=UTC)  # SQLite returns naive UTC
+    at = f"{since.astimezone(TZ):%Y-%m-%d %H:%M:%S}"
+    if host == socket.gethostname():
+        return f"正由本机仍在运行的进程 {pid} 处理（自 {at} 起）；该进程结束后再次运行即处理"
+    until = f"{(since + lease).astimezone(TZ):%Y-%m-%d %H:%M:%S}"
+    return f"正由主机 {host} 上的进程 {pid} 处理（自 {at} 起）；该进程若已中断，{until} 租约到期后再次运行即接手"
+
+
 def _rowcount(result: Result) -> int:
     # Session.execute() is typed as returning Result; for an UPDATE or DELETE it is a CursorResult (with rowcount).
     return cast(CursorResult, result).rowcount
@@ -137,6 +161,11 @@ def claim_inbox_file(path_key: str, worker: str, *, lease: timedelta | None = DE
     relative to the inbox plus its content hash), so a corrected re-upload under the same name is new work."""
     with session_scope() as session:
         return claim(session, INBOX, path_key, worker, lease=lease)
+
+
+def why_inbox_file_held(path_key: str) -> str:
+    with session_scope() as session:
+        return why_held(session, INBOX, path_key)
 
 
 def finish_inbox_file(path_key: str, worker: str) -> bool:

@@ -23,6 +23,7 @@ from campaign.db.claims import (
     claim_inbox_file,
     finish_inbox_file,
     release_inbox_file,
+    why_inbox_file_held,
     worker_identity,
 )
 from campaign.db.session import session_scope
@@ -317,12 +318,14 @@ def process_paths(
     claim: tuple[str, str] | None = None,
     reader: str = DEFAULT_READER,
     worker: str | None = None,
+    skipped: dict[str, str] | None = None,
 ) -> tuple[list[Outcome], dict[str, str]]:
     """Process many files; an unexpected error on one is reported and the rest go on.
 
     Several workers may scan the same inbox: each file is claimed first (campaign.db.claims), so
-    exactly one of them processes it; the others skip it. A file that hit an unexpected error is
-    released and stays in the inbox (nothing was committed for it), so the next run retries it.
+    exactly one of them processes it; the others skip it, and say so in `skipped` ({file name: why},
+    e.g. which live process holds it) when the caller passes a dict. A file that hit an unexpected
+    error is released and stays in the inbox (nothing was committed for it), so the next run retries it.
     Returns (outcomes, {file name: error}).
     """
     worker = worker or worker_identity()
@@ -334,6 +337,8 @@ def process_paths(
         except FileNotFoundError:
             continue  # another worker processed and moved it since our scan
         if not claim_inbox_file(key, worker):
+            if skipped is not None:
+                skipped[display_name(path.name)] = why_inbox_file_held(key)
             continue
         try:
             outcomes.append(process_file(path, config, as_of, channels, claim=claim, move=move, reader=reader))

@@ -28,12 +28,15 @@ def artifact_rows(outcomes: Sequence[Outcome]) -> list[dict]:
     ]
 
 
-def summary_markdown(summary: dict, outcomes: Sequence[Outcome], errors: dict[str, str]) -> str:
+def summary_markdown(
+    summary: dict, outcomes: Sequence[Outcome], errors: dict[str, str], skipped: dict[str, str] | None = None
+) -> str:
     lines = [
         f"## 接收报送（as_of {summary['as_of'][:10]}）",
         "",
         f"收件箱文件 {summary['files']} 个：新接收 {summary['accepted']} 个，退回 {summary['rejected']} 个，"
-        f"重复文件 {summary['duplicates']} 个，处理出错 {summary['errors']} 个；通知发送 {summary['sent']} 条，"
+        f"重复文件 {summary['duplicates']} 个，处理出错 {summary['errors']} 个，跳过（另一进程正在处理）"
+        f"{summary.get('skipped', 0)} 个；通知发送 {summary['sent']} 条，"
         f"失败 {summary['failed']} 条。",
     ]
     if summary.get("refreshed"):
@@ -47,6 +50,9 @@ def summary_markdown(summary: dict, outcomes: Sequence[Outcome], errors: dict[st
             lines.append(
                 f"- {safe_cell(o.name)}（{o.enterprise or '未能识别'}）：" + "；".join(p["message"] for p in o.problems)
             )
+    if skipped:
+        lines += ["", "### 跳过的文件（仍在收件箱，由持有它的进程处理）", ""]
+        lines += [f"- {safe_cell(name)}：{why}" for name, why in skipped.items()]
     if errors:
         lines += ["", "### 处理出错（文件仍在收件箱，修复后重新运行）", ""]
         lines += [f"- {name}：{error}" for name, error in errors.items()]

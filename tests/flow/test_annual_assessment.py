@@ -139,7 +139,7 @@ def test_assessment_pauses_resumes_with_an_adjustment_and_finalises(prefect_harn
     assert rows["DDK009"][7] == "未报送目标任务清单及完成情况，按 0 分计"
     assert rows["DDK008"][7] == "未报送完成情况（实际完成值），按 0 分计"
 
-    # Re-running a finalised year changes nothing.
+    # Re-running a finalised year changes no score; it only makes good what a killed run may have left.
     again = annual_assessment(2023, as_of=resolve_as_of("2024-02-06"))
-    assert again["status"] == "final" and "未做任何改动" in again["message"]
+    assert again["status"] == "final" and "得分和等级未改动" in again["message"]
     assert run_id

@@ -160,9 +160,7 @@ def run_command(
     marker = uuid.uuid4().hex
     cmd = [CAMPAIGN, *argv]
     started = time.monotonic()
-    proc = subprocess.Popen(
-        cmd, env={**env, MARKER: marker}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    proc = subprocess.Popen(cmd, env={**env, MARKER: marker}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     watched = psutil.Process(proc.pid)
     out: dict[str, str] = {}
     readers = [

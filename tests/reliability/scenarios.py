@@ -277,6 +277,9 @@ def _assessment_points(trial: Trial, receiver: Receiver) -> list[KillPoint]:
         status, run_id = _assessment_state(home)
         return status == "awaiting_review" and run_id != trial.run_id_before
 
+    def approved_for(seconds: float) -> bool:
+        return trial.reviewer is not None and trial.reviewer.approved_for(seconds)
+
     points = []
     for _ in range(CHAIN):
         delay = rng.uniform(0.0, 12.0)
@@ -286,7 +289,10 @@ def _assessment_points(trial: Trial, receiver: Receiver) -> list[KillPoint]:
                 [
                     after(rng.uniform(1.0, 15.0)),
                     when("paused for review", paused),
-                    when(f"{delay:.2f} s after approval", lambda d=delay: bool(trial.reviewer and trial.reviewer.approved_for(d))),
+                    when(
+                        f"{delay:.2f} s after approval",
+                        lambda d=delay: bool(trial.reviewer and trial.reviewer.approved_for(d)),
+                    ),
                     when(f"{k} result notices received", lambda k=k: receiver.count(name) - trial.received_before >= k),
                 ]
             )
@@ -301,7 +307,8 @@ def _assessment_complete_or_absent(trial: Trial) -> list[str]:
     scored = dict(
         query(
             home,
-            "SELECT e.code, count(*) FROM assessment_score s JOIN enterprise e ON e.id = s.enterprise_id GROUP BY e.code",
+            "SELECT e.code, count(*) FROM assessment_score s JOIN enterprise e ON e.id = s.enterprise_id "
+            "GROUP BY e.code",
         )
     )
     filed = dict(
@@ -349,7 +356,9 @@ SCENARIOS = {
         _intake_final,
         prepare=_prepare_intake,
     ),
-    "reminders": Scenario("reminders", "lists", ["remind", "--as-of", REMIND_AS_OF], _reminder_points, _reminders_final),
+    "reminders": Scenario(
+        "reminders", "lists", ["remind", "--as-of", REMIND_AS_OF], _reminder_points, _reminders_final
+    ),
     "half-year": Scenario(
         "half-year",
         "lists",

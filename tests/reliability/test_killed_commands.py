@@ -86,4 +86,6 @@ def test_every_recorded_message_is_delivered_exactly_once_or_marked_failed(trial
         assert d is not None and d.recorded > 0, f"{kind}-{t.seed}: no messages recorded"
         assert d.unmatched == 0, f"{kind}-{t.seed}: {d.unmatched} received messages match no recorded row"
         assert not d.duplicated, f"{kind}-{t.seed}: delivered more than once: {d.duplicated}"
-        assert not d.undelivered, f"{kind}-{t.seed}: {d.lost} of {d.recorded} neither delivered nor failed: {d.undelivered}"
+        assert not d.undelivered, (
+            f"{kind}-{t.seed}: {d.lost} of {d.recorded} neither delivered nor failed: {d.undelivered}"
+        )
