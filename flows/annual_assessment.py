@@ -68,7 +68,8 @@ def annual_assessment(
         # good (rewritten; recorded and sent if missing), nothing in the scores changes.
         final = complete_final_year(year, as_of)
         delivery = notify_all(result_notices(year, final.results, as_of), as_of)
-        done = {"status": "final", "year": year, "message": f"{year} 年度考核已定稿：得分和等级未改动；报告已重新生成，未发出的考核结果通知已补发"}
+        message = f"{year} 年度考核已定稿：得分和等级未改动；报告已重新生成，未发出的考核结果通知已补发"
+        done = {"status": "final", "year": year, "message": message}
         fail_if_undelivered(delivery, "考核结果通知", done)
         return done
     publish_table(
