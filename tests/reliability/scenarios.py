@@ -75,6 +75,12 @@ class Scenario:
     reviewed: bool = False  # the command pauses for SASAC's review (the annual assessment)
 
 
+def _pick(rng, i: int, named: list[KillPoint], delay: KillPoint) -> KillPoint:
+    """The first kill of a home lands inside the work (a named point), so every home injects a fault that
+    matters; later ones anywhere, a seeded delay included (start-up, or a recovery half done)."""
+    return rng.choice(named if i == 0 else [*named, delay])
+
+
 # -- intake -----------------------------------------------------------------------------------------
 
 
@@ -99,17 +105,13 @@ def _prepare_intake(trial: Trial, bases: dict[str, Path]) -> None:
 def _intake_points(trial: Trial, receiver: Receiver) -> list[KillPoint]:
     rng, home, name = seeded(trial.kind, trial.seed), trial.home, trial.home.name
     points = []
-    for _ in range(CHAIN):
+    for i in range(CHAIN):
         k = rng.randint(1, trial.files - 1)
-        points.append(
-            rng.choice(
-                [
-                    after(rng.uniform(1.0, 12.0)),
-                    when(f"{k} files moved out of the inbox", lambda k=k: _moved(home) - trial.moved_before >= k),
-                    when(f"{k} messages received", lambda k=k: receiver.count(name) - trial.received_before >= k),
-                ]
-            )
-        )
+        named = [
+            when(f"{k} files moved out of the inbox", lambda k=k: _moved(home) - trial.moved_before >= k),
+            when(f"{k} messages received", lambda k=k: receiver.count(name) - trial.received_before >= k),
+        ]
+        points.append(_pick(rng, i, named, after(rng.uniform(1.0, 12.0))))
     return points
 
 
@@ -143,16 +145,10 @@ REMIND_AS_OF = "2023-05-19"  # the last working day before the 2023-05-22 deadli
 def _reminder_points(trial: Trial, receiver: Receiver) -> list[KillPoint]:
     rng, name = seeded(trial.kind, trial.seed), trial.home.name
     points = []
-    for _ in range(CHAIN):
+    for i in range(CHAIN):
         k = rng.randint(1, 3 * ENTERPRISES)
-        points.append(
-            rng.choice(
-                [
-                    after(rng.uniform(1.0, 12.0)),
-                    when(f"{k} messages received", lambda k=k: receiver.count(name) - trial.received_before >= k),
-                ]
-            )
-        )
+        named = [when(f"{k} messages received", lambda k=k: receiver.count(name) - trial.received_before >= k)]
+        points.append(_pick(rng, i, named, after(rng.uniform(1.0, 12.0))))
     return points
 
 
@@ -185,17 +181,13 @@ def _written_since(home: Path, started: float) -> int:
 def _half_year_points(trial: Trial, receiver: Receiver) -> list[KillPoint]:
     rng, home, name = seeded(trial.kind, trial.seed), trial.home, trial.home.name
     points = []
-    for _ in range(CHAIN):
+    for i in range(CHAIN):
         k = rng.randint(1, ENTERPRISES - 1)
-        points.append(
-            rng.choice(
-                [
-                    after(rng.uniform(1.0, 12.0)),
-                    when(f"{k} templates written", lambda k=k: _written_since(home, trial.started_at) >= k),
-                    when(f"{k} notices received", lambda k=k: receiver.count(name) - trial.received_before >= k),
-                ]
-            )
-        )
+        named = [
+            when(f"{k} templates written", lambda k=k: _written_since(home, trial.started_at) >= k),
+            when(f"{k} notices received", lambda k=k: receiver.count(name) - trial.received_before >= k),
+        ]
+        points.append(_pick(rng, i, named, after(rng.uniform(1.0, 12.0))))
     return points
 
 
