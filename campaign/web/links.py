@@ -14,10 +14,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.orm import Session
 
 from campaign.calendar.clock import TZ, format_date_zh
@@ -69,8 +69,10 @@ def _serializer(secret: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret, salt=SALT)
 
 
-def make_token(secret: str, link: m.PortalLink, enterprise_code: str) -> str:
-    return _serializer(secret).dumps({"l": link.id, "e": enterprise_code, "x": int(link.expires_at.timestamp())})
+def make_token(secret: str | URLSafeSerializer, link: m.PortalLink | LinkRow, enterprise_code: str) -> str:
+    """`secret` may be a serializer made once for many tokens (building one derives its key each time)."""
+    serializer = _serializer(secret) if isinstance(secret, str) else secret
+    return serializer.dumps({"l": link.id, "e": enterprise_code, "x": int(link.expires_at.timestamp())})
 
 
 @dataclass(frozen=True)
@@ -94,16 +96,18 @@ def read_token(secret: str, token: str) -> TokenClaims | None:
 # -- the portal_link table ---------------------------------------------------------------------
 
 
-def _new_link(enterprise: m.Enterprise, days: int, issued_by: str, contact: str | None, now: datetime) -> m.PortalLink:
-    contacts = enterprise.contacts or [{}]
-    name = contact or str(contacts[0].get("name") or "联系人")
-    return m.PortalLink(
-        enterprise_id=enterprise.id,
-        contact=name[:100],
-        issued_at=now,
-        expires_at=now + timedelta(days=days),
-        issued_by=issued_by[:100],
-    )
+def _new_link(
+    enterprise_id: int, contacts: list | None, days: int, issued_by: str, contact: str | None, now: datetime
+) -> dict:
+    """The values of a new portal_link row: the enterprise's first contact unless one is named."""
+    name = contact or str((contacts or [{}])[0].get("name") or "联系人")
+    return {
+        "enterprise_id": enterprise_id,
+        "contact": name[:100],
+        "issued_at": now,
+        "expires_at": now + timedelta(days=days),
+        "issued_by": issued_by[:100],
+    }
 
 
 def issue_link(
@@ -114,7 +118,7 @@ def issue_link(
     contact: str | None = None,
     now: datetime | None = None,
 ) -> m.PortalLink:
-    link = _new_link(enterprise, days, issued_by, contact, now or wall_clock())
+    link = m.PortalLink(**_new_link(enterprise.id, enterprise.contacts, days, issued_by, contact, now or wall_clock()))
     session.add(link)
     session.flush()
     return link
@@ -149,21 +153,37 @@ def current_link(session: Session, enterprise: m.Enterprise, days: int, now: dat
     return link or issue_link(session, enterprise, days, "delivery", now=now)
 
 
+class LinkRow(NamedTuple):
+    """What a message footer needs of a portal_link row (plain values: delivery loads no ORM rows)."""
+
+    id: int
+    enterprise_id: int
+    contact: str
+    expires_at: datetime
+
+
+class EnterpriseRow(NamedTuple):
+    id: int
+    code: str
+    name: str
+    contacts: list | None
+
+
 def current_links(
-    session: Session, enterprises: list[m.Enterprise], days: int, now: datetime | None = None
-) -> dict[int, m.PortalLink]:
-    """current_link() for many enterprises in two statements (delivery asks per claimed chunk)."""
+    session: Session, enterprises: list[EnterpriseRow], days: int, now: datetime | None = None
+) -> dict[int, LinkRow]:
+    """current_link() for many enterprises in two statements (delivery asks once per claimed chunk)."""
     now = now or wall_clock()
+    L = m.PortalLink
+    columns = (L.id, L.enterprise_id, L.contact, L.expires_at)
     ids = [e.id for e in enterprises]
-    links: dict[int, m.PortalLink] = {}
-    for link in session.scalars(
-        select(m.PortalLink).where(m.PortalLink.enterprise_id.in_(ids), _usable(days, now)).order_by(m.PortalLink.id)
-    ):
-        links[link.enterprise_id] = link  # ascending ids: the newest wins
-    fresh = [_new_link(e, days, "delivery", None, now) for e in enterprises if e.id not in links]
-    session.add_all(fresh)
-    session.flush()
-    links.update((link.enterprise_id, link) for link in fresh)
+    links: dict[int, LinkRow] = {}
+    for row in session.execute(select(*columns).where(L.enterprise_id.in_(ids), _usable(days, now)).order_by(L.id)):
+        links[row.enterprise_id] = LinkRow(*row)  # ascending ids: the newest wins
+    fresh = [_new_link(e.id, e.contacts, days, "delivery", None, now) for e in enterprises if e.id not in links]
+    if fresh:
+        for row in session.execute(insert(L).returning(*columns), fresh):
+            links[row.enterprise_id] = LinkRow(*row)
     return links
 
 
@@ -192,7 +212,7 @@ class MessageLinks:
     def __init__(self, session: Session, config: CampaignConfig | None = None, now: datetime | None = None) -> None:
         self.session, self._config, self.now = session, config, now
         self._footers: dict[str, str | None] = {}
-        self._secret: str | None = None
+        self._serializer: URLSafeSerializer | None = None
 
     @property
     def config(self) -> CampaignConfig:
@@ -208,11 +228,13 @@ class MessageLinks:
         wanted = sorted(r for r in recipients if r not in self._footers)
         if not wanted:
             return
-        enterprises = list(
-            self.session.scalars(
-                select(m.Enterprise).where(m.Enterprise.code.in_(wanted), m.Enterprise.active.is_(True))
+        E = m.Enterprise
+        enterprises = [
+            EnterpriseRow(*row)
+            for row in self.session.execute(
+                select(E.id, E.code, E.name, E.contacts).where(E.code.in_(wanted), E.active.is_(True))
             )
-        )
+        ]
         self._footers.update(dict.fromkeys(wanted))  # SASAC and unknown recipients: no link
         if not enterprises:
             return
@@ -226,10 +248,10 @@ class MessageLinks:
             self.prefetch({recipient})
         return self._footers[recipient]
 
-    def _render(self, enterprise: m.Enterprise, link: m.PortalLink) -> str:
-        if self._secret is None:
-            self._secret = server_secret()
-        url = link_url(self.config.web.base_url, make_token(self._secret, link, enterprise.code))
+    def _render(self, enterprise: EnterpriseRow, link: LinkRow) -> str:
+        if self._serializer is None:
+            self._serializer = _serializer(server_secret())
+        url = link_url(self.config.web.base_url, make_token(self._serializer, link, enterprise.code))
         contact = self.config.campaign.contact or "区国资委"
         return (
             "\n网上报送：请通过本单位专属链接登录报送系统，查看各项材料的报送要求和状态、下载本单位填报模板、"
