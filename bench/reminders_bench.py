@@ -155,9 +155,9 @@ def main() -> None:
         result["bare_seconds"] = bare_apprise_loop(n, receiver.port, body)
         results.append(result)
         print(
-            f"N={n}: flow {result['seconds']:.1f}s (deliver task {result['tasks']['deliver-pending']:.1f}s), "
+            f"N={n}: flow {result['seconds']:.1f}s (deliver task {result['tasks']['notify-all']:.1f}s), "
             f"bare Apprise loop {result['bare_seconds']:.1f}s, ratio {result['seconds'] / result['bare_seconds']:.2f} "
-            f"(delivery only {result['tasks']['deliver-pending'] / result['bare_seconds']:.2f}), "
+            f"(delivery only {result['tasks']['notify-all'] / result['bare_seconds']:.2f}), "
             f"task runs {result['task_runs']}: {result['tasks']}",
             flush=True,
         )

@@ -507,11 +507,31 @@ def parse_config(raw: dict) -> CampaignConfig:
         raise ConfigError(format_validation_error(exc, raw)) from None
 
 
+_LOADED: dict[tuple, CampaignConfig] = {}
+
+
 def load_config(config_dir: Path | None = None) -> CampaignConfig:
+    """The configuration in `config_dir`, parsed once per version of its files: one run asks for it in
+    several steps, and 10,000 enterprises take seconds to parse and validate each time."""
     if config_dir is None:
         from campaign.config.settings import get_settings
 
         config_dir = get_settings().config_dir
+    files = (config_dir / "campaign.yaml", config_dir / "enterprises.yaml")
+    try:
+        version = tuple((str(f.resolve()), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    except OSError:  # a missing file: read_yaml below says which, in Chinese
+        version = None
+    if version is not None and version in _LOADED:
+        return _LOADED[version]
+    config = _load_config(config_dir)
+    if version is not None:
+        _LOADED.clear()  # one version kept: an edited file is read again
+        _LOADED[version] = config
+    return config
+
+
+def _load_config(config_dir: Path) -> CampaignConfig:
     raw = read_yaml(config_dir / "campaign.yaml")
     enterprises = read_yaml(config_dir / "enterprises.yaml")
     overlap = set(raw) & set(enterprises)

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, exists, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from campaign.db import models as m
 from campaign.db.upsert import insert_ignoring_conflicts
@@ -39,3 +39,38 @@ def record_messages(
     ]
     # Declarative types __table__ as FromClause (it may be a join); this class maps a plain Table.
     return insert_ignoring_conflicts(session, cast(Table, m.Notification.__table__), rows, ["key"])
+
+
+def retire_settled_reminders(session: Session, as_of: datetime) -> int:
+    """Cancel the reminders still waiting to go out whose reason is gone, before a sweep would send them:
+    the enterprise has filed the deliverable (accepted) or been excused since, or a later reminder for
+    the same item is recorded. One UPDATE; returns how many. (The reminders run cancels against its own
+    plan too, see campaign/reminders/store.py; this covers the runs that sweep without planning.)"""
+    from campaign.submissions.store import waiver_condition
+
+    N, S, later = m.Notification, m.Submission, aliased(m.Notification)
+    settled = or_(
+        exists().where(
+            S.enterprise_id == N.enterprise_id,
+            S.deliverable_id == N.deliverable_id,
+            S.status == "accepted",
+            S.received_at <= as_of,
+        ),
+        waiver_condition(N.enterprise_id, N.deliverable_id, as_of),
+        exists().where(
+            later.kind == "reminder",
+            later.enterprise_id == N.enterprise_id,
+            later.deliverable_id == N.deliverable_id,
+            later.id > N.id,
+        ),
+    )
+    done = session.execute(
+        update(N)
+        .where(N.kind == "reminder", N.status == "pending", N.enterprise_id.is_not(None), settled)
+        .values(
+            status="cancelled",
+            last_error=func.coalesce(N.last_error + "；", "") + "已取消：企业已报送、已免报或已有更新的提醒",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(done, "rowcount", 0) or 0  # a CursorResult for an UPDATE
