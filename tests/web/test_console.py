@@ -241,8 +241,38 @@ def test_audit_page_filters_and_exports(client_factory, staff):
 
 
 def test_buttons_without_a_prefect_server_say_what_to_do(client_factory, staff, monkeypatch):
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     reviewer = client_factory()
     staff_sign_in(reviewer, "reviewer")
-    r = reviewer.post("/staff/actions/final-review", data={"csrf_token": csrf_of(reviewer)})
+    # Whatever server an earlier test of this session started, this one has none.
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        r = reviewer.post("/staff/actions/final-review", data={"csrf_token": csrf_of(reviewer)})
     assert r.status_code == 503 and "没有运行中的 Prefect 服务器" in r.text and "campaign serve" in r.text
+
+
+def test_a_button_starts_the_deployment_run_and_links_to_it_in_the_prefect_ui(client_factory, staff, prefect_harness):
+    from prefect import get_client
+    from prefect.settings import get_current_settings
+
+    from flows.final_review import final_review
+
+    deployment_id = final_review.to_deployment(name="final-review").apply()
+    reviewer = client_factory()
+    staff_sign_in(reviewer, "reviewer")
+    r = reviewer.post("/staff/actions/final-review", data={"csrf_token": csrf_of(reviewer)})
+    assert r.status_code == 303 and r.headers["location"] == "/staff/actions"
+    page = reviewer.get("/staff/actions").text
+    ui = get_current_settings().api.url.removesuffix("/api")
+    run_id = re.search(re.escape(ui) + r"/runs/flow-run/([0-9a-f-]{36})", page).group(1)
+    assert "已启动“深化评估阶段总结评估”" in page
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(run_id)
+    assert run.deployment_id == deployment_id and {"console", "by:reviewer"} <= set(run.tags)
+    with session_scope() as s:
+        event = s.scalars(select(m.AuditEvent).where(m.AuditEvent.action == "console.run")).one()
+    assert (event.actor, event.entity_key) == ("staff:reviewer", run_id)
+    assert event.detail["deployment"] == "final-review/final-review"
+    # The started run is shown once: a reload does not repeat it.
+    assert run_id not in reviewer.get("/staff/actions").text
