@@ -20,6 +20,15 @@ def deliverable_code(config: CampaignConfig, kind: str, year: int) -> str | None
     return next((d.id for d in config.deliverables if d.kind == kind and d.year == year), None)
 
 
+def accepted_as_of(as_of: datetime) -> ColumnElement[bool]:
+    """The one predicate for "this version counted as accepted at `as_of`": accepted by intake and not returned
+    by SASAC's 备案 review by then (a version returned later still counted before its return)."""
+    return or_(
+        m.Submission.status == "accepted",
+        and_(m.Submission.review == "returned", m.Submission.reviewed_at > as_of),
+    )
+
+
 def latest_accepted(
     session: Session, deliverable: str | None, as_of: datetime, enterprise_id: int | None = None
 ) -> dict[int, m.Submission]:
@@ -29,7 +38,7 @@ def latest_accepted(
     query = (
         select(m.Submission)
         .join(m.Deliverable)
-        .where(m.Deliverable.code == deliverable, m.Submission.status == "accepted", m.Submission.received_at <= as_of)
+        .where(m.Deliverable.code == deliverable, accepted_as_of(as_of), m.Submission.received_at <= as_of)
         .order_by(m.Submission.version)
     )
     if enterprise_id is not None:
