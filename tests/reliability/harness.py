@@ -9,7 +9,9 @@ seeded point, and look at what it left behind (processes, files, rows, deliverie
   ended (they are ours).
 * Messages go to a local HTTP receiver through Apprise's own `json://` plugin, one URL per recipient,
   so every delivery is counted where it lands: the outbox channel overwrites a file named after the key
-  and could not show a message delivered twice.
+  and could not show a message delivered twice. The sender names each message by its key in an
+  `Idempotency-Key` header; the receiver keeps the first copy of a key, as services that honour the
+  header do, and counts every further copy (a send in flight when its sender was killed goes again).
 """
 
 from __future__ import annotations
@@ -40,18 +42,19 @@ POLL = 0.01
 
 
 class Receiver:
-    """A local channel: records every message Apprise POSTs to it (path, title, body), in arrival order."""
+    """A local channel: records every message Apprise POSTs to it (path, title, body, Idempotency-Key)."""
 
     def __init__(self) -> None:
-        received: list[tuple[str, str, str]] = []
+        received: list[tuple[str, str, str, str]] = []
         lock = threading.Lock()
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - the http.server API
                 length = int(self.headers.get("Content-Length") or 0)
                 payload = json.loads(self.rfile.read(length) or b"{}")
+                key = self.headers.get("Idempotency-Key") or ""
                 with lock:
-                    received.append((self.path, str(payload.get("title", "")), str(payload.get("message", ""))))
+                    received.append((self.path, str(payload.get("title", "")), str(payload.get("message", "")), key))
                 self.send_response(200)
                 self.end_headers()
 
@@ -76,11 +79,11 @@ class Receiver:
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
         return path
 
-    def for_trial(self, trial: str) -> list[tuple[str, str, str]]:
-        """(recipient, title, body) of every message this trial's channels received."""
+    def for_trial(self, trial: str) -> list[tuple[str, str, str, str]]:
+        """(recipient, title, body, idempotency key) of every copy this trial's channels received."""
         prefix = f"/{trial}/"
         with self._lock:
-            return [(p[len(prefix) :], t, b) for p, t, b in self.received if p.startswith(prefix)]
+            return [(p[len(prefix) :], t, b, k) for p, t, b, k in self.received if p.startswith(prefix)]
 
     def count(self, trial: str) -> int:
         return len(self.for_trial(trial))
@@ -95,15 +98,32 @@ class KillPoint:
     """Where a trial kills the command: `label` for the record, `reached` polled while it runs."""
 
     label: str
-    reached: Callable[[float], bool]  # seconds since start -> kill now?
+    reached: Callable[[float, psutil.Process], bool]  # (seconds since start, the command) -> kill now?
 
 
 def after(seconds: float) -> KillPoint:
-    return KillPoint(f"{seconds:.2f} s after start", lambda elapsed: elapsed >= seconds)
+    return KillPoint(f"{seconds:.2f} s after start", lambda elapsed, proc: elapsed >= seconds)
 
 
 def when(label: str, condition: Callable[[], bool]) -> KillPoint:
-    return KillPoint(label, lambda elapsed: condition())
+    return KillPoint(label, lambda elapsed, proc: condition())
+
+
+def child_running(label: str, word: str, then: float = 0.0) -> KillPoint:
+    """`then` seconds after a child process whose command line contains `word` (e.g. the command's own
+    Prefect server, "uvicorn") is first seen."""
+    seen: list[float] = []
+
+    def reached(elapsed: float, proc: psutil.Process) -> bool:
+        if not seen:
+            try:
+                if any(word in " ".join(c.cmdline()) for c in proc.children(recursive=True)):
+                    seen.append(elapsed)
+            except psutil.Error:
+                return False
+        return bool(seen) and elapsed - seen[0] >= then
+
+    return KillPoint(f"{then:.2f} s after its {label} started", reached)
 
 
 @dataclass
@@ -176,7 +196,7 @@ def run_command(
             peak, last_sample = max(peak, _tree_rss(watched)), elapsed
         if during is not None:
             during()
-        if kill is not None and kill.reached(elapsed):
+        if kill is not None and kill.reached(elapsed, watched):
             try:
                 proc.send_signal(signal.SIGKILL)
                 killed, point = True, kill.label
@@ -237,8 +257,10 @@ def query(home: Path, sql: str, params: tuple = ()) -> list[tuple]:
 class Deliveries:
     recorded: int  # notification rows
     once: int  # delivered exactly once
-    duplicated: list[str]  # keys delivered more than once
+    duplicated: list[str]  # keys delivered more than once (copies without a key, or under different keys)
+    resent: int  # further copies under a key already received: dropped by a receiver honouring the key
     failed: int  # marked failed (visible), never delivered
+    unknown: int  # marked outcome unknown (visible: SASAC's digest lists it), never received
     cancelled: int  # marked cancelled (no longer due), never delivered
     undelivered: dict[str, str]  # key -> status, neither delivered nor visibly failed
     unmatched: int  # received messages that match no recorded row
@@ -248,22 +270,26 @@ class Deliveries:
         return len(self.undelivered)
 
 
-def deliveries(home: Path, received: list[tuple[str, str, str]], since_id: int = 0) -> Deliveries:
-    """Match what the receiver got to the notification rows (recipient, title, and the stored body,
-    which the sender extends with the enterprise's personal link)."""
+def deliveries(home: Path, received: list[tuple[str, str, str, str]], since_id: int = 0) -> Deliveries:
+    """Match what the receiver got to the notification rows: by recipient, title and the stored body (which
+    the sender extends with the enterprise's personal link); the copy's Idempotency-Key must name that row."""
     rows = query(home, "SELECT id, key, recipient, title, body, status FROM notification WHERE id > ?", (since_id,))
     by_head: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for _id, key, recipient, title, body, _status in rows:
         by_head.setdefault((recipient, title), []).append((key, body.rstrip("\n")))
     counts: Counter[str] = Counter()
-    unmatched = 0
-    for recipient, title, body in received:
+    seen: set[str] = set()
+    unmatched = resent = 0
+    for recipient, title, body, idempotency_key in received:
         keys = [k for k, b in by_head.get((recipient, title), []) if body.startswith(b)]
-        if len(keys) == 1:
-            counts[keys[0]] += 1
-        else:
+        if len(keys) != 1 or idempotency_key not in ("", keys[0]):
             unmatched += 1
-    once = failed = cancelled = 0
+        elif idempotency_key and idempotency_key in seen:
+            resent += 1
+        else:
+            seen.add(idempotency_key)
+            counts[keys[0]] += 1
+    once = failed = unknown = cancelled = 0
     dup: list[str] = []
     undelivered: dict[str, str] = {}
     for _id, key, _r, _t, _b, status in rows:
@@ -274,11 +300,13 @@ def deliveries(home: Path, received: list[tuple[str, str, str]], since_id: int =
             dup.append(key)
         elif status == "failed":
             failed += 1
+        elif status == "unknown":
+            unknown += 1
         elif status == "cancelled":
             cancelled += 1
         else:
             undelivered[key] = status
-    return Deliveries(len(rows), once, dup, failed, cancelled, undelivered, unmatched)
+    return Deliveries(len(rows), once, dup, resent, failed, unknown, cancelled, undelivered, unmatched)
 
 
 def seeded(kind: str, seed: int) -> random.Random:

@@ -79,18 +79,7 @@ def test_the_rerun_does_the_work_exactly_once(trials, kind):
     assert not problems, problems
 
 
-# Until every delivering run first sweeps all deliverable messages (pending, and 'sending' past its lease or
-# of a dead deliverer), a message recorded by a killed run is sent only if a later run happens to record the
-# same key again (issue 15, item 1; branch issue-15-delivery). Strict: the mark fails once the sweep lands.
-NO_SWEEP = pytest.mark.xfail(
-    strict=True,
-    reason="no delivery sweep yet: receipts of files a killed intake run moved, and reminders a killed run left "
-    "'sending', are never sent by the rerun (it delivers only the keys it records itself)",
-)
-DELIVERY = [pytest.param(k, marks=NO_SWEEP) if k in ("intake", "reminders") else k for k in KINDS]
-
-
-@pytest.mark.parametrize("kind", DELIVERY)
+@pytest.mark.parametrize("kind", KINDS)
 def test_every_recorded_message_is_delivered_exactly_once_or_marked_failed(trials, kind):
     for t in trials(kind):
         d = t.delivered
