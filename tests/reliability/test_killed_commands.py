@@ -18,6 +18,8 @@ from tests.reliability.scenarios import CHAIN, SCENARIOS, Trial, run_trial
 
 KILLS = int(os.environ.get("CAMPAIGN_RELIABILITY_TRIALS", "2"))
 KINDS = list(SCENARIOS)
+# The first check of each command runs its trials (a run costs 5-30 s on a busy 2-core machine).
+pytestmark = pytest.mark.timeout(max(600, 150 * KILLS))
 
 
 @pytest.fixture(scope="session")
