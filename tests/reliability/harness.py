@@ -211,8 +211,6 @@ def run_command(
     if kill is not None and not killed:
         point = f"ended before the kill point ({kill.label})"
     proc.wait()
-    for t in readers:
-        t.join()
     time.sleep(grace)  # children of a killed command notice it (or not) within this
     leftover = []
     for p in marked_processes(marker):
@@ -221,6 +219,9 @@ def run_command(
             p.kill()
         except psutil.Error:
             pass
+    # Only now: a process left behind holds the command's stdout/stderr open, and the readers wait for EOF.
+    for t in readers:
+        t.join(30)
     return Run(
         argv,
         proc.returncode,
