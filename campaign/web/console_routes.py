@@ -179,6 +179,7 @@ def register(app: FastAPI) -> None:
             phases=p.config.phases,
             categories=sorted({str(e.category) for e in p.config.enterprises}),
             as_of_text=as_of or "",
+            as_of_query=f"?as_of={as_of}" if as_of else "",
         )
 
     @app.get("/staff/cells/{enterprise}/{deliverable}")
