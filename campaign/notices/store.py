@@ -11,6 +11,7 @@ from sqlalchemy import Table, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from campaign.db import models as m
+from campaign.db.audit import record_audit
 from campaign.db.upsert import insert_ignoring_conflicts
 from campaign.notices.message import ChannelNames, OutgoingMessage
 
@@ -74,3 +75,15 @@ def retire_settled_reminders(session: Session, as_of: datetime) -> int:
         .execution_options(synchronize_session=False)
     )
     return getattr(done, "rowcount", 0) or 0  # a CursorResult for an UPDATE
+
+
+def requeue_failed(session: Session, keys: Sequence[str], by: str, at: datetime) -> list[str]:
+    """Put messages that failed for good back in the queue (attempts from zero), audited; returns those
+    requeued. A message already sent, pending or unknown is left alone: resending can never double one."""
+    N = m.Notification
+    failed = list(session.scalars(select(N.key).where(N.key.in_(list(keys)), N.status == "failed")))
+    if failed:
+        session.execute(update(N).where(N.key.in_(failed)).values(status="pending", attempts=0, claimed_by=None))
+        for key in failed:
+            record_audit(session, at, by, "message.requeued", "notification", key, {})
+    return failed
