@@ -79,9 +79,11 @@ def retire_settled_reminders(session: Session, as_of: datetime) -> int:
 
 def requeue_failed(session: Session, keys: Sequence[str], by: str, at: datetime) -> list[str]:
     """Put messages that failed for good back in the queue (attempts from zero), audited; returns those
-    requeued. A message already sent, pending or unknown is left alone: resending can never double one."""
+    requeued. So too a message held as outcome unknown (no answer in time), which only a person may
+    resend, after checking the recipient did not get it. A message already sent or still pending, or a
+    key that names no message, is left alone: resending never doubles a delivered one."""
     N = m.Notification
-    failed = list(session.scalars(select(N.key).where(N.key.in_(list(keys)), N.status == "failed")))
+    failed = list(session.scalars(select(N.key).where(N.key.in_(list(keys)), N.status.in_(("failed", "unknown")))))
     if failed:
         session.execute(update(N).where(N.key.in_(failed)).values(status="pending", attempts=0, claimed_by=None))
         for key in failed:
