@@ -488,7 +488,8 @@ def _send_one(
         # time, so the session must not hold its transaction while the outcome writer commits.
         session.commit()
     outcome = sender.send(note.recipient, note.key, note.title, body, note.created_at.isoformat(), attach)
-    attempts = note.attempts + max(outcome.attempts - 1, 0)  # the claim counted the first one
+    # The claim counted one attempt; a message skipped because its channel was paused (circuit) made none.
+    attempts = note.attempts + outcome.attempts - 1
     report.retried += max(outcome.attempts - 1, 0)
     if outcome.delivered:
         status, sent_at = "sent", as_of
