@@ -136,8 +136,9 @@ class LocalStack:
             )
             self._wait_healthy()
             write_server_record(Path(self.env["CAMPAIGN_HOME"]), self.opts.api_url, self.server.pid)
-            say(f"确认工作池 {self.opts.pool}（进程型）…")
-            self._ensure_pool()
+            if self.opts.deploy or self.opts.workers:  # two Prefect CLI calls (~10 s here) only when used
+                say(f"确认工作池 {self.opts.pool}（进程型）…")
+                self._ensure_pool()
             if self.opts.deploy:
                 say("按 prefect.yaml 部署全部流程…")
                 self._cli(["--no-prompt", "deploy", "--all"], what="按 prefect.yaml 部署", cwd=REPO_ROOT)
