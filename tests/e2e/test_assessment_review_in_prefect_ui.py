@@ -1,10 +1,11 @@
 """The annual-assessment review as SASAC does it: in the Prefect UI's own form, in a real browser.
 
-A real `prefect server start` (the one `campaign serve` runs, with its UI) serves this CAMPAIGN_HOME;
-`campaign assess 2023` runs as an operator starts it, finds that server through its record, scores and
-pauses. Headless Chromium opens the paused run, clicks Resume, fills the form the RunInput model
-generates (reviewer, one adjustment added with the array widget, its reason) and submits. The command
-must then finish, the run be Completed, and the adjustment be in the audit trail and the final scores.
+`campaign serve` (its Prefect server, with the UI) serves this CAMPAIGN_HOME; `campaign assess 2023`
+runs as an operator starts it, finds that server through its record, scores and pauses. Headless
+Chromium opens the paused run, clicks Resume, fills the form the RunInput model generates (reviewer,
+one adjustment added with the array widget, its reason) and submits. The command must then finish,
+the run be Completed, and the adjustment be in the audit trail and the final scores. Ctrl-C then
+stops `campaign serve`, which must leave no process behind.
 
 Needs Debian's chromium at /usr/bin/chromium: fails, never skips. Screenshots land in test-artifacts/.
 """
@@ -13,36 +14,24 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
-import sys
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 import sqlalchemy as sa
 
-from campaign.config.settings import REPO_ROOT
 from campaign.db import models as m
 from campaign.db.session import session_scope
-from campaign.runtime.stack import LocalStack, StackOptions, free_port
+from campaign.runtime.stack import free_port
 from tests.support.assessment import RD_ROW, file_2023, weak_total_with_rd_adjusted_to
 from tests.support.browser import ARTIFACTS, chromium_page
+from tests.support.processes import descendants, start_campaign, survivors, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
 REVIEWER = "王科长"
 REASON = "研发投入统计口径调整，经核实按10分计"
-
-
-def _wait_for(predicate, timeout: float, what: str, log: Path):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.5)
-    pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}\n{log.read_text(encoding='utf-8')[-4000:]}")
 
 
 def _paused_run(api: str, year: int) -> str | None:
@@ -70,34 +59,25 @@ def test_sasac_reviews_the_assessment_in_the_prefect_ui_form(initialized_home, t
 
     ARTIFACTS.mkdir(exist_ok=True)
     file_2023(tmp_path / "filings")
-    stack = LocalStack(
-        StackOptions(
-            port=free_port(),
-            workers=0,
-            deploy=False,
-            web_port=0,
-            prefect_home=tmp_path / "prefect-server",
-            campaign_home=initialized_home,
-            log_dir=tmp_path / "logs",
-        )
-    )
-    api, ui = stack.opts.api_url, stack.opts.ui_url
-    log = tmp_path / "assess.log"
+    port = free_port()
+    api, ui = f"http://127.0.0.1:{port}/api", f"http://127.0.0.1:{port}"
+    # As an operator runs them: no PREFECT_API_URL; `campaign assess` finds serve's server by its record.
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-cli")
+    serve_log, log = tmp_path / "serve.log", tmp_path / "assess.log"
+    args = ["serve", "--port", str(port), "--workers", "0", "--no-deploy", "--web-port", "0"]
+    serve = start_campaign([*args, "--prefect-home", str(tmp_path / "prefect-server")], env, serve_log)
     assess = None
     try:
-        stack.start(say=lambda _: None)
-        # As an operator runs it: no PREFECT_API_URL; the command finds the server through its record.
-        env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-        env["PREFECT_HOME"] = str(tmp_path / "prefect-cli")
-        assess = subprocess.Popen(
-            [sys.executable, "-m", "campaign.cli.app", "assess", "2023", "--as-of", "2024-02-05"],
-            env=env,
-            cwd=REPO_ROOT,
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        wait_for(
+            lambda: "已就绪" in serve_log.read_text(encoding="utf-8") or serve.poll() is not None,
+            180,
+            "campaign serve",
+            serve_log,
         )
-        run_id = _wait_for(
+        assert serve.poll() is None, "campaign serve exited:\n" + serve_log.read_text(encoding="utf-8")
+        assess = start_campaign(["assess", "2023", "--as-of", "2024-02-05"], env, log)
+        run_id = wait_for(
             lambda: _paused_run(api, 2023) or assess.poll() is not None, 120, "the assessment to pause", log
         )
         assert assess.poll() is None, "campaign assess exited before the review:\n" + log.read_text(encoding="utf-8")
@@ -139,7 +119,15 @@ def test_sasac_reviews_the_assessment_in_the_prefect_ui_form(initialized_home, t
         if assess is not None and assess.poll() is None:
             assess.kill()
             assess.wait(10)
-        stack.stop()
+        # Ctrl-C, as in the terminal running `campaign serve`: everything it started must stop.
+        started = descendants(serve.pid)
+        serve.send_signal(signal.SIGINT)
+        try:
+            serve.wait(60)
+        except subprocess.TimeoutExpired:
+            serve.kill()
+    assert serve.returncode == 0 and "已全部停止" in serve_log.read_text(encoding="utf-8")
+    assert not survivors(started), f"left behind by campaign serve after Ctrl-C: {started}"
 
     # What the form sent, as the server stored it: the fields typed in the browser, with the UI's typing.
     assert json.loads(answer["value"]) == {
