@@ -93,6 +93,7 @@ def start_command_server(host: str = "127.0.0.1") -> str:
             ),
             env=env,
             stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,  # the command's own output (--json) stays clean; errors go to stderr
         )
         atexit.register(_stop, server)
         api_url = f"http://{host}:{port}/api"
