@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import cast
 
 import apprise
-from sqlalchemy import Engine, Table, and_, bindparam, or_, select, update
+from sqlalchemy import Engine, Table, and_, bindparam, or_, select, union_all, update
 from sqlalchemy.orm import Session, aliased
 
 import notifications.outbox  # noqa: F401  (registers the outbox:// schema with Apprise)
@@ -320,24 +320,31 @@ def claim_pending(
     C = aliased(N)  # the alias keeps the sub-select uncorrelated
     dead = _dead_owners(session) if dead is None else dead
 
-    def claimable(t):
-        # (The message in flight when a deliverer died may go out twice; a delivered one was committed 'sent'.)
+    def stale(t):
+        # Another deliverer's abandoned claim. (The message in flight when a deliverer died may go out
+        # twice; a delivered one was committed 'sent'.)
         abandoned = or_(t.claimed_at < now - SENDING_LEASE, t.claimed_by.in_(dead))
-        stale = and_(t.status == "sending", abandoned, t.claimed_by != worker)
-        return and_(t.id > after, or_(t.status == "pending", stale))
+        return and_(t.status == "sending", abandoned, t.claimed_by != worker)
 
-    candidates = select(C.id).where(claimable(C)).order_by(C.id).limit(limit)
-    if keys is not None:
-        candidates = candidates.where(C.key.in_(keys))
+    def oldest(condition):
+        # One status per query, so the (status, id) index yields the rows in id order: an OR of both made
+        # SQLite collect and sort every remaining pending row on each claim (O(n) per claim, 35 ms at 10,000).
+        query = select(C.id).where(C.id > after, condition).order_by(C.id).limit(limit)
+        return query if keys is None else query.where(C.key.in_(keys))
+
     # A claim counts as an attempt: a deliverer that dies mid-send has still tried once.
     claim = dict(status="sending", claimed_by=worker, claimed_at=now, attempts=N.attempts + 1)
     session.commit()  # start the claim in a fresh transaction
     assert session.bind is not None, "sessions come from session_scope(), bound to the engine"
     if session.bind.dialect.name == "postgresql":
-        # Two statements, one transaction: the rows stay locked by us until the commit. (A single
+        # Select, then update, in one transaction: the rows stay locked by us until the commit. (A single
         # UPDATE ... WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED) is not safe: the planner
         # may rescan the sub-select and the LIMIT then no longer bounds the update.)
-        ids: Sequence[int] = list(session.scalars(candidates.with_for_update(skip_locked=True)))
+        locked = [
+            *session.scalars(oldest(C.status == "pending").with_for_update(skip_locked=True)),
+            *session.scalars(oldest(stale(C)).with_for_update(skip_locked=True)),
+        ]
+        ids = sorted(locked)[:limit]  # the rest are unlocked again at the commit
         rows = []
         if ids:
             rows = list(
@@ -351,10 +358,14 @@ def claim_pending(
             )
     else:
         # SQLite: the UPDATE takes the database-wide write lock first, so the sub-select sees the latest rows.
+        both = union_all(
+            select(oldest(C.status == "pending").subquery().c.id), select(oldest(stale(C)).subquery().c.id)
+        ).subquery()
+        first = select(both.c.id).order_by(both.c.id).limit(limit)
         rows = list(
             session.execute(
                 update(N)
-                .where(N.id.in_(candidates.scalar_subquery()), claimable(N))
+                .where(N.id.in_(first.scalar_subquery()), or_(N.status == "pending", stale(N)))
                 .values(**claim)
                 .returning(*_CLAIMED_COLUMNS)
                 .execution_options(synchronize_session=False)
@@ -477,7 +488,8 @@ def _send_one(
         # time, so the session must not hold its transaction while the outcome writer commits.
         session.commit()
     outcome = sender.send(note.recipient, note.key, note.title, body, note.created_at.isoformat(), attach)
-    attempts = note.attempts + max(outcome.attempts - 1, 0)  # the claim counted the first one
+    # The claim counted one attempt; a message skipped because its channel was paused (circuit) made none.
+    attempts = note.attempts + outcome.attempts - 1
     report.retried += max(outcome.attempts - 1, 0)
     if outcome.delivered:
         status, sent_at = "sent", as_of

@@ -348,7 +348,11 @@ def audit_lines(session: Session, filters: AuditFilters, limit: int | None = AUD
     A = m.AuditEvent
     query = select(A)
     if filters.enterprise:
-        query = query.where(A.entity_key.startswith(f"{filters.enterprise}:") | (A.entity_key == filters.enterprise))
+        # Keys name the enterprise first ("DDK001:plan-2023:v2") or inside ("2023:DDK001:5" for a score row).
+        code = filters.enterprise
+        query = query.where(
+            or_(A.entity_key == code, A.entity_key.startswith(f"{code}:"), A.entity_key.contains(f":{code}:"))
+        )
     if filters.actor:
         query = query.where(A.actor.contains(filters.actor))
     if filters.group in AUDIT_GROUPS:

@@ -179,6 +179,7 @@ def register(app: FastAPI) -> None:
             phases=p.config.phases,
             categories=sorted({str(e.category) for e in p.config.enterprises}),
             as_of_text=as_of or "",
+            as_of_query=f"?as_of={as_of}" if as_of else "",
         )
 
     @app.get("/staff/cells/{enterprise}/{deliverable}")
@@ -289,7 +290,8 @@ def register(app: FastAPI) -> None:
         with session_scope() as db:
             failed = db.execute(
                 select(m.Notification.key, m.Notification.title, m.Notification.recipient, m.Notification.last_error)
-                .where(m.Notification.status == "failed")
+                # failed for good, or held as outcome unknown (no answer in time: staff check with the recipient)
+                .where(m.Notification.status.in_(("failed", "unknown")))
                 .order_by(m.Notification.created_at)
                 .limit(200)
             ).all()

@@ -39,9 +39,9 @@ def _dead_pid() -> int:
     return gone.pid
 
 
-def _record(channels, *messages: OutgoingMessage) -> None:
+def _record(channels, *messages: OutgoingMessage, as_of=AS_OF) -> None:
     with session_scope() as session:
-        record_messages(session, list(messages), channels, AS_OF)
+        record_messages(session, list(messages), channels, as_of)
 
 
 def _claim(key: str, owner: str, age: timedelta) -> None:
@@ -70,10 +70,18 @@ def test_a_run_delivers_what_interrupted_runs_left_oldest_first(initialized_home
         _digest("digest:live-owner"),
         _digest("digest:other-host-expired"),
         _digest("digest:other-host-in-lease"),
-        # Two reminders an interrupted reminders run recorded: DDK001 has filed since; DDK002 got a later step.
+    )
+    # Reminders interrupted runs recorded on earlier days: DDK001 has filed since; DDK002 got a later step.
+    _record(
+        channels,
         OutgoingMessage("reminder:DDK001:plan-2023:T-7", "reminder", "DDK001", "提醒", "正文", "DDK001", "plan-2023"),
         OutgoingMessage("reminder:DDK002:plan-2023:T-7", "reminder", "DDK002", "提醒", "正文", "DDK002", "plan-2023"),
+        as_of=resolve_as_of("2023-05-12"),
+    )
+    _record(
+        channels,
         OutgoingMessage("reminder:DDK002:plan-2023:T-3", "reminder", "DDK002", "提醒", "正文", "DDK002", "plan-2023"),
+        as_of=resolve_as_of("2023-05-13"),
     )
     _claim("digest:killed-mid-send", f"{here}:{_dead_pid()}:abc", timedelta(seconds=5))
     _claim("digest:live-owner", f"{here}:{os.getppid()}:abc", timedelta(seconds=5))

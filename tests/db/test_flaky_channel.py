@@ -14,7 +14,7 @@ from campaign.calendar.clock import resolve_as_of
 from campaign.db import models as m
 from campaign.db.session import session_scope
 from campaign.notices.message import OutgoingMessage
-from campaign.notices.store import record_messages
+from campaign.notices.store import record_messages, requeue_failed
 from notifications.channels import parse_channels
 from notifications.delivery import DeliveryReport, deliver_pending
 from tests.support.flaky_receiver import ERROR, OK, SLOW, FlakyReceiver
@@ -93,6 +93,11 @@ def test_hold_policy_refused_then_flaky_channel_nothing_duplicated_unknown_held(
         assert {k for k, s in statuses.items() if s == "sent"} | {
             k for k, s in statuses.items() if s == "unknown"
         } == set(receiver.received)
+    # Only a person resends a held message: the console's 补发 (after checking with the recipient) requeues it.
+    held = sorted(k for k, s in statuses.items() if s == "unknown")
+    with session_scope() as session:
+        assert sorted(requeue_failed(session, held + ["digest:flaky:000"], "staff:测试", AS_OF)) == held
+    assert {k for k, s in _statuses().items() if s == "pending"} == set(held)
     print(f"hold policy, {MESSAGES} messages, first run after the outage: {counts}")
 
 
