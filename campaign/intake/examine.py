@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from campaign.config.model import CampaignConfig, Deliverable, DeliverableKind
+from campaign.config.settings import server_secret
 from campaign.documents.schema import ATTACHMENT1_LABEL, TEMPLATE_VERSIONS
 from campaign.intake.identify import Identity, identify
 from campaign.intake.store import sha256_of
 from campaign.validation import documents as doc_rules
 from campaign.validation.filename import ALLOWED_EXTENSIONS, check_filename, extension
-from campaign.validation.meta import check_meta
+from campaign.validation.meta import check_meta, check_meta_signature
 from campaign.validation.package import file_type_problem, inspect_package
 from campaign.validation.problems import Problem, problem
 from campaign.validation.self_review import check_self_review
@@ -89,6 +90,14 @@ def examine(
     elif exam.size > max_bytes:
         exam.problems += inspect_package(path, ext, [], max_bytes).problems
     meta = getattr(content, "meta", None)
+    if kind == "xlsx" and meta is not None:
+        forged = check_meta_signature(meta, server_secret())
+        if forged:
+            exam.problems += forged
+            if claim is None:
+                # A forged identity names nobody: the rejection goes to SASAC and no enterprise's record is touched.
+                return exam
+            meta = None  # the portal's session says who sent it; the edited sheet says nothing
     exam.identity, id_problems = identify(config, meta, name, claim)
     exam.problems += id_problems
     deliverable_id = exam.identity.deliverable
@@ -181,6 +190,7 @@ def _content_rules(content, deliverable: Deliverable, config: CampaignConfig, ex
                 exam.details["chuangbiao"] = [u.as_dict() for u in units]
         if deliverable.char_limit:
             what = "目标任务" if template == "attachment1-targets" else "部署推动情况报告"
-            problems += doc_rules.check_char_limit(paragraphs, deliverable.char_limit, what, title)
+            uncounted = getattr(content, "unkept_chars", 0)
+            problems += doc_rules.check_char_limit(paragraphs, deliverable.char_limit, what, title, uncounted)
         return problems
     return []
