@@ -20,9 +20,8 @@ SIGNATURE_KEY = "signature"
 
 def meta_signature(pairs: Mapping[str, str], secret: str) -> str:
     """HMAC-SHA256 over the pairs as written (sorted, JSON), the signature row itself left out."""
-    canonical = json.dumps(
-        {k: v for k, v in pairs.items() if k != SIGNATURE_KEY}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    )
+    signed = {k: v for k, v in pairs.items() if k != SIGNATURE_KEY}
+    canonical = json.dumps(signed, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hmac.new(secret.encode("utf-8"), canonical.encode("utf-8"), hashlib.sha256).hexdigest()
 
 

@@ -24,7 +24,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NoReturn
 from xml.parsers import expat
 
 from campaign.validation.problems import Problem, problem
@@ -125,9 +125,8 @@ def check_zip_directory(infos: list[zipfile.ZipInfo]) -> list[Problem]:
         return [problem("E_ZIP_BOMB", reason=f"解压后共 {total / 1048576:.0f} MB")]
     for info in infos:
         if info.file_size > MAX_MEMBER_UNCOMPRESSED:
-            return [
-                problem("E_ZIP_BOMB", reason=f"内部文件 {_short(info.filename)} 解压后 {info.file_size / 1048576:.0f} MB")
-            ]
+            size = f"{info.file_size / 1048576:.0f} MB"
+            return [problem("E_ZIP_BOMB", reason=f"内部文件 {_short(info.filename)} 解压后 {size}")]
         if info.file_size > RATIO_APPLIES_ABOVE and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             ratio = info.file_size // max(info.compress_size, 1)
             return [problem("E_ZIP_BOMB", reason=f"内部文件 {_short(info.filename)} 压缩比约 {ratio}:1")]
@@ -208,6 +207,9 @@ def inflate(fh: BinaryIO, info: zipfile.ZipInfo, budget: Budget) -> Iterator[byt
             pending = inflater.unconsumed_tail
         if out:
             produced += len(out)
+            if produced > info.file_size:  # the directory lied: stop here, not at whatever the stream expands to
+                declared = f"压缩目录声明的 {info.file_size} 字节"
+                raise Refused(problem("E_ZIP_BOMB", reason=f"内部文件 {_short(name)} 解压后超过{declared}"))
             budget.spend(name, produced, len(out))
             crc = zlib.crc32(out, crc)
             yield out
@@ -240,7 +242,7 @@ class PartScan:
         self.parser.ExternalEntityRefHandler = self._refuse_dtd
         self.parser.StartElementHandler = self._root
 
-    def _refuse_dtd(self, *_args) -> None:
+    def _refuse_dtd(self, *_args) -> NoReturn:  # expat's handler types expect a value; this never returns one
         raise Refused(problem("E_XML_BOMB", reason=f"{_short(self.name)}：含有 DTD 或实体定义"))
 
     def _root(self, tag: str, attrs: dict[str, str]) -> None:

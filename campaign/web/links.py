@@ -9,11 +9,8 @@ never on the business `as_of` a flow replays.
 
 from __future__ import annotations
 
-import os
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
@@ -21,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from campaign.calendar.clock import TZ, format_date_zh
 from campaign.config.model import CampaignConfig
-from campaign.config.settings import get_settings, server_secret  # noqa: F401  (links.server_secret for callers)
+from campaign.config.settings import server_secret  # noqa: F401  (links.server_secret: its one home is settings)
 from campaign.db import models as m
 
 SALT = "campaign-portal-link"
@@ -159,7 +156,7 @@ class MessageLinks:
         """For a notice: the recipient's own templates of the windows open when it was issued (made if missing)."""
         if note.kind != "notice" or note.enterprise_id is None:
             return []
-        from campaign.config.settings import get_settings, server_secret  # noqa: F401  (links.server_secret for callers)
+        from campaign.config.settings import get_settings
         from campaign.web.portal import template_path
 
         enterprise = self.session.get(m.Enterprise, note.enterprise_id)
