@@ -19,6 +19,7 @@ import os
 import struct
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 BOMB_XML = (
@@ -297,3 +298,35 @@ if __name__ == "__main__":
     corpus = build_corpus(target, fill(tpl), docx, get_settings().max_upload_bytes, fill(tpl2))
     for name, code in corpus.items():
         print(code, repr(name))
+
+
+def lying_zip(source: Path, target: Path, declared: int, inflates_to_mb: int = 2_000) -> Path:
+    """`source` with its first worksheet replaced by a deflate stream that expands to `inflates_to_mb` MB
+    while the zip directory declares `declared` bytes (and a ratio under the limit). About 2 MB on disk."""
+    sheet = "xl/worksheets/sheet1.xml"
+    deflater = zlib.compressobj(9, zlib.DEFLATED, -15)
+    head = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">'
+    head += b'<c r="A1" t="inlineStr"><is><t>'
+    stream = deflater.compress(head) + deflater.flush(zlib.Z_FULL_FLUSH)
+    # After a full flush the deflater starts afresh, so one compressed megabyte can be repeated verbatim.
+    unit = deflater.compress(b"0" * 1048576) + deflater.flush(zlib.Z_FULL_FLUSH)
+    stream += unit * inflates_to_mb + deflater.flush(zlib.Z_FINISH)
+    members: list[tuple[str, bytes, int, int]] = []  # name, raw deflate, declared size, crc
+    with zipfile.ZipFile(source) as src:
+        for info in src.infolist():
+            if info.filename == sheet:
+                members.append((sheet, stream, declared, 0))
+                continue
+            data = src.read(info)
+            packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+            members.append((info.filename, packer.compress(data) + packer.flush(), len(data), zlib.crc32(data)))
+    body, central = bytearray(), bytearray()
+    for name, raw, size, crc in members:
+        encoded = name.encode()
+        fields = struct.pack("<HHHHHIIIH", 20, 0, 8, 0, 0x21, crc, len(raw), size, len(encoded))
+        central += b"PK\x01\x02" + struct.pack("<H", 20) + fields
+        central += struct.pack("<HHHHII", 0, 0, 0, 0, 0, len(body)) + encoded
+        body += b"PK\x03\x04" + fields + struct.pack("<H", 0) + encoded + raw
+    end = b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, len(members), len(members), len(central), len(body), 0)
+    target.write_bytes(bytes(body + central + end))
+    return target
