@@ -270,14 +270,14 @@ def build_corpus(
     return expected
 
 
-def filled_attachment1(config, folder: Path) -> Path:
-    """DDK001's Attachment 1 (targets-2023, limit 1,500 字) filled with its own text, well under the limit."""
+def filled_attachment1(config, folder: Path, code: str = "DDK001") -> Path:
+    """`code`'s Attachment 1 (targets-2023, limit 1,500 字) filled with its own text, well under the limit."""
     from docx import Document
 
     from campaign.documents.generate import write_document
     from tests.support.filling import fill_attachment1
 
-    path = write_document(config.enterprise("DDK001"), config.deliverable("targets-2023"), folder)
+    path = write_document(config.enterprise(code), config.deliverable("targets-2023"), folder)
     doc = Document(str(path))
     fill_attachment1(doc)
     doc.save(str(path))
