@@ -18,6 +18,7 @@ Office files are zip packages of XML parts. Nothing here trusts the zip director
 
 from __future__ import annotations
 
+import re
 import struct
 import zipfile
 import zlib
@@ -44,6 +45,8 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls/.doc, and any OLE compound file inside a zip
 PDF_MAGIC = b"%PDF-"
 VBA_MARKER = "_VBA_PROJECT".encode("utf-16-le")  # the stream every VBA project's compound file holds
+# A formula element with any prefix; in text a "<" is always escaped, so this only matches markup (or CDATA).
+FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 
 KIND_MARKERS = {"xlsx": "xl/workbook.xml", "docx": "word/document.xml"}
 KIND_LABEL = {"xlsx": "Excel 工作簿（.xlsx）", "docx": "Word 文档（.docx）", "pdf": "PDF 文件（.pdf）"}
@@ -229,10 +232,13 @@ class PartScan:
     """One member, classified by its first bytes: XML is streamed through expat (no DTD, no entities),
     an OLE compound file is refused, any other binary (pictures) is only counted against the budget."""
 
-    def __init__(self, name: str, report: PackageReport):
+    def __init__(self, name: str, report: PackageReport, cells: bool = False):
         self.name = name
         self.report = report
         self.kind: str | None = None  # xml | compound | binary, decided by the first chunk
+        self.cells = cells  # report formula cells one by one (the second pass over a sheet that has formulas)
+        self.worksheet = False
+        self.formula_seen = False
         self.cell: str | None = None
         self.tail = b""
         self.parser = expat.ParserCreate(namespace_separator=" ")
@@ -252,10 +258,14 @@ class PartScan:
             raise Refused(problem("E_MACRO", reason=f"内含 Excel 4.0 宏表（{_short(self.name)}）"))
         if ns == SSML and local == "externalLink":
             raise Refused(problem("E_EXTERNAL_LINK", reason=f"内含外部工作簿链接或 DDE 链接（{_short(self.name)}）"))
-        handlers = {SSML: self._cell, RELS: self._relationship, CONTENT_TYPES: self._content_type}
+        handlers = {RELS: self._relationship, CONTENT_TYPES: self._content_type}
         handler = handlers.get(ns)
-        if ns == SSML and local not in ("worksheet", "dialogsheet"):
-            handler = None  # shared strings, styles, the workbook: no cells
+        if ns == SSML and local in ("worksheet", "dialogsheet"):
+            # A Python call per element would cost more than the rest of intake: sheets parse at C speed
+            # while their raw bytes are searched for a formula tag; only a sheet that has one is read again
+            # with a handler, to name its cells (see scan_member).
+            self.worksheet = True
+            handler = self._cell if self.cells else None
         self.parser.StartElementHandler = handler
 
     def _cell(self, tag: str, attrs: dict[str, str]) -> None:
@@ -303,6 +313,9 @@ class PartScan:
                 self.kind = "binary"
         if self.kind == "xml":
             self._parse(chunk, False)
+            if self.worksheet and not self.formula_seen:
+                self.formula_seen = FORMULA_TAG.search(self.tail + chunk) is not None
+                self.tail = chunk[-32:]
         elif self.kind == "compound":
             data = self.tail + chunk
             if VBA_MARKER in data:
@@ -323,18 +336,22 @@ class PartScan:
             self._parse(b"", True)
 
 
-def scan_member(chunks: Iterator[bytes], name: str, report: PackageReport) -> None:
-    part = PartScan(name, report)
+def scan_member(chunks: Iterator[bytes], name: str, report: PackageReport, cells: bool = False) -> bool:
+    """True when the member is a worksheet whose bytes hold a formula tag: scan it again with `cells`."""
+    part = PartScan(name, report, cells)
     for chunk in chunks:
         part.feed(chunk)
     part.close()
+    return part.formula_seen and not cells
 
 
 def scan_xml_part(name: str, data: bytes) -> tuple[list[Problem], list[str]]:
     """One part's problems and formula cells (the unit tests' entry; intake streams through scan_member)."""
     report = PackageReport()
     try:
-        scan_member(iter([data[i : i + CHUNK] for i in range(0, len(data), CHUNK)] or [b""]), name, report)
+        chunks = [data[i : i + CHUNK] for i in range(0, len(data), CHUNK)] or [b""]
+        if scan_member(iter(chunks), name, report):
+            scan_member(iter(chunks), name, report, cells=True)
     except Refused as refused:
         return [refused.problem], []
     return [], report.formula_cells
@@ -401,7 +418,8 @@ def inspect_package(path: Path, ext: str, expected_kinds: list[str], max_bytes: 
                     continue
                 if info.file_size > MAX_XML_PART and info.filename.endswith((".xml", ".rels")):
                     raise Refused(problem("E_ZIP_BOMB", reason=f"{_short(info.filename)} 过大"))
-                scan_member(inflate(fh, info, budget), info.filename, report)
+                if scan_member(inflate(fh, info, budget), info.filename, report):
+                    scan_member(inflate(fh, info, budget), info.filename, report, cells=True)
             report.inflated_bytes = budget.spent
     except Refused as refused:
         report.problems.append(refused.problem)
