@@ -129,6 +129,9 @@ def examine(
     if content is None or _has(exam, "E_FORMULA"):
         return exam  # content rules would only repeat the formula cells as unreadable values
     expected_version = TEMPLATE_VERSION_OF.get(deliverable.template or "")
+    if expected_version and kind == "xlsx" and meta is None and not _has(exam, "E_META_SIGNATURE"):
+        # Without the signed sheet a workbook is anyone's: DDK002 could file for DDK001 by deleting _meta.
+        exam.problems.append(problem("E_META_SIGNATURE", reason="缺少模板中的隐藏信息，不是用区国资委下发的模板填写的"))
     if expected_version:
         exam.problems += check_meta(meta, expected_version, None)
     exam.problems += _content_rules(content, deliverable, config, exam)

@@ -145,6 +145,9 @@ def test_item5_cases_name_what_was_found(corpus):
     assert forged.enterprise is None and forged.message_key.startswith("rejection:unknown:")
     with session_scope() as s:
         assert s.scalars(select(m.Submission).where(m.Submission.content_hash == forged.sha256)).all() == []
+    stripped = by_name["DDK001_task-list-2024.xlsx"]  # _meta deleted: a workbook not made from the issued template
+    assert [p["code"] for p in stripped.problems] == ["E_META_SIGNATURE"] and stripped.status == "rejected"
+    assert "缺少模板中的隐藏信息" in stripped.problems[0]["message"]
 
 
 def test_edited_meta_through_the_portal_is_refused_for_the_sender(corpus):
