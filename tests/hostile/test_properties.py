@@ -44,7 +44,9 @@ from tests.support.filling import fill
 
 settings.register_profile("normal", max_examples=25, derandomize=True, database=None, deadline=None, print_blob=True)
 settings.register_profile("long", max_examples=2_000, database=None, deadline=None, print_blob=True)
-settings.load_profile(os.environ.get("CAMPAIGN_FUZZ_PROFILE", "normal"))
+PROFILE = os.environ.get("CAMPAIGN_FUZZ_PROFILE", "normal")
+settings.load_profile(PROFILE)
+pytestmark = [pytest.mark.timeout(0)] if PROFILE == "long" else []  # 2,000 examples outlast the 600 s default
 
 CONFIG = load_config()
 AS_OF = resolve_as_of("2023-05-20")
