@@ -189,8 +189,7 @@ def _snapshot(code: str):
 def test_intake_of_broken_files_never_touches_another_enterprise(ddk001_stored, tmp_path, data):
     kind = data.draw(st.sampled_from(["xlsx", "docx"]))
     deliverable = "task-list-2023" if kind == "xlsx" else "targets-2023"
-    inbox = tmp_path / f"inbox-{data.draw(st.integers(0, 10**9))}"
-    inbox.mkdir()
+    inbox = Path(tempfile.mkdtemp(dir=tmp_path))  # a fresh inbox per example
     path = inbox / f"DDK002_{deliverable}.{kind}"
     path.write_bytes(data.draw(broken(_originals()[kind])))
     outcomes, errors = process_paths([path], CONFIG, AS_OF, _channels(), move=False)
