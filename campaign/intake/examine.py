@@ -1,7 +1,8 @@
 """Examine one received file: name, safety, identity, template version, content rules. No database.
 
-The order matters: nothing parses a file before the package checks (size, zip/XML bombs, macros)
-have passed, and a file that fails them is never opened by openpyxl, calamine or python-docx.
+The order matters: nothing parses a file before the package checks (size, zip/XML bombs, macros,
+embedded objects, external links) have passed, and a file that fails them is never opened by a reader.
+A workbook's hidden metadata is believed only when its signature checks (campaign/validation/meta.py).
 """
 
 from __future__ import annotations
