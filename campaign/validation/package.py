@@ -133,6 +133,8 @@ def check_zip_directory(infos: list[zipfile.ZipInfo]) -> list[Problem]:
         if info.file_size > RATIO_APPLIES_ABOVE and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             ratio = info.file_size // max(info.compress_size, 1)
             return [problem("E_ZIP_BOMB", reason=f"内部文件 {_short(info.filename)} 压缩比约 {ratio}:1")]
+    if any(not i.filename for i in infos):  # found by the fuzzer: zipfile itself fails on it (is_dir)
+        return [problem("E_CORRUPT", reason="内部文件名为空")]
     bad = [
         i.filename
         for i in infos
@@ -414,8 +416,8 @@ def inspect_package(path: Path, ext: str, expected_kinds: list[str], max_bytes: 
                 return wrong_type(f"文件实际是{KIND_LABEL[kind]}，扩展名为 .{ext}", kind)
             budget = Budget()
             for info in infos:
-                if info.is_dir():
-                    continue
+                if info.filename.endswith("/"):
+                    continue  # a folder entry has no content
                 if info.file_size > MAX_XML_PART and info.filename.endswith((".xml", ".rels")):
                     raise Refused(problem("E_ZIP_BOMB", reason=f"{_short(info.filename)} 过大"))
                 if scan_member(inflate(fh, info, budget), info.filename, report):

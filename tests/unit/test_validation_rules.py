@@ -156,6 +156,7 @@ def test_zip_directory_rules():
     assert codes(check_zip_directory([_info("a.xml", 150 * 1024 * 1024, 100 * 1024 * 1024)])) == ["E_ZIP_BOMB"]
     assert codes(check_zip_directory([_info(f"x{i}.xml", 10, 10) for i in range(3000)])) == ["E_ZIP_BOMB"]
     assert codes(check_zip_directory([_info("../../evil.xml", 10, 10)])) == ["E_CORRUPT"]
+    assert codes(check_zip_directory([_info("", 10, 10)])) == ["E_CORRUPT"]  # atheris: an empty name crashed intake
 
 
 def test_macro_rules():
