@@ -112,7 +112,9 @@ def main() -> None:
     for flag in (0, 1):
         for recipe in range(4):
             (corpus / f"{flag}-{recipe}").write_bytes(bytes([flag, recipe, 0, 0, 0, 0]) + b"<x/>")
-    libfuzzer = [sys.argv[0], f"-runs={args.runs}", f"-seed={args.seed}", f"-max_len={args.max_len}", str(corpus)]
+    # -len_control=0: recipes may carry bodies up to --max-len at once (libFuzzer would otherwise grow them slowly).
+    libfuzzer = [sys.argv[0], f"-runs={args.runs}", f"-seed={args.seed}", f"-max_len={args.max_len}", "-len_control=0"]
+    libfuzzer.append(str(corpus))
     atheris.Setup(libfuzzer, make_harness(seeds, work / "input"))
     (work / "input").mkdir()
     atheris.Fuzz()
