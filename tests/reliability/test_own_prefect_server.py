@@ -7,6 +7,7 @@ Every trial pays a server start (~10-20 s here), so the normal suite runs one;
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 
@@ -44,4 +45,8 @@ def test_a_command_killed_while_its_own_prefect_server_runs_leaves_no_process_be
         assert run.killed, f"the command ended before its own server was seen: {run.stderr[-1000:]}"
         if run.leftover:
             left[run.point] = run.leftover
+        if os.environ.get("CAMPAIGN_RELIABILITY_REPORT"):
+            with open(os.environ["CAMPAIGN_RELIABILITY_REPORT"], "a", encoding="utf-8") as fh:
+                line = {"kind": "own-server", "seed": seed, "point": run.point, "seconds": run.elapsed}
+                fh.write(json.dumps({**line, "peak_rss_mb": run.peak_rss_mb, "leftover": run.leftover}) + "\n")
     assert not left, f"{len(left)} of {TRIALS} killed commands left processes behind: {left}"
