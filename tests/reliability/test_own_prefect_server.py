@@ -1,5 +1,6 @@
 """A command run without a Prefect server to use starts its own (an ephemeral `uvicorn`); SIGKILLed while
-that server runs, the command must not leave it behind (issue 15, item 4: 28 of 31 killed runs did).
+that server runs, the command must not leave it behind (issue 15, item 4: 28 of 31 killed runs did; the
+kernel now ends the server with the command, campaign/runtime/lifeline.py).
 
 Every trial pays a server start (~10-20 s here), so the normal suite runs one;
 `CAMPAIGN_RELIABILITY_SERVER_TRIALS` sets how many (the long version: 5).
@@ -19,11 +20,6 @@ from tests.reliability.homes import ENTERPRISES
 TRIALS = int(os.environ.get("CAMPAIGN_RELIABILITY_SERVER_TRIALS", "1"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a SIGKILLed command leaves its ephemeral Prefect server (uvicorn) running: campaign/runtime has no "
-    "fix yet (issue 15 item 4, branch issue-13-prefect-ui)",
-)
 @pytest.mark.timeout(300 * TRIALS + 60)
 def test_a_command_killed_while_its_own_prefect_server_runs_leaves_no_process_behind(tmp_path, bases, receiver):
     codes = [f"SIM{i:04d}" for i in range(1, ENTERPRISES + 1)] + ["sasac"]
