@@ -5,7 +5,7 @@ tab/CR, which some spreadsheet programs skip before evaluating) would run as a f
 when a colleague or an enterprise opens the file: such text gets a leading single quote and stays
 text. Numbers stay numbers. Every workbook the system writes, exports and templates alike, goes
 through `safe_cell`; the hidden `_meta` sheet that lets a returned file identify itself is written
-by `write_meta_sheet` only.
+by `write_meta_sheet` only, signed with the server-side key (campaign/validation/meta.py).
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
+
+from campaign.config.settings import server_secret
+from campaign.validation.meta import SIGNATURE_KEY, meta_signature
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 META_SHEET = "_meta"
@@ -39,10 +42,13 @@ def write_cell(ws: Worksheet, row: int, column: int, value: object = None) -> Ce
 
 
 def write_meta_sheet(wb: Workbook, pairs: Mapping[str, str]) -> None:
-    """A very hidden (not listed under Excel's "Unhide"), protected sheet of key/value pairs."""
+    """A very hidden (not listed under Excel's "Unhide"), protected sheet of key/value pairs, the last
+    one their signature under the server-side key (intake refuses a file whose pairs do not match it)."""
     meta = wb.create_sheet(META_SHEET)
-    for i, (key, value) in enumerate(pairs.items(), start=1):
+    written = {str(key): str(safe_cell(value)) for key, value in pairs.items()}
+    written[SIGNATURE_KEY] = meta_signature(written, server_secret())
+    for i, (key, value) in enumerate(written.items(), start=1):
         meta.cell(i, 1, key)
-        meta.cell(i, 2, safe_cell(value))
+        meta.cell(i, 2, value)
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
