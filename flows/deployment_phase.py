@@ -35,7 +35,8 @@ def deployment_phase(as_of: AsOfParam = None) -> dict:
         "as_of": as_of.isoformat(),
         "enterprises": len(messages),
         "newly_recorded": delivery.recorded,
-        "sent": len(delivery.sent),
+        "sent": delivery.sent_of(messages),
+        "earlier_delivered": delivery.earlier,  # left by interrupted or failed runs
         "failed": len(delivery.failed),
         "unknown": len(delivery.unknown),  # no answer in time: held, not resent
     }

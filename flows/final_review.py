@@ -55,7 +55,8 @@ def final_review(as_of: AsOfParam = None) -> dict:
         "message": {
             "key": message.key,
             "newly_recorded": delivery.recorded,
-            "sent": len(delivery.sent),
+            "sent": delivery.sent_of([message]),
+            "earlier_delivered": delivery.earlier,  # left by interrupted or failed runs
             "failed": len(delivery.failed),
             "unknown": len(delivery.unknown),  # no answer in time: held, not resent
         },

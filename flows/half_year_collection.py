@@ -43,7 +43,8 @@ def half_year_collection(period: str, as_of: AsOfParam = None, mode: Literal["au
             "period": period,
             "notices": len(messages),
             "newly_recorded": delivery.recorded,
-            "sent": len(delivery.sent),
+            "sent": delivery.sent_of(messages),
+            "earlier_delivered": delivery.earlier,  # left by interrupted or failed runs
             "failed": len(delivery.failed),
             "unknown": len(delivery.unknown),  # no answer in time: held, not resent
         }

@@ -25,7 +25,8 @@ def next_year_cycle(year: int, as_of: AsOfParam = None) -> dict:
         "year": year,
         "notices": len(messages),
         "newly_recorded": delivery.recorded,
-        "sent": len(delivery.sent),
+        "sent": delivery.sent_of(messages),
+        "earlier_delivered": delivery.earlier,  # left by interrupted or failed runs
         "failed": len(delivery.failed),
         "unknown": len(delivery.unknown),  # no answer in time: held, not resent
     }

@@ -59,8 +59,9 @@ def reminders(as_of: AsOfParam = None) -> dict:
     )
     summary["table"] = rows
     summary["recipients"] = {msg.key: msg.recipient for msg in planned.messages}
-    summary["sent_keys"] = delivery.sent
-    summary["failed_keys"] = delivery.failed  # errors are redacted: no URL, no token
+    # Today's reminders only (the recipients above are theirs); what the sweep delivered is earlier_delivered.
+    summary["sent_keys"] = [k for k in delivery.sent if k in own]
+    summary["failed_keys"] = {k: e for k, e in delivery.undelivered.items() if k in own}  # redacted: no URL, no token
     # The run fails so operators see it in the UI; the messages stay pending for the next run.
     fail_if_undelivered(delivery, "提醒", summary)
     return summary

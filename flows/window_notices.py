@@ -27,7 +27,8 @@ def window_notices(deliverables: list[str], as_of: AsOfParam = None) -> dict:
         "deliverables": deliverables,
         "notices": len(messages),
         "newly_recorded": delivery.recorded,
-        "sent": len(delivery.sent),
+        "sent": delivery.sent_of(messages),
+        "earlier_delivered": delivery.earlier,  # left by interrupted or failed runs
         "failed": len(delivery.failed),
         "unknown": len(delivery.unknown),  # no answer in time: held, not resent
     }

@@ -75,6 +75,11 @@ class DeliveryReport:
     recorded: int = 0  # messages newly recorded by the run that delivered them (notify_all)
     earlier: int = 0  # of the messages this call handled, how many an earlier (interrupted or failed) run recorded
 
+    def sent_of(self, messages: Sequence[OutgoingMessage]) -> int:
+        """How many of `messages` (the run's own) went out; what the sweep delivered for earlier runs is `earlier`."""
+        own = {msg.key for msg in messages}
+        return sum(1 for key in self.sent if key in own)
+
     @property
     def undelivered(self) -> dict[str, str]:
         """Everything not known to be delivered: failed (retried later or for good) and outcome unknown."""
