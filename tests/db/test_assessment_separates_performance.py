@@ -5,6 +5,7 @@ a row's points follow its completion rate, the grade weighs how many targets wer
 from __future__ import annotations
 
 import pytest
+from openpyxl import load_workbook
 
 from campaign.assessment.rules import Item, finalize, score_enterprise
 from campaign.assessment.scoring import Rule, score_row
@@ -138,7 +139,8 @@ def test_the_annual_report_and_linkage_sheet_show_the_share_that_decided_the_gra
 
     shares = [1.0] + [0.99, 0.98, 0.99, 0.97, 0.99, 0.98, 0.99, 0.99]
     result = finalize([score_enterprise("DDK003", "差一点", "商业一类", _rows(shares), SCORING)], SCORING)
-    sheet = build_linkage_sheet(2023, result, CONFIG.campaign.issuer).active
+    build_linkage_sheet(2023, result, CONFIG.campaign.issuer).save(tmp_path / "linkage.xlsx")
+    sheet = load_workbook(tmp_path / "linkage.xlsx").active
     header = [c.value for c in sheet[3]]
     row = dict(zip(header, [c.value for c in sheet[4]], strict=True))
     assert (row["等级"], row["量化目标达成"]) == ("合格", "1/9")
