@@ -135,8 +135,8 @@ def child_campaign(n: int, end: date, seed: int, profile: str | None) -> dict:
         kind = STEP_KINDS.get(step, step)
         kinds[kind] = kinds.get(kind, 0.0) + seconds
     day_seconds = stats.get("day_seconds", 0.0)
-    if "file building" not in kinds:  # checkouts whose simulation does not time it: everything outside the days
-        kinds["file building"] = wall - day_seconds
+    # Checkouts whose simulation does not time the file building: everything outside the days.
+    kinds["file building"] = stats.get("file_seconds", wall - day_seconds)
     kinds["day overhead"] = day_seconds - sum(v for k, v in kinds.items() if k != "file building")
     flow_runs, task_runs = _run_counts()
     return {
