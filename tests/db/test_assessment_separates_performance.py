@@ -145,3 +145,32 @@ def test_the_annual_report_and_linkage_sheet_show_the_share_that_decided_the_gra
     row = dict(zip(header, [c.value for c in sheet[4]], strict=True))
     assert (row["等级"], row["量化目标达成"]) == ("合格", "1/9")
     assert "量化目标达成1/9项（11%），低于“优秀”要求的50%" in row["说明"]
+
+
+def test_past_thirty_enterprises_the_totals_chart_shows_the_two_ends_of_the_ranking():
+    from datetime import datetime
+
+    from campaign.assessment.outputs import annual_report_context
+
+    categories = ["商业一类", "商业二类", "公益类"]
+    results = finalize(
+        [
+            score_enterprise(
+                f"SIM{k:04d}", f"模拟企业{k:04d}", categories[k % 3], _rows([0.62 + 0.009 * k] * 9), SCORING
+            )
+            for k in range(40)
+        ],
+        SCORING,
+    )
+    ranked = sorted(results, key=lambda r: -r.total)
+    svg = annual_report_context(CONFIG, 2023, results, datetime(2024, 3, 1))["charts"]["totals"]
+    assert "2023年度考核总分（共40户，前10名与后10名）" in svg
+    shown = [r.name for r in results if r.name in svg]
+    assert sorted(shown) == sorted(r.name for r in ranked[:10] + ranked[-10:])  # the middle twenty are left out
+
+
+def test_category_means_skip_missing_values_and_say_when_a_category_has_none():
+    from campaign.reports.charts import category_means
+
+    rows = [("公益类", 10.0), ("商业一类", 3.0), ("公益类", None), ("公益类", 20.0), ("商业二类", None)]
+    assert category_means(rows) == {"公益类": 15.0, "商业一类": 3.0, "商业二类": None}
