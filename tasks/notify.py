@@ -56,3 +56,13 @@ def fail_if_undelivered(report: DeliveryReport, noun: str = "通知", summary: o
         report.failed,
         summary,
     )
+
+
+@task(name="requeue-failed-messages", cache_policy=NO_CACHE)
+def requeue_messages(keys: Sequence[str], requested_by: str, as_of: datetime) -> list[str]:
+    """Failed messages back to pending (the others untouched), audited under who asked."""
+    from campaign.db.session import session_scope
+    from campaign.notices.store import requeue_failed
+
+    with session_scope() as session:
+        return requeue_failed(session, keys, f"staff:{requested_by}", as_of)

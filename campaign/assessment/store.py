@@ -30,6 +30,7 @@ from campaign.assessment.rules import (
 from campaign.assessment.scoring import Direction
 from campaign.config.model import CampaignConfig, RuleConfig
 from campaign.db import models as m
+from campaign.db.audit import record_audit
 from campaign.errors import AssessmentError
 from campaign.submissions.store import deliverable_code, latest_accepted, task_items
 from campaign.validation.targets import parse_target
@@ -288,15 +289,14 @@ def apply_review(
             )
         ).one()
         row.score, row.adjusted, row.note = change.new, True, f"区国资委调整：{change.reason}"
-        session.add(
-            m.AuditEvent(
-                at=at,
-                actor=reviewer,
-                action="score.adjusted",
-                entity="assessment_score",
-                entity_key=f"{assessment.year}:{change.enterprise}:{change.row_no}",
-                detail={"old": change.old, "new": change.new, "reason": change.reason, "year": assessment.year},
-            )
+        record_audit(
+            session,
+            at,
+            reviewer,
+            "score.adjusted",
+            "assessment_score",
+            f"{assessment.year}:{change.enterprise}:{change.row_no}",
+            {"old": change.old, "new": change.new, "reason": change.reason, "year": assessment.year},
         )
     session.flush()
     return changes
@@ -333,15 +333,14 @@ def finalize_assessment(
             )
         )
     assessment.status, assessment.reviewer, assessment.finalized_at = "final", reviewer, at
-    session.add(
-        m.AuditEvent(
-            at=at,
-            actor=reviewer,
-            action="assessment.finalized",
-            entity="assessment",
-            entity_key=str(assessment.year),
-            detail={"enterprises": len(results), "totals": {r.code: r.total for r in results}},
-        )
+    record_audit(
+        session,
+        at,
+        reviewer,
+        "assessment.finalized",
+        "assessment",
+        str(assessment.year),
+        {"enterprises": len(results), "totals": {r.code: r.total for r in results}},
     )
     session.flush()
     return results

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from campaign.db import models as m
+from campaign.db.audit import record_audit
 
 ACTION = "clock.tick"
 
@@ -31,8 +32,4 @@ def is_completed(session: Session, day: date) -> bool:
 
 def mark_completed(session: Session, day: date, at: datetime, detail: dict) -> None:
     if not is_completed(session, day):
-        session.add(
-            m.AuditEvent(
-                at=at, actor="campaign-clock", action=ACTION, entity="clock", entity_key=day.isoformat(), detail=detail
-            )
-        )
+        record_audit(session, at, "campaign-clock", ACTION, "clock", day.isoformat(), detail)

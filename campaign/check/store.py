@@ -17,7 +17,8 @@ from campaign.config.model import CampaignConfig
 from campaign.db import models as m
 from campaign.final_review.outputs import out_dir as final_review_dir
 from campaign.half_year.outputs import period_dir
-from campaign.submissions.status import campaign_status
+from campaign.submissions.review import return_key
+from campaign.submissions.status import campaign_status, timeliness_state
 
 
 def check_all(
@@ -42,13 +43,25 @@ def _receipts(session: Session, as_of: datetime) -> list[Disagreement]:
     truth: dict[str, str] = {}
     rows = session.execute(
         select(
-            m.Submission.status, m.Submission.version, m.Submission.content_hash, m.Enterprise.code, m.Deliverable.code
+            m.Submission.status,
+            m.Submission.version,
+            m.Submission.content_hash,
+            m.Submission.review,
+            m.Submission.reviewed_at,
+            m.Enterprise.code,
+            m.Deliverable.code,
         )
         .join(m.Enterprise, m.Enterprise.id == m.Submission.enterprise_id)
         .join(m.Deliverable, m.Deliverable.id == m.Submission.deliverable_id)
         .where(m.Submission.received_at <= as_of)
     )
-    for status, version, sha, ent, dlv in rows:
+    for status, version, sha, review, reviewed_at, ent, dlv in rows:
+        if review == "returned":
+            # Accepted by intake (its receipt), then returned by the 备案 review (its own return message).
+            truth[f"receipt:{ent}:{dlv}:v{version}"] = "已接收"
+            if reviewed_at is not None and reviewed_at <= as_of:
+                truth[return_key(ent, dlv, version)] = "已退回"
+            continue
         key = f"receipt:{ent}:{dlv}:v{version}" if status == "accepted" else f"rejection:{ent}:{dlv}:{sha[:12]}"
         truth[key] = "已接收" if status == "accepted" else "已退回"
     notes = session.execute(
@@ -103,7 +116,9 @@ def _sheet_rows(path: Path, sheet: str, header_row: int = 1) -> Iterator[dict[st
 
 def _half_year(session: Session, config: CampaignConfig, home: Path, as_of: datetime) -> list[Disagreement]:
     """A half-year summary states each enterprise's filing as `campaign status` does at the same moment."""
-    status = {(r.enterprise, r.deliverable): r.status for r in campaign_status(session, as_of)}
+    status = {
+        (r.enterprise, r.deliverable): timeliness_state(r.status, r.on_time) for r in campaign_status(session, as_of)
+    }
     found: list[Disagreement] = []
     for deliverable in (d for d in config.deliverables if d.kind == "progress"):
         path = period_dir(home, deliverable) / f"{deliverable.title}汇总.xlsx"

@@ -93,6 +93,7 @@ MARK_STYLE = {
     "missing": "dim",
     "missing_overdue": "bold red",
     "waived": "cyan",
+    "filed": "bold green",
 }
 
 

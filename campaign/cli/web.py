@@ -71,7 +71,7 @@ def issue(
     """为企业发放新的专属登录链接并显示（请通过可靠渠道转交；此后发出的消息都附上新链接）。"""
     from campaign.calendar.clock import TZ, now
     from campaign.config.model import load_config
-    from campaign.db import models as m
+    from campaign.db.audit import record_audit
     from campaign.db.migrate import init_database
     from campaign.db.session import session_scope
     from campaign.web.links import issue_link, link_url, make_token, server_secret
@@ -86,16 +86,7 @@ def issue(
             raise typer.BadParameter(f"“{contact}”不是{ent.name}在名录中的联系人（{known}）", param_hint="--contact")
         link = issue_link(session, ent, days or config.web.link_days, f"staff:{staff}", contact)
         detail = {"enterprise": ent.code, "contact": link.contact, "expires_at": link.expires_at.isoformat()}
-        session.add(
-            m.AuditEvent(
-                at=now(),
-                actor=staff[:100],
-                action="link.issued",
-                entity="portal_link",
-                entity_key=str(link.id),
-                detail=detail,
-            )
-        )
+        record_audit(session, now(), staff, "link.issued", "portal_link", str(link.id), detail)
         url = link_url(config.web.base_url, make_token(server_secret(), link, ent.code))
         expires = link.expires_at.astimezone(TZ)
         name, person = ent.name, link.contact
@@ -112,7 +103,7 @@ def revoke(
 ) -> None:
     """停用企业全部有效的专属链接；用这些链接登录的会话随即失效。此后发出的消息会附上新链接。"""
     from campaign.calendar.clock import now
-    from campaign.db import models as m
+    from campaign.db.audit import record_audit
     from campaign.db.migrate import init_database
     from campaign.db.session import session_scope
     from campaign.web.links import revoke_links
@@ -121,15 +112,6 @@ def revoke(
     with session_scope() as session:
         ent = _enterprise(session, enterprise)
         count = revoke_links(session, ent.id, reason)
-        session.add(
-            m.AuditEvent(
-                at=now(),
-                actor=staff[:100],
-                action="link.revoked",
-                entity="enterprise",
-                entity_key=ent.code,
-                detail={"links": count, "reason": reason},
-            )
-        )
+        record_audit(session, now(), staff, "link.revoked", "enterprise", ent.code, {"links": count, "reason": reason})
         name = ent.name
     console.print(f"已停用{name}的 {count} 个专属链接。")

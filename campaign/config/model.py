@@ -313,6 +313,8 @@ class WebConfig(_Strict):
     link_days: int = Field(default=180, ge=1, le=730)  # a personal link's life (wall clock)
     session_hours: int = Field(default=8, ge=1, le=72)  # a sign-in's life
     signin_per_minute: int = Field(default=10, ge=1, le=1000)  # sign-in attempts per client address
+    # The SASAC console: a staff session also ends after this long without a request (a desk left open).
+    staff_idle_minutes: int = Field(default=30, ge=5, le=480)
 
 
 class CampaignConfig(_Strict):

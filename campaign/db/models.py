@@ -128,6 +128,13 @@ class Submission(Base):
     # What the file says as data besides its task rows: {"self_review": {went_well, lagging, adjustments}, ...}
     details: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     recorded_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # 备案 review by SASAC staff: filed (已备案) or returned (退回, status becomes rejected). A return is a new
+    # state of this version, never a deletion: the file and its rows stay, and reviewed_at lets a view as of an
+    # earlier moment still see it as it was then.
+    review: Mapped[str | None] = mapped_column(String(16))  # filed | returned
+    reviewed_by: Mapped[str | None] = mapped_column(String(100))
+    reviewed_at: Mapped[datetime | None]
+    review_reason: Mapped[str | None] = mapped_column(Text)
 
     enterprise: Mapped[Enterprise] = relationship()
     deliverable: Mapped[Deliverable] = relationship()

@@ -22,6 +22,7 @@ from campaign.assessment.store import item_from_row
 from campaign.calendar.clock import TZ
 from campaign.config.model import CampaignConfig
 from campaign.db import models as m
+from campaign.db.audit import record_audit
 from campaign.final_review.rules import (
     Benchmarks,
     EnterpriseData,
@@ -197,16 +198,7 @@ def record_version(session: Session, as_of: datetime, fingerprint: str, outputs:
     if existing is not None:
         existing.detail = {"inputs": fingerprint, "outputs": outputs}
         return
-    session.add(
-        m.AuditEvent(
-            at=as_of,
-            actor="system",
-            action=VERSION,
-            entity="final_review",
-            entity_key=day,
-            detail={"inputs": fingerprint, "outputs": outputs},
-        )
-    )
+    record_audit(session, as_of, "system", VERSION, "final_review", day, {"inputs": fingerprint, "outputs": outputs})
 
 
 def _units(attachment1: list[tuple[str, dict[int, m.Submission]]], enterprise_id: int) -> list[Unit] | None:

@@ -15,8 +15,8 @@ from campaign.config.model import CampaignConfig, Deliverable
 from campaign.db import models as m
 from campaign.errors import InvalidRequest
 from campaign.half_year.rules import EnterpriseStatus, ReportedRow
-from campaign.submissions.status import classify, latest_versions
-from campaign.submissions.store import deliverable_code, latest_accepted, task_items, waived
+from campaign.submissions.status import VersionState, classify, latest_versions, timeliness_state
+from campaign.submissions.store import accepted_as_of, deliverable_code, latest_accepted, task_items, waived
 from campaign.validation.targets import parse_target
 from campaign.workbook.progress import PlannedRow, ProgressReport
 
@@ -37,14 +37,18 @@ def gather(
     enterprises = session.scalars(
         select(m.Enterprise).where(m.Enterprise.active.is_(True)).order_by(m.Enterprise.code)
     ).all()
-    latest_by_key, accepted_by_key = latest_versions(session, as_of, dlv.id)
+    latest_by_key, accepted_by_key, _ = latest_versions(session, as_of, dlv.id)
     latest = {ent: sub for (ent, _), sub in latest_by_key.items()}
     accepted = {ent: sub for (ent, _), sub in accepted_by_key.items()}
     # 免报: an excused enterprise that filed nothing is not counted (completeness is over those who owe it).
     excused = {ent for ent, d in waived(session, as_of) if d == dlv.id} - set(accepted)
     statuses = [
         EnterpriseStatus(
-            e.code, e.name, e.category, classify(accepted.get(e.id), latest.get(e.id)), _day(accepted.get(e.id))
+            e.code,
+            e.name,
+            e.category,
+            timeliness_state(classify(accepted.get(e.id), latest.get(e.id)), _on_time(accepted.get(e.id))),
+            _day(accepted.get(e.id)),
         )
         for e in enterprises
         if e.id not in excused
@@ -83,8 +87,12 @@ def gather(
     return statuses, rows
 
 
-def _day(sub: m.Submission | None) -> date | None:
+def _day(sub: VersionState | None) -> date | None:
     return sub.received_at.astimezone(TZ).date() if sub is not None else None
+
+
+def _on_time(sub: VersionState | None) -> bool | None:
+    return sub.on_time if sub is not None else None
 
 
 def summarized_periods(config: CampaignConfig, deliverable_ids: set[str], day: date) -> list[str]:
@@ -103,9 +111,7 @@ def narratives(session: Session, deliverable: Deliverable, as_of: datetime) -> d
         .join(m.Submission, m.Submission.id == m.ProgressNarrative.submission_id)
         .join(m.Enterprise, m.Enterprise.id == m.Submission.enterprise_id)
         .join(m.Deliverable, m.Deliverable.id == m.Submission.deliverable_id)
-        .where(
-            m.Deliverable.code == deliverable.id, m.Submission.status == "accepted", m.Submission.received_at <= as_of
-        )
+        .where(m.Deliverable.code == deliverable.id, accepted_as_of(as_of), m.Submission.received_at <= as_of)
         .order_by(m.Submission.version)
     )
     return {code: text for code, text, _ in session.execute(query)}

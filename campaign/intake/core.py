@@ -34,6 +34,7 @@ from campaign.notices.render import render_message
 from campaign.notices.store import record_messages
 from campaign.outgoing.rules import filed_year
 from campaign.outgoing.store import filed_rows
+from campaign.submissions.review import return_key
 from campaign.submissions.store import filed_list
 from campaign.validation.filename import display_name
 from campaign.validation.task_list import indicator_of, unit_for
@@ -185,11 +186,12 @@ def record(
             existing.on_time,
             existing.status,
         )
-        outcome.message_key = (
-            f"receipt:{exam.identity.enterprise}:{dlv.code}:v{existing.version}"
-            if existing.status == "accepted"
-            else f"rejection:{exam.identity.enterprise}:{dlv.code}:{exam.sha256[:12]}"
-        )
+        if existing.status == "accepted":
+            outcome.message_key = f"receipt:{exam.identity.enterprise}:{dlv.code}:v{existing.version}"
+        elif existing.review == "returned":  # the same file SASAC returned: its answer is the return message
+            outcome.message_key = return_key(exam.identity.enterprise, dlv.code, existing.version)
+        else:
+            outcome.message_key = f"rejection:{exam.identity.enterprise}:{dlv.code}:{exam.sha256[:12]}"
         return outcome
     if exam.progress is not None and exam.accepted:
         # The rows must still be the ones the enterprise filed in its accepted list for that year.

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from campaign.db import models as m
+from campaign.db.audit import record_audit
 from campaign.db.upsert import insert_ignoring_conflicts
 from campaign.notices.message import ChannelNames, OutgoingMessage
 
@@ -39,3 +40,15 @@ def record_messages(
     ]
     # Declarative types __table__ as FromClause (it may be a join); this class maps a plain Table.
     return insert_ignoring_conflicts(session, cast(Table, m.Notification.__table__), rows, ["key"])
+
+
+def requeue_failed(session: Session, keys: Sequence[str], by: str, at: datetime) -> list[str]:
+    """Put messages that failed for good back in the queue (attempts from zero), audited; returns those
+    requeued. A message already sent, pending or unknown is left alone: resending can never double one."""
+    N = m.Notification
+    failed = list(session.scalars(select(N.key).where(N.key.in_(list(keys)), N.status == "failed")))
+    if failed:
+        session.execute(update(N).where(N.key.in_(failed)).values(status="pending", attempts=0, claimed_by=None))
+        for key in failed:
+            record_audit(session, at, by, "message.requeued", "notification", key, {})
+    return failed

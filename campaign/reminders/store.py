@@ -29,14 +29,14 @@ from campaign.reminders.rules import (
     reminder_day,
     reminder_key,
 )
-from campaign.submissions.store import waiver_condition
+from campaign.submissions.store import accepted_as_of, waiver_condition
 
 E, D, S, N = m.Enterprise, m.Deliverable, m.Submission, m.Notification
 
 
 def _accepted(deliverable_id, as_of: datetime):
     return exists().where(
-        S.enterprise_id == E.id, S.deliverable_id == deliverable_id, S.status == "accepted", S.received_at <= as_of
+        S.enterprise_id == E.id, S.deliverable_id == deliverable_id, accepted_as_of(as_of), S.received_at <= as_of
     )
 
 

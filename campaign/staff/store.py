@@ -108,3 +108,9 @@ def authenticate(session: Session, username: str, password: str) -> StaffAccount
     if _HASHER.check_needs_rehash(row.password_hash):  # parameters raised since the hash was made
         row.password_hash = _HASHER.hash(password)
     return _account(row)
+
+
+def active_account(session: Session, username: str) -> StaffAccount | None:
+    """The account behind a staff session, re-read on every request: disabling it ends its sessions at once."""
+    row = session.scalars(select(m.StaffUser).where(m.StaffUser.username == username)).first()
+    return _account(row) if row is not None and row.active else None

@@ -1,17 +1,27 @@
-"""Where each enterprise stands on each issued deliverable, as of a moment (set-based, two queries)."""
+"""Where each enterprise stands on each deliverable, as of a moment (set-based: three lean queries)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, null, select
 from sqlalchemy.orm import Session
 
 from campaign.db import models as m
 from campaign.submissions.store import waived
 
-STATUS_ZH = {"missing": "未报送", "accepted": "已接收", "late": "逾期接收", "rejected": "已退回", "waived": "已免报"}
+STATUS_ZH = {
+    "not_started": "未开始",
+    "missing": "未报送",
+    "accepted": "已接收",
+    "late": "逾期接收",
+    "rejected": "已退回",
+    "waived": "已免报",
+    "filed": "已备案",
+}
+FILED_STATES = ("accepted", "late", "filed")  # something counts as filed for this deliverable
+OWED_STATES = ("missing", "rejected")  # the enterprise still owes a file
 
 
 @dataclass(frozen=True)
@@ -21,78 +31,170 @@ class StatusRow:
     deliverable: str
     deliverable_title: str
     due: str
-    status: str  # missing | accepted | late | rejected | waived (免报, nothing accepted)
+    status: str  # not_started | missing | accepted | late | rejected | waived | filed (see STATUS_ZH)
     status_zh: str
     overdue: bool  # nothing accepted and the due date has passed
     version: int | None
     received_at: str | None
     errors: list
+    on_time: bool | None = None  # of the version that counts (accepted), None when nothing counts
+    versions: int = 0  # how many versions were received by the moment
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def classify(latest_accepted: m.Submission | None, latest: m.Submission | None) -> str:
-    """Pure rule: an accepted version wins over a later rejected one; lateness is the accepted one's."""
+@dataclass(frozen=True)
+class VersionState:
+    """One received version as it stood at the moment asked about (a later 备案 review not yet applied)."""
+
+    id: int
+    enterprise_id: int
+    deliverable_id: int
+    version: int
+    status: str  # accepted | rejected
+    on_time: bool
+    received_at: datetime
+    errors: list
+    filed: bool  # confirmed as 已备案 by then
+
+
+def classify(latest_accepted: VersionState | None, latest: VersionState | None) -> str:
+    """Pure rule: an accepted version wins over a later rejected one; lateness is the accepted one's; a
+    version SASAC confirmed is 已备案."""
     if latest_accepted is not None:
+        if latest_accepted.filed:
+            return "filed"
         return "accepted" if latest_accepted.on_time else "late"
     if latest is not None:
         return "rejected"
     return "missing"
 
 
-Versions = dict[tuple[int, int], m.Submission]
+def version_state(
+    sid: int,
+    enterprise_id: int,
+    deliverable_id: int,
+    version: int,
+    status: str,
+    on_time: bool,
+    received_at: datetime,
+    errors: list | None,
+    review: str | None,
+    reviewed_at: datetime | None,
+    *,
+    as_of: datetime,
+) -> VersionState:
+    """A stored version as it stood at `as_of`: a 备案 review made later is not applied yet."""
+    reviewed = review is not None and reviewed_at is not None and reviewed_at <= as_of
+    if review == "returned" and not reviewed:
+        status, errors = "accepted", []  # as it stood before the return
+    return VersionState(
+        sid,
+        enterprise_id,
+        deliverable_id,
+        version,
+        status,
+        on_time,
+        received_at,
+        list(errors or []),
+        review == "filed" and reviewed,
+    )
 
 
-def latest_versions(session: Session, as_of: datetime, deliverable_id: int | None = None) -> tuple[Versions, Versions]:
-    """(latest version, latest accepted version) per (enterprise id, deliverable id), as seen at `as_of`."""
-    query = select(m.Submission).where(m.Submission.received_at <= as_of).order_by(m.Submission.version)
+Versions = dict[tuple[int, int], VersionState]
+
+
+def latest_versions(
+    session: Session, as_of: datetime, deliverable_id: int | None = None
+) -> tuple[Versions, Versions, dict[tuple[int, int], int]]:
+    """(latest version, latest accepted version, version count) per (enterprise id, deliverable id), as seen
+    at `as_of`: a version returned by review after `as_of` still shows as accepted."""
+    S = m.Submission
+    query = (
+        select(
+            S.id,
+            S.enterprise_id,
+            S.deliverable_id,
+            S.version,
+            S.status,
+            S.on_time,
+            S.received_at,
+            # Only a rejected version's problems are ever shown: decoding every accepted one's empty JSON list
+            # was most of the matrix's time at 1,000 enterprises.
+            case((S.status == "rejected", S.errors), else_=null()).label("errors"),
+            S.review,
+            S.reviewed_at,
+        )
+        .where(S.received_at <= as_of)
+        .order_by(S.version)
+    )
     if deliverable_id is not None:
-        query = query.where(m.Submission.deliverable_id == deliverable_id)
+        query = query.where(S.deliverable_id == deliverable_id)
     latest: Versions = {}
     accepted: Versions = {}
-    for sub in session.scalars(query):
-        key = (sub.enterprise_id, sub.deliverable_id)
-        latest[key] = sub
-        if sub.status == "accepted":
-            accepted[key] = sub
-    return latest, accepted
+    counts: dict[tuple[int, int], int] = {}
+    for row in session.execute(query):
+        state = version_state(*row, as_of=as_of)
+        key = (state.enterprise_id, state.deliverable_id)
+        latest[key] = state
+        counts[key] = counts.get(key, 0) + 1
+        if state.status == "accepted":
+            accepted[key] = state
+    return latest, accepted, counts
 
 
-def campaign_status(session: Session, as_of: datetime) -> list[StatusRow]:
+def campaign_status(session: Session, as_of: datetime, include_unopened: bool = False) -> list[StatusRow]:
+    """One row per active enterprise and deliverable issued by `as_of` (with `include_unopened`, also those not
+    yet open: 未开始), ordered by due date, deliverable, enterprise."""
     today = as_of.date()
-    enterprises = session.scalars(
-        select(m.Enterprise).where(m.Enterprise.active.is_(True)).order_by(m.Enterprise.code)
+    enterprises = session.execute(
+        select(m.Enterprise.id, m.Enterprise.code, m.Enterprise.name)
+        .where(m.Enterprise.active.is_(True))
+        .order_by(m.Enterprise.code)
     ).all()
-    deliverables = session.scalars(
-        select(m.Deliverable).where(m.Deliverable.opens_on <= today).order_by(m.Deliverable.due, m.Deliverable.code)
-    ).all()
-    latest, latest_accepted = latest_versions(session, as_of)
+    query = select(m.Deliverable).order_by(m.Deliverable.due, m.Deliverable.code)
+    if not include_unopened:
+        query = query.where(m.Deliverable.opens_on <= today)
+    deliverables = session.scalars(query).all()
+    latest, latest_accepted, counts = latest_versions(session, as_of)
     excused = waived(session, as_of)
     rows = []
     for d in deliverables:
-        for e in enterprises:
-            key = (e.id, d.id)
-            status = classify(latest_accepted.get(key), latest.get(key))
-            if key in excused and status in ("missing", "rejected"):
+        unopened, dlv_code, dlv_title, due, due_text = d.opens_on > today, d.code, d.title, d.due, d.due.isoformat()
+        for ent_id, code, name in enterprises:
+            key = (ent_id, d.id)
+            counted, last = latest_accepted.get(key), latest.get(key)
+            status = "not_started" if unopened and last is None else classify(counted, last)
+            if key in excused and status in (*OWED_STATES, "not_started"):
                 status = "waived"  # a file accepted anyway still counts as filed
-            shown = latest_accepted.get(key) or latest.get(key)
+            shown = counted or last
             rows.append(
                 StatusRow(
-                    enterprise=e.code,
-                    enterprise_name=e.name,
-                    deliverable=d.code,
-                    deliverable_title=d.title,
-                    due=d.due.isoformat(),
+                    enterprise=code,
+                    enterprise_name=name,
+                    deliverable=dlv_code,
+                    deliverable_title=dlv_title,
+                    due=due_text,
                     status=status,
                     status_zh=STATUS_ZH[status],
-                    overdue=status in ("missing", "rejected") and today > d.due,
+                    overdue=status in OWED_STATES and today > due,
                     version=shown.version if shown else None,
                     received_at=shown.received_at.isoformat() if shown else None,
                     errors=list(shown.errors) if shown is not None and shown.status == "rejected" else [],
+                    on_time=counted.on_time if counted else None,
+                    versions=counts.get(key, 0),
                 )
             )
     return rows
+
+
+def timeliness_state(status: str, on_time: bool | None) -> str:
+    """The state without the 备案 review (half-year summaries speak of timeliness only): 已备案 → its
+    accepted version's 按时 or 逾期."""
+    if status == "filed":
+        return "accepted" if on_time else "late"
+    return status
 
 
 def status_counts(rows: list[StatusRow]) -> dict[str, int]:
@@ -124,6 +226,7 @@ MARKS = {
     "missing": ("·", "未报送，截止日未到"),
     "missing_overdue": ("欠", "未报送，已过截止日"),
     "waived": ("免", "已免报（区国资委同意不报）"),
+    "filed": ("备", "已备案（区国资委审核确认）"),
 }
 
 
@@ -167,6 +270,6 @@ def status_matrix(rows: list[StatusRow], codes: dict[str, str]) -> StatusMatrix:
     received = {c[0]: 0 for c in columns}
     overdue = {c[0]: 0 for c in columns}
     for r in rows:
-        received[r.deliverable] += r.status in ("accepted", "late")
+        received[r.deliverable] += r.status in FILED_STATES
         overdue[r.deliverable] += r.overdue
     return StatusMatrix(columns, sorted(enterprises), cells, received, overdue)

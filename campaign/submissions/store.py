@@ -20,6 +20,15 @@ def deliverable_code(config: CampaignConfig, kind: str, year: int) -> str | None
     return next((d.id for d in config.deliverables if d.kind == kind and d.year == year), None)
 
 
+def accepted_as_of(as_of: datetime) -> ColumnElement[bool]:
+    """The one predicate for "this version counted as accepted at `as_of`": accepted by intake and not returned
+    by SASAC's 备案 review by then (a version returned later still counted before its return)."""
+    return or_(
+        m.Submission.status == "accepted",
+        and_(m.Submission.review == "returned", m.Submission.reviewed_at > as_of),
+    )
+
+
 def latest_accepted(
     session: Session, deliverable: str | None, as_of: datetime, enterprise_id: int | None = None
 ) -> dict[int, m.Submission]:
@@ -29,7 +38,7 @@ def latest_accepted(
     query = (
         select(m.Submission)
         .join(m.Deliverable)
-        .where(m.Deliverable.code == deliverable, m.Submission.status == "accepted", m.Submission.received_at <= as_of)
+        .where(m.Deliverable.code == deliverable, accepted_as_of(as_of), m.Submission.received_at <= as_of)
         .order_by(m.Submission.version)
     )
     if enterprise_id is not None:
@@ -40,9 +49,18 @@ def latest_accepted(
 def filed_details(session: Session, deliverable: str | None, as_of: datetime, key: str) -> dict[str, Any]:
     """enterprise code -> details[key] of its latest accepted version of `deliverable` (自评, 对标对象, 创标企业):
     what a file says as data besides its task rows, recorded by intake. Enterprises whose file has none are left out."""
-    by_enterprise = latest_accepted(session, deliverable, as_of)
-    codes = dict(session.execute(select(m.Enterprise.id, m.Enterprise.code)).tuples().all()) if by_enterprise else {}
-    return {codes[e]: s.details[key] for e, s in by_enterprise.items() if key in (s.details or {})}
+    if deliverable is None:
+        return {}
+    # Two columns, not ORM rows: the console's matrix reads this for every enterprise on every page view.
+    query = (
+        select(m.Enterprise.code, m.Submission.details)
+        .join(m.Enterprise, m.Enterprise.id == m.Submission.enterprise_id)
+        .join(m.Deliverable, m.Deliverable.id == m.Submission.deliverable_id)
+        .where(m.Deliverable.code == deliverable, accepted_as_of(as_of), m.Submission.received_at <= as_of)
+        .order_by(m.Submission.version)
+    )
+    latest = {code: details for code, details in session.execute(query)}
+    return {code: details[key] for code, details in latest.items() if key in (details or {})}
 
 
 def latest_filed(

@@ -28,7 +28,7 @@ from campaign.config.settings import get_settings
 from campaign.db import models as m
 from campaign.db.audit import record_audit
 from campaign.db.session import session_scope
-from campaign.web import links, portal
+from campaign.web import console_routes, links, portal
 from campaign.web.security import RateLimiter, SecurityHeaders, csrf_ok, new_csrf_token
 from campaign.web.upload import UploadRefused, receive_file
 from notifications.channels import Channels, load_channels
@@ -152,6 +152,7 @@ def create_app(as_of: datetime | None = None, config: CampaignConfig | None = No
     app.add_middleware(SecurityHeaders, https=https)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _routes(app)
+    console_routes.register(app)
     return app
 
 
@@ -284,7 +285,7 @@ def _routes(app: FastAPI) -> None:
                 message="文件处理出错，未登记。请稍后重新上传；如仍不成功，请联系区国资委。",
             )
         if outcome.message_key:
-            background.add_task(_deliver, p, outcome.message_key, at)  # the page does not wait for the channel
+            background.add_task(deliver, p, outcome.message_key, at)  # the page does not wait for the channel
         sid = await run_in_threadpool(_submission_id, me.enterprise_id, deliverable.id, outcome.version)
         await run_in_threadpool(
             audit,
@@ -364,7 +365,8 @@ def _submission_id(enterprise_id: int, deliverable_code: str, version: int) -> i
         return portal.submission_id_of(db, enterprise_id, deliverable_code, version)
 
 
-def _deliver(p: Portal, key: str, at: datetime) -> None:
+def deliver(p: Portal, key: str, at: datetime) -> None:
+    """Deliver one message recorded by a request (a receipt, a return), after the response went out."""
     from notifications.delivery import notify_now
 
     notify_now([], at, p.channels, recorded_keys=[key])

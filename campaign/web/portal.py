@@ -17,11 +17,11 @@ from campaign.calendar.clock import weekday_zh
 from campaign.config.model import CampaignConfig, Deliverable, Enterprise
 from campaign.db import models as m
 from campaign.outgoing.store import template_file
-from campaign.submissions.status import STATUS_ZH, classify
+from campaign.submissions.status import STATUS_ZH, VersionState, classify, version_state
 from campaign.submissions.store import waived
 
 NOT_STARTED = "not_started"
-STATE_ZH = {NOT_STARTED: "未开始", **STATUS_ZH}
+STATE_ZH = STATUS_ZH
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class Version:
     on_time: bool
     sha256: str
     problems: list[dict]
+    filed: bool = False  # confirmed 已备案 by SASAC's review
 
 
 @dataclass
@@ -45,7 +46,7 @@ class DeliverableRow:
     due_weekday: str
     file_kinds: list[str]
     char_limit: int | None
-    state: str  # not_started | missing | accepted | late | rejected
+    state: str  # not_started | missing | accepted | late | rejected | waived | filed
     state_zh: str
     overdue: bool
     days_left: int | None  # calendar days to the due date while nothing is accepted; negative = overdue
@@ -85,9 +86,25 @@ def home_rows(session: Session, config: CampaignConfig, enterprise_id: int, as_o
         .where(m.Submission.enterprise_id == enterprise_id, m.Submission.received_at <= as_of)
         .order_by(m.Submission.version)
     ).all()
-    by_code: dict[str, list[m.Submission]] = {}
+    by_code: dict[str, list[VersionState]] = {}
+    names: dict[int, tuple[str, str]] = {}
     for sub in subs:
-        by_code.setdefault(sub.deliverable.code, []).append(sub)
+        by_code.setdefault(sub.deliverable.code, []).append(
+            version_state(
+                sub.id,
+                sub.enterprise_id,
+                sub.deliverable_id,
+                sub.version,
+                sub.status,
+                sub.on_time,
+                sub.received_at,
+                sub.errors,
+                sub.review,
+                sub.reviewed_at,
+                as_of=as_of,
+            )
+        )
+        names[sub.id] = (sub.original_name, sub.content_hash)
     excused = {code for (ent, code) in _waived_codes(session, as_of) if ent == enterprise_id}
     rows = []
     for d in config.deliverables:
@@ -119,11 +136,12 @@ def home_rows(session: Session, config: CampaignConfig, enterprise_id: int, as_o
                         v.id,
                         v.version,
                         v.received_at,
-                        v.original_name,
+                        names[v.id][0],
                         v.status,
                         v.on_time,
-                        v.content_hash,
-                        list(v.errors),
+                        names[v.id][1],
+                        v.errors,
+                        v.filed,
                     )
                     for v in reversed(versions)
                 ],

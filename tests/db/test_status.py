@@ -62,7 +62,16 @@ def test_status_json_reports_each_case(initialized_home):
         "missing",
         True,
     )
-    assert data["counts"] == {"missing": 32, "accepted": 2, "late": 1, "rejected": 1, "waived": 0, "overdue": 33}
+    assert data["counts"] == {
+        "not_started": 0,
+        "missing": 32,
+        "accepted": 2,
+        "late": 1,
+        "rejected": 1,
+        "waived": 0,
+        "filed": 0,
+        "overdue": 33,
+    }
 
 
 def test_status_before_the_deadline_is_not_overdue(initialized_home):

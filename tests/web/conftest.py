@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from campaign.calendar.clock import resolve_as_of
+from campaign.config.settings import REPO_ROOT
+from campaign.runtime.stack import free_port
 from tests.layers import mark_layer
 
 pytest_collection_modifyitems = mark_layer("web")
@@ -64,3 +68,17 @@ def sign_in(client, code: str) -> str:
     home = client.get("/home")
     assert home.status_code == 200
     return re.search(r'name="csrf_token" value="([^"]+)"', home.text).group(1)
+
+
+@pytest.fixture
+def portal_config(portal_home, tmp_path, monkeypatch) -> int:
+    """The repository's config with web.base_url pointing at a free local port; returns the port."""
+    port = free_port()
+    config_dir = tmp_path / "config"
+    shutil.copytree(REPO_ROOT / "config", config_dir)
+    yaml_path = config_dir / "campaign.yaml"
+    text = yaml_path.read_text(encoding="utf-8")
+    text = text.replace("base_url: http://127.0.0.1:8000", f"base_url: http://127.0.0.1:{port}")
+    yaml_path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("CAMPAIGN_CONFIG_DIR", str(config_dir))
+    return port

@@ -9,12 +9,9 @@ sees the state change on its home. Screenshots land in test-artifacts/portal-*.p
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
-from campaign.config.settings import REPO_ROOT
-from campaign.runtime.stack import free_port
 from tests.conftest import read_outbox
 from tests.support.browser import ARTIFACTS, chromium_page
 from tests.support.filling import fill
@@ -22,20 +19,6 @@ from tests.web.conftest import AS_OF
 from tests.web.live import live_portal
 
 pytestmark = pytest.mark.timeout(300)
-
-
-@pytest.fixture
-def portal_config(portal_home, tmp_path, monkeypatch) -> int:
-    """The repository's config with web.base_url pointing at a free local port; returns the port."""
-    port = free_port()
-    config_dir = tmp_path / "config"
-    shutil.copytree(REPO_ROOT / "config", config_dir)
-    yaml_path = config_dir / "campaign.yaml"
-    text = yaml_path.read_text(encoding="utf-8")
-    text = text.replace("base_url: http://127.0.0.1:8000", f"base_url: http://127.0.0.1:{port}")
-    yaml_path.write_text(text, encoding="utf-8")
-    monkeypatch.setenv("CAMPAIGN_CONFIG_DIR", str(config_dir))
-    return port
 
 
 def _deployment_notices() -> None:
