@@ -254,6 +254,8 @@ def _print(result: dict) -> None:
             f"{result['per_enterprise_s']} s/enterprise, "
             f"{result['days']} days, {result['files']} files"
         )
+    if result["mode"] == "routine":
+        head += f": {result['files']} files on the busiest filing day, {result['accepted']} accepted"
     print(head)
     for step, seconds in result["steps_s"].items():
         print(f"    {step:48s} {seconds:8.1f} s")
