@@ -174,3 +174,45 @@ def test_category_means_skip_missing_values_and_say_when_a_category_has_none():
 
     rows = [("公益类", 10.0), ("商业一类", 3.0), ("公益类", None), ("公益类", 20.0), ("商业二类", None)]
     assert category_means(rows) == {"公益类": 15.0, "商业一类": 3.0, "商业二类": None}
+
+
+def test_past_thirty_enterprises_the_final_review_charts_show_category_means_and_the_ends_of_the_ranking():
+    from campaign.final_review.outputs import charts
+    from campaign.final_review.rules import IndicatorPoints
+
+    years = sorted(CONFIG.final_review.years)
+    categories = ["商业一类", "商业二类", "公益类"]
+
+    def points(k: int) -> list[IndicatorPoints]:
+        return [
+            IndicatorPoints(
+                i.name,
+                i.unit,
+                i.direction,
+                100.0 + k,
+                150.0,
+                {y: 110.0 + k for y in years},
+                {y: 105.0 + k for y in years},
+            )
+            for i in CONFIG.core_indicators
+        ]
+
+    data = [
+        EnterpriseData(
+            f"SIM{k:04d}",
+            f"模拟企业{k:04d}",
+            categories[k % 3],
+            {y: _rows([0.9] * 9) for y in years},
+            points(k),
+            {y: YearScore(60.0 + k, 1, 14, "合格") for y in years},
+            None,
+        )
+        for k in range(40)
+    ]
+    main, indicators = charts(review(data, CONFIG.final_review), CONFIG)
+    assert "各企业年度考核总分（共40户，前10名与后10名）（按年均总分）" in main["scores"]
+    assert "模拟企业0039" in main["scores"] and "模拟企业0000" in main["scores"]
+    assert "模拟企业0020" not in main["scores"]  # the middle of the ranking is left out
+    assert "各功能分类平均，共40户" in main["gaps"] and "模拟企业" not in main["gaps"]
+    trajectory = next(iter(indicators.values()))
+    assert "各功能分类平均" in trajectory and "商业一类平均" in trajectory and "模拟企业" not in trajectory
