@@ -2,7 +2,7 @@
 
     python bench/server_reuse.py [--runs 3]
 
-Without a server every command that runs a flow starts Prefect's ephemeral server (~10-20 s here);
+Without a server every command that runs a flow starts a local Prefect server of its own (~10-20 s here);
 while `campaign serve` runs for the same CAMPAIGN_HOME, commands find it ($CAMPAIGN_HOME/prefect/
 server.json) and use it. The figure is the median wall time of each way, and their ratio.
 """

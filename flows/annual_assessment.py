@@ -20,7 +20,7 @@ from campaign.calendar.clock import AsOfParam, resolve_as_of
 from campaign.errors import ReviewTimeout
 from campaign.reports import markdown as md
 from tasks.artifacts import publish_summary, publish_table
-from tasks.assessment import finalize_year, score_year
+from tasks.assessment import ScoredYear, finalize_year, score_year
 from tasks.db import prepare_database
 from tasks.notify import fail_if_undelivered, notify_all
 from tasks.results import result_notices
@@ -29,18 +29,43 @@ WEEK = 7 * 24 * 3600
 
 
 class ScoreAdjustmentInput(BaseModel):
-    enterprise: str = Field(description="企业代码，如 DDK001")
-    row_no: int = Field(description="清单行号（评分表“行号”列）")
-    score: float = Field(description="调整后得分")
-    reason: str = Field(description="调整理由（必填，记入审计）")
+    """一项得分调整。"""
+
+    # Titles are what the Prefect UI shows as field labels (it falls back to the English field name).
+    enterprise: str = Field(title="企业代码", min_length=1, description="如 DDK001（评分表“企业代码”列）")
+    row_no: int = Field(title="行号", description="清单行号（评分表“行号”列）")
+    score: float = Field(title="调整后得分", ge=0, description="该行调整后的得分（不是增减量）")
+    reason: str = Field(title="调整理由", min_length=1, description="必填，记入审计")
 
 
 class AssessmentReview(RunInput):
     """区国资委审核：批准定稿，或逐项调整得分并说明理由。"""
 
-    reviewer: str = Field(description="审核人")
-    approve: bool = Field(default=True, description="批准定稿（不批准则保留评分、暂不定稿）")
-    adjustments: list[ScoreAdjustmentInput] = Field(default_factory=list, description="需要调整的得分（可为空）")
+    reviewer: str = Field(title="审核人", min_length=1, description="填写审核人姓名（记入审计和考核结果）")
+    approve: bool = Field(
+        default=True, title="批准定稿", description="打开：按调整后的得分定稿；关闭：保留评分、暂不定稿"
+    )
+    adjustments: list[ScoreAdjustmentInput] = Field(
+        default_factory=list,
+        title="得分调整",
+        description="需要调整的得分，每项一行（点“Add item”添加）；无需调整则留空",
+    )
+
+
+def review_description(year: int, scored: ScoredYear) -> str:
+    """The Markdown the Prefect UI shows above the review form: what is being reviewed and where to look."""
+    pending = [f"{code}（{'、'.join(labels)}）" for code, labels in scored.pending_manual.items()]
+    lines = [
+        f"### {year} 年度考核审核",
+        f"自动计分已完成（{len(scored.auto_totals)} 户企业），各企业自动得分见本运行的 Artifacts。",
+        f"评分表（逐行得分，含“企业代码”“行号”列）：`{scored.scoring_sheet}`",
+        "",
+        "填写审核人；需要调整的得分逐项添加（企业代码、行号、调整后得分、理由），然后点 Submit。"
+        "定性指标须在此评定（或事先用 `campaign scores import` 导入评分表），否则不能定稿。",
+    ]
+    if pending:
+        lines += ["", "**待评定的定性指标**（按清单序号；对应行号见评分表）：" + "；".join(pending)]
+    return "\n".join(lines)
 
 
 def review_key(year: int) -> str:
@@ -82,7 +107,7 @@ def annual_assessment(
     if approve_as:
         review = AssessmentReview(reviewer=approve_as, approve=True)
     else:
-        review = _wait_for_review(year, review_timeout_seconds, review_poll_seconds)
+        review = _wait_for_review(year, review_description(year, scored), review_timeout_seconds, review_poll_seconds)
     if not review.approve:
         return {
             "status": "awaiting_review",
@@ -122,10 +147,13 @@ def annual_assessment(
     return asdict(final)  # what the UI and the CLI show: plain JSON
 
 
-def _wait_for_review(year: int, timeout: int, poll: int) -> AssessmentReview:
+def _wait_for_review(year: int, description: str, timeout: int, poll: int) -> AssessmentReview:
     try:
         return pause_flow_run(
-            wait_for_input=AssessmentReview, timeout=timeout, poll_interval=poll, key=review_key(year)
+            wait_for_input=AssessmentReview.with_initial_data(description=description),
+            timeout=timeout,
+            poll_interval=poll,
+            key=review_key(year),
         )
     except FlowPauseTimeout:
         raise ReviewTimeout(

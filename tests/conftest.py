@@ -18,6 +18,9 @@ os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
 os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_FLOW_RUNS_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_TASK_RUNS_LEVEL", "WARNING")
+# The server key signs links and the hidden _meta sheet of generated workbooks; a fixed one keeps tests that
+# generate a template in one CAMPAIGN_HOME and receive it in another from depending on a per-home key file.
+os.environ["CAMPAIGN_WEB_SECRET"] = "campaign-test-suite-secret-" + "0" * 32
 for _var in ("CAMPAIGN_HOME", "CAMPAIGN_DATABASE_URL", "CAMPAIGN_CONFIG_DIR", "CAMPAIGN_APPRISE_CONFIG"):
     os.environ.pop(_var, None)
 

@@ -17,7 +17,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from campaign.assessment.rules import Adjustment, EnterpriseResult
 from campaign.errors import ScoringSheetError
-from campaign.reports.excel import META_SHEET, safe_cell, styled_cell, write_meta_sheet
+from campaign.reports.excel import META_SHEET, safe_cell, styled_cell, write_cell, write_meta_sheet
 from campaign.workbook import schema as s
 
 SCORING_KIND = "assessment-scoring"
@@ -186,7 +186,7 @@ def write_scores_into_list(original: Path, result: EnterpriseResult, out: Path) 
     rule_col = s.COLUMN_KEYS.index("scoring_rule") + 1
     score_col = s.COLUMN_KEYS.index("score") + 1
     for item in result.items:
-        ws.cell(item.item.row_no, rule_col, item.rule_text)
+        write_cell(ws, item.item.row_no, rule_col, item.rule_text)  # may carry a reviewer's adjustment note
         ws.cell(item.item.row_no, score_col, item.score if item.score is not None else 0)
     for row in range(s.FIRST_DATA_ROW, ws.max_row + 1):
         if ws.cell(row, 1).value == s.TOTAL_LABEL:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from campaign.config.model import CampaignConfig
 from campaign.config.settings import get_settings
 from campaign.db import models as m
+from campaign.db.audit import record_audit
 from campaign.db.claims import (
     claim_inbox_file,
     finish_inbox_file,
@@ -250,15 +251,14 @@ def record(
         session.add_all(_task_rows(exam, config, submission))
     message = _message(config, exam, as_of, version, on_time)
     record_messages(session, [message], channels, as_of)
-    session.add(
-        m.AuditEvent(
-            at=as_of,
-            actor="intake",
-            action=f"submission.{outcome.status}",
-            entity="submission",
-            entity_key=f"{exam.identity.enterprise}:{dlv.code}:v{version}",
-            detail={"sha256": exam.sha256, "codes": [p["code"] for p in problems], "on_time": on_time},
-        )
+    record_audit(
+        session,
+        as_of,
+        "intake",
+        f"submission.{outcome.status}",
+        "submission",
+        f"{exam.identity.enterprise}:{dlv.code}:v{version}",
+        {"sha256": exam.sha256, "codes": [p["code"] for p in problems], "on_time": on_time},
     )
     outcome.version, outcome.on_time, outcome.message_key = version, on_time, message.key
     return outcome

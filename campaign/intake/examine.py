@@ -1,7 +1,8 @@
 """Examine one received file: name, safety, identity, template version, content rules. No database.
 
-The order matters: nothing parses a file before the package checks (size, zip/XML bombs, macros)
-have passed, and a file that fails them is never opened by openpyxl, calamine or python-docx.
+The order matters: nothing parses a file before the package checks (size, zip/XML bombs, macros,
+embedded objects, external links) have passed, and a file that fails them is never opened by a reader.
+A workbook's hidden metadata is believed only when its signature checks (campaign/validation/meta.py).
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from campaign.config.model import CampaignConfig, Deliverable, DeliverableKind
+from campaign.config.settings import server_secret
 from campaign.documents.schema import ATTACHMENT1_LABEL, TEMPLATE_VERSIONS
 from campaign.intake.identify import Identity, identify
 from campaign.intake.store import sha256_of
 from campaign.validation import documents as doc_rules
 from campaign.validation.filename import ALLOWED_EXTENSIONS, check_filename, extension
-from campaign.validation.meta import check_meta
+from campaign.validation.meta import check_meta, check_meta_signature
 from campaign.validation.package import file_type_problem, inspect_package
 from campaign.validation.problems import Problem, problem
 from campaign.validation.self_review import check_self_review
@@ -89,6 +91,14 @@ def examine(
     elif exam.size > max_bytes:
         exam.problems += inspect_package(path, ext, [], max_bytes).problems
     meta = getattr(content, "meta", None)
+    if kind == "xlsx" and meta is not None:
+        forged = check_meta_signature(meta, server_secret())
+        if forged:
+            exam.problems += forged
+            if claim is None:
+                # A forged identity names nobody: the rejection goes to SASAC and no enterprise's record is touched.
+                return exam
+            meta = None  # the portal's session says who sent it; the edited sheet says nothing
     exam.identity, id_problems = identify(config, meta, name, claim)
     exam.problems += id_problems
     deliverable_id = exam.identity.deliverable
@@ -120,6 +130,9 @@ def examine(
     if content is None or _has(exam, "E_FORMULA"):
         return exam  # content rules would only repeat the formula cells as unreadable values
     expected_version = TEMPLATE_VERSION_OF.get(deliverable.template or "")
+    if expected_version and kind == "xlsx" and meta is None and not _has(exam, "E_META_SIGNATURE"):
+        # Without the signed sheet a workbook is anyone's: DDK002 could file for DDK001 by deleting _meta.
+        exam.problems.append(problem("E_META_SIGNATURE", reason="缺少模板中的隐藏信息，不是用区国资委下发的模板填写的"))
     if expected_version:
         exam.problems += check_meta(meta, expected_version, None)
     exam.problems += _content_rules(content, deliverable, config, exam)
@@ -181,6 +194,7 @@ def _content_rules(content, deliverable: Deliverable, config: CampaignConfig, ex
                 exam.details["chuangbiao"] = [u.as_dict() for u in units]
         if deliverable.char_limit:
             what = "目标任务" if template == "attachment1-targets" else "部署推动情况报告"
-            problems += doc_rules.check_char_limit(paragraphs, deliverable.char_limit, what, title)
+            uncounted = getattr(content, "unkept_chars", 0)
+            problems += doc_rules.check_char_limit(paragraphs, deliverable.char_limit, what, title, uncounted)
         return problems
     return []

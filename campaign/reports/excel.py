@@ -5,9 +5,10 @@ tab/CR, which some spreadsheet programs skip before evaluating) would run as a f
 when a colleague or an enterprise opens the file: such text gets a leading single quote and stays
 text. Numbers stay numbers. Every workbook the system writes, exports and templates alike, goes
 through `safe_cell`; the hidden `_meta` sheet that lets a returned file identify itself is written
-by `write_meta_sheet` only. Workbooks whose size grows with the number of enterprises (the scoring
-sheet, the linkage sheet) are written in openpyxl's write-only mode, which streams rows to disk and
-keeps memory flat; their styled cells come from `styled_cell`.
+by `write_meta_sheet` only, signed with the server-side key (campaign/validation/meta.py).
+Workbooks whose size grows with the number of enterprises (the scoring sheet, the linkage sheet) are
+written in openpyxl's write-only mode, which streams rows to disk and keeps memory flat; their styled
+cells come from `styled_cell`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.worksheet.worksheet import Worksheet
+
+from campaign.config.settings import server_secret
+from campaign.validation.meta import SIGNATURE_KEY, meta_signature
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 META_SHEET = "_meta"
@@ -61,11 +65,14 @@ def styled_cell(
 
 
 def write_meta_sheet(wb: Workbook, pairs: Mapping[str, str]) -> None:
-    """A very hidden (not listed under Excel's "Unhide"), protected sheet of key/value pairs.
+    """A very hidden (not listed under Excel's "Unhide"), protected sheet of key/value pairs, the last
+    one their signature under the server-side key (intake refuses a file whose pairs do not match it).
 
     Appended row by row, so it works in write-only workbooks too."""
     meta = wb.create_sheet(META_SHEET)
-    for key, value in pairs.items():
-        meta.append([key, safe_cell(value)])
+    written = {str(key): str(safe_cell(value)) for key, value in pairs.items()}
+    written[SIGNATURE_KEY] = meta_signature(written, server_secret())
+    for key, value in written.items():
+        meta.append([key, value])
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True

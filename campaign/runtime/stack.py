@@ -5,6 +5,9 @@ Each child runs in its own session (process group) so a terminal's Ctrl-C reache
 stop the children in order: workers first (they finish or hand back their flow runs), then the
 server. Flow runs are started by the process worker in sessions of their own, so at stop time every
 descendant is collected first and whatever survives the polite signals is killed.
+
+If we are SIGKILLed nothing of ours runs: the kernel then kills our direct children
+(`campaign.runtime.lifeline`); flow runs a worker had already started run on to their end.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import psutil
 from campaign.config.settings import REPO_ROOT
 from campaign.errors import StackError
 from campaign.runtime.environment import server_record
+from campaign.runtime.lifeline import wrap
 
 POOL = "campaign-pool"
 
@@ -136,8 +140,9 @@ class LocalStack:
             )
             self._wait_healthy()
             write_server_record(Path(self.env["CAMPAIGN_HOME"]), self.opts.api_url, self.server.pid)
-            say(f"确认工作池 {self.opts.pool}（进程型）…")
-            self._ensure_pool()
+            if self.opts.deploy or self.opts.workers:  # two Prefect CLI calls (~10 s here) only when used
+                say(f"确认工作池 {self.opts.pool}（进程型）…")
+                self._ensure_pool()
             if self.opts.deploy:
                 say("按 prefect.yaml 部署全部流程…")
                 self._cli(["--no-prompt", "deploy", "--all"], what="按 prefect.yaml 部署", cwd=REPO_ROOT)
@@ -196,7 +201,7 @@ class LocalStack:
         log = open(self.log_dir / f"{label}.log", "ab")
         self._logs.append(log)
         return subprocess.Popen(
-            cmd,
+            wrap(cmd),  # a SIGKILLed `campaign serve` takes the server, workers and portal with it
             env=self.env,
             cwd=REPO_ROOT,
             stdout=log,

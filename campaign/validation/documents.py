@@ -91,8 +91,11 @@ def counted_text(paragraphs: Sequence[str], title: str | None = None) -> str:
     return "\n".join(kept)
 
 
-def check_char_limit(paragraphs: Sequence[str], limit: int, what: str, title: str | None = None) -> list[Problem]:
-    count = count_chars(counted_text(paragraphs, title))
+def check_char_limit(
+    paragraphs: Sequence[str], limit: int, what: str, title: str | None = None, uncounted: int = 0
+) -> list[Problem]:
+    """`uncounted`: characters the reader counted but did not keep (a document far beyond any limit)."""
+    count = count_chars(counted_text(paragraphs, title)) + uncounted
     return [problem("E_TOO_LONG", what=what, count=count, limit=limit)] if count > limit else []
 
 

@@ -9,11 +9,8 @@ never on the business `as_of` a flow replays.
 
 from __future__ import annotations
 
-import os
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
@@ -21,11 +18,9 @@ from sqlalchemy.orm import Session
 
 from campaign.calendar.clock import TZ, format_date_zh
 from campaign.config.model import CampaignConfig
-from campaign.config.settings import get_settings
+from campaign.config.settings import server_secret  # noqa: F401  (links.server_secret: its one home is settings)
 from campaign.db import models as m
 
-SECRET_ENV = "CAMPAIGN_WEB_SECRET"
-SECRET_FILE = "web-secret"
 SALT = "campaign-portal-link"
 # A message sent when the current link has less than this left carries a fresh one instead.
 RENEW_BEFORE = timedelta(days=30)
@@ -33,35 +28,6 @@ RENEW_BEFORE = timedelta(days=30)
 
 def wall_clock() -> datetime:
     return datetime.now(UTC)
-
-
-def server_secret(home: Path | None = None) -> str:
-    """CAMPAIGN_WEB_SECRET; without it, a random secret kept in CAMPAIGN_HOME/web-secret (mode 0600).
-
-    The file is the embedded default: one machine where the portal and the flows share CAMPAIGN_HOME.
-    Several machines must share CAMPAIGN_WEB_SECRET, or links signed on one are refused on another.
-    """
-    value = os.environ.get(SECRET_ENV, "").strip()
-    if value:
-        if len(value) < 32:
-            raise ValueError(
-                f"环境变量 {SECRET_ENV} 太短（至少 32 个字符），请用 "
-                '`python -c "import secrets; print(secrets.token_urlsafe(48))"` 生成'
-            )
-        return value
-    path = (home or get_settings().home_dir) / SECRET_FILE
-    try:
-        return path.read_text(encoding="ascii").strip()
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process created it first: use theirs
-        return path.read_text(encoding="ascii").strip()
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(secrets.token_urlsafe(48))
-    return path.read_text(encoding="ascii").strip()
 
 
 def _serializer(secret: str) -> URLSafeSerializer:

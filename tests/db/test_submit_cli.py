@@ -10,8 +10,10 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from campaign.cli.app import app
+from campaign.config.settings import server_secret
 from campaign.db import models as m
 from campaign.db.session import session_scope
+from campaign.validation.meta import meta_signature
 from campaign.workbook import schema as s
 from tests.support.filling import fill, fill_attachment1
 
@@ -76,7 +78,11 @@ def _core_missing(wb, ws, col):
 
 
 def _old_version(wb, ws, col):
-    wb[s.META_SHEET]["B3"] = "attachment2-task-list/2022.1"
+    """A template the system signed for last year's layout (re-signed here with the server key)."""
+    meta = wb[s.META_SHEET]
+    meta["B3"] = "attachment2-task-list/2022.1"
+    pairs = {row[0].value: row[1].value for row in meta.iter_rows()}
+    meta["B4"] = meta_signature(pairs, server_secret())
 
 
 @pytest.mark.parametrize(

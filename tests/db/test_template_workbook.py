@@ -3,6 +3,8 @@ from __future__ import annotations
 from openpyxl import load_workbook
 
 from campaign.config.model import load_config
+from campaign.config.settings import server_secret
+from campaign.validation.meta import check_meta_signature, meta_signature
 from campaign.workbook import schema as s
 from campaign.workbook.generate import write_task_list
 
@@ -82,8 +84,13 @@ def test_hidden_protected_metadata(tmp_path):
     wb = load_workbook(path)
     meta = wb[s.META_SHEET]
     assert meta.sheet_state == "veryHidden" and meta.protection.sheet
-    assert {r[0]: r[1] for r in meta.iter_rows(values_only=True)} == {
+    pairs = {r[0]: r[1] for r in meta.iter_rows(values_only=True)}
+    assert pairs == {
         "enterprise_code": "DDK001",
         "deliverable_id": "completion-2023",
         "template_version": s.TEMPLATE_VERSION,
+        "signature": meta_signature(pairs, server_secret()),
     }
+    assert check_meta_signature(pairs, server_secret()) == []
+    assert check_meta_signature({**pairs, "enterprise_code": "DDK002"}, server_secret())[0].code == "E_META_SIGNATURE"
+    assert check_meta_signature(pairs, "another-deployment-" + "k" * 32)[0].code == "E_META_SIGNATURE"

@@ -1,4 +1,6 @@
-"""The real stack (campaign serve: Prefect server on PostgreSQL, worker) driven through its UI in Chromium."""
+"""Real Prefect servers, as operators run them: the stack (campaign serve: server on PostgreSQL, worker)
+driven through its UI in Chromium; the annual-assessment review form filled in that UI; and commands and
+campaign serve killed or stopped without leaving a process behind."""
 
 from __future__ import annotations
 

@@ -12,12 +12,11 @@ from campaign.config.model import load_config
 from campaign.config.settings import get_settings
 from campaign.db import models as m
 from campaign.db.session import session_scope
-from campaign.documents.generate import write_document
 from campaign.intake.core import inbox_files, process_paths
 from campaign.validation.filename import display_name
 from campaign.workbook.generate import write_task_list
 from notifications.channels import load_channels
-from tests.hostile.make_corpus import build_corpus
+from tests.hostile.make_corpus import HIDDEN_CHARS, build_corpus, filled_attachment1
 from tests.support.filling import fill
 
 CONFIG = load_config()
@@ -29,9 +28,11 @@ def corpus(initialized_home, tmp_path, monkeypatch):
     monkeypatch.setenv("CAMPAIGN_MAX_UPLOAD_BYTES", str(2 * 1024 * 1024))  # keeps the sparse file small too
     tpl = write_task_list(CONFIG, CONFIG.enterprise("DDK001"), CONFIG.deliverable("task-list-2023"), tmp_path / "src")
     filled = fill(tpl, tmp_path / "src" / "filled.xlsx")
-    docx = write_document(CONFIG.enterprise("DDK001"), CONFIG.deliverable("targets-2023"), tmp_path / "src")
+    docx = filled_attachment1(CONFIG, tmp_path / "src")
+    tpl2 = write_task_list(CONFIG, CONFIG.enterprise("DDK002"), CONFIG.deliverable("task-list-2023"), tmp_path / "src2")
+    other = fill(tpl2, tmp_path / "src2" / "filled.xlsx")
     inbox = initialized_home / "inbox"
-    expected = build_corpus(inbox, filled, docx, get_settings().max_upload_bytes)
+    expected = build_corpus(inbox, filled, docx, get_settings().max_upload_bytes, other)
     return initialized_home, filled, expected
 
 
@@ -84,7 +85,7 @@ def test_specific_reasons(corpus):
     outcomes, _ = process_paths(inbox_files(home), CONFIG, AS_OF, channels, move=False)
     by_name = {o.name: o for o in outcomes}
     bomb = by_name["DDK002_task-list-2023.xlsx"].problems[0]["message"]
-    assert "解压后 150 MB" in bomb
+    assert "150 MB" in bomb
     formula = by_name["DDK001_task-list-2023 (2).xlsx"]
     assert [p["code"] for p in formula.problems] == ["E_FORMULA"]
     assert formula.problems[0]["message"] == "表格中含有公式（单元格 H5、I6，共 2 处），系统不计算、不采信公式结果。"
@@ -97,6 +98,66 @@ def test_specific_reasons(corpus):
     with session_scope() as s:
         note = s.scalars(select(m.Notification).where(m.Notification.key == unknown.message_key)).one()
         assert note.recipient == "sasac" and "无法确定该文件属于哪户企业" in note.body
+
+
+def test_item5_cases_name_what_was_found(corpus):
+    """Issue 15 item 5: each of these was accepted and stored before."""
+    home, _, _ = corpus
+    channels = load_channels(get_settings().apprise_config_path)
+    outcomes, _ = process_paths(inbox_files(home), CONFIG, AS_OF, channels, move=False)
+    by_name = {o.name: o for o in outcomes}
+
+    def first(name: str) -> tuple[str, str]:
+        found = by_name[name].problems[0]
+        return found["code"], found["message"]
+
+    # Found by the OLE signature and the _VBA_PROJECT stream, not by the name vbaProject.bin.
+    assert first("DDK001_task-list-2023 (4).xlsx") == (
+        "E_MACRO",
+        "文件含有宏（内部文件 xl/stuff.dat 是 VBA 宏工程），按安全规定不予接收。",
+    )
+    assert (
+        first("DDK001_task-list-2023 (5).xlsx")[1]
+        == "文件含有宏（内容类型声明 /xl/stuff.dat 为宏），按安全规定不予接收。"
+    )
+    assert first("DDK001_task-list-2023 (6).xlsx")[0] == "E_EMBEDDED"
+    # The worksheet lives in xl/worksheets/sheet1.bin: found by its root element, the formulas reported.
+    assert first("DDK001_task-list-2023 (7).xlsx") == (
+        "E_FORMULA",
+        "表格中含有公式（单元格 H6、I7，共 2 处），系统不计算、不采信公式结果。",
+    )
+    external = {n: first(n) for n in by_name if n.endswith(("(8).xlsx", "(9).xlsx", "(2).docx", "(3).docx"))}
+    assert {code for code, _ in external.values()} == {"E_EXTERNAL_LINK"}
+    assert "共享文件夹 file:///\\\\fileserver" in external["DDK001_task-list-2023 (8).xlsx"][1]
+    assert "链接的图片：http://tracker.example.invalid/p.png" in external["DDK001_task-list-2023 (9).xlsx"][1]
+    assert "远程模板：https://templates.example.invalid/normal.dotm" in external["DDK001_targets-2023 (2).docx"][1]
+    assert "共享文件夹 \\\\fileserver\\share\\plan.docx" in external["DDK001_targets-2023 (3).docx"][1]
+    # 5,600 characters in content controls / text boxes count (the filled text itself is well under 1,500).
+    base = by_name["DDK001_targets-2023 (4).docx"]
+    for name in ("DDK001_targets-2023 (4).docx", "DDK001_targets-2023 (5).docx"):
+        code, message = first(name)
+        count = int(message.split("共 ")[1].split(" 字")[0])
+        assert code == "E_TOO_LONG" and (by_name[name].enterprise, base.enterprise) == ("DDK001", "DDK001")
+        assert HIDDEN_CHARS < count < HIDDEN_CHARS + 1_500, message  # the text-box fallback copy is not counted twice
+    # DDK002's workbook with its _meta edited to DDK001: refused, and DDK001 is neither told nor recorded against.
+    forged = by_name["DDK001_task-list-2023 (3).xlsx"]
+    assert [p["code"] for p in forged.problems] == ["E_META_SIGNATURE"]
+    assert forged.enterprise is None and forged.message_key.startswith("rejection:unknown:")
+    with session_scope() as s:
+        assert s.scalars(select(m.Submission).where(m.Submission.content_hash == forged.sha256)).all() == []
+    stripped = by_name["DDK001_task-list-2024.xlsx"]  # _meta deleted: a workbook not made from the issued template
+    assert [p["code"] for p in stripped.problems] == ["E_META_SIGNATURE"] and stripped.status == "rejected"
+    assert "缺少模板中的隐藏信息" in stripped.problems[0]["message"]
+
+
+def test_edited_meta_through_the_portal_is_refused_for_the_sender(corpus):
+    """With the sender known (a portal session claims DDK002), the edited file is DDK002's own rejection."""
+    home, _, _ = corpus
+    channels = load_channels(get_settings().apprise_config_path)
+    forged = home / "inbox" / "DDK001_task-list-2023 (3).xlsx"
+    [outcome], _ = process_paths([forged], CONFIG, AS_OF, channels, move=False, claim=("DDK002", "task-list-2023"))
+    assert outcome.status == "rejected" and outcome.enterprise == "DDK002"
+    assert "E_META_SIGNATURE" in [p["code"] for p in outcome.problems]
 
 
 def accepted_path(rows):

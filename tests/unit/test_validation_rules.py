@@ -156,13 +156,20 @@ def test_zip_directory_rules():
     assert codes(check_zip_directory([_info("a.xml", 150 * 1024 * 1024, 100 * 1024 * 1024)])) == ["E_ZIP_BOMB"]
     assert codes(check_zip_directory([_info(f"x{i}.xml", 10, 10) for i in range(3000)])) == ["E_ZIP_BOMB"]
     assert codes(check_zip_directory([_info("../../evil.xml", 10, 10)])) == ["E_CORRUPT"]
+    assert codes(check_zip_directory([_info("", 10, 10)])) == ["E_CORRUPT"]  # atheris: an empty name crashed intake
 
 
 def test_macro_rules():
-    assert check_macros(["xl/workbook.xml"], b"<Types/>", "xlsx") == []
-    assert codes(check_macros(["xl/vbaProject.bin"], b"", "xlsx")) == ["E_MACRO"]
-    assert codes(check_macros([], b"application/vnd.ms-excel.sheet.macroEnabled.main+xml", "xlsx")) == ["E_MACRO"]
-    assert codes(check_macros([], b"", "xlsm")) == ["E_MACRO"]
+    assert check_macros(["xl/workbook.xml"], "xlsx") == []
+    assert codes(check_macros(["xl/vbaProject.bin"], "xlsx")) == ["E_MACRO"]
+    assert codes(check_macros([], "xlsm")) == ["E_MACRO"]
+    types = b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override %s/></Types>'
+    macro = b'PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"'
+    vba = b'PartName="/xl/stuff.dat" ContentType="application/vnd.ms-office.vbaProject"'
+    assert codes(scan_xml_part("[Content_Types].xml", types % macro)[0]) == ["E_MACRO"]
+    assert codes(scan_xml_part("[Content_Types].xml", types % vba)[0]) == ["E_MACRO"]
+    plain = b'PartName="/xl/workbook.xml" ContentType="application/xml"'
+    assert scan_xml_part("[Content_Types].xml", types % plain) == ([], [])
 
 
 def test_xml_part_rules():

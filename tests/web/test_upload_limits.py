@@ -95,9 +95,9 @@ def test_hostile_files_through_the_form_are_refused_with_their_reason(limited_ap
     filled = fill(tpl, tmp_path / "src" / "filled.xlsx")
     docx = write_document(config.enterprise("DDK001"), config.deliverable("targets-2023"), tmp_path / "src")
     expected = build_corpus(tmp_path / "corpus", filled, docx, LIMIT)
-    hostile = {"E_ZIP_BOMB", "E_XML_BOMB", "E_MACRO", "E_CORRUPT", "E_FORMULA"}
-    chosen = {name: code for name, code in expected.items() if code in hostile}
-    assert len(chosen) == 7
+    hostile = {"E_ZIP_BOMB", "E_XML_BOMB", "E_MACRO", "E_EMBEDDED", "E_CORRUPT", "E_FORMULA", "E_EXTERNAL_LINK"}
+    chosen = {name: code for name, code in expected.items() if code in hostile and name.endswith((".xlsx", ".xlsm"))}
+    assert len(chosen) == 13
     with live_portal(limited_app) as base:
         client, csrf = _signed_in(base)
         for name, code in chosen.items():
@@ -119,7 +119,7 @@ def test_hostile_files_through_the_form_are_refused_with_their_reason(limited_ap
         assert r.status_code == 413
         with session_scope() as s:
             subs = s.scalars(select(m.Submission)).all()
-            assert len(subs) == 7 and all(x.status == "rejected" and x.stored_path is None for x in subs)
+            assert len(subs) == len(chosen) and all(x.status == "rejected" and x.stored_path is None for x in subs)
             assert {x.enterprise.code for x in subs} == {"DDK001"}
         assert not (portal_home / "files").exists()  # hostile bytes never reach the store
         # A path in the file name is only a name: the last component is kept, nothing is written elsewhere.
