@@ -37,6 +37,7 @@ def deployment_phase(as_of: AsOfParam = None) -> dict:
         "newly_recorded": delivery.recorded,
         "sent": len(delivery.sent),
         "failed": len(delivery.failed),
+        "unknown": len(delivery.unknown),  # no answer in time: held, not resent
     }
     audit("notice.issued", "phase", "deployment", as_of, summary)
     publish_summary(
@@ -51,7 +52,7 @@ def deployment_phase(as_of: AsOfParam = None) -> dict:
 
 
 def _notice_table(messages: list[OutgoingMessage], delivery: DeliveryReport) -> str:
-    sent, failed = set(delivery.sent), delivery.failed
+    sent, failed = set(delivery.sent), delivery.undelivered
 
     def state(key: str) -> str:
         # Not sent by this run and not failed: an earlier run (or another worker) sent it.

@@ -57,6 +57,7 @@ def final_review(as_of: AsOfParam = None) -> dict:
             "newly_recorded": delivery.recorded,
             "sent": len(delivery.sent),
             "failed": len(delivery.failed),
+            "unknown": len(delivery.unknown),  # no answer in time: held, not resent
         },
     }
     fail_if_undelivered(delivery, "通知", result_dict)

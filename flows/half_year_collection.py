@@ -45,6 +45,7 @@ def half_year_collection(period: str, as_of: AsOfParam = None, mode: Literal["au
             "newly_recorded": delivery.recorded,
             "sent": len(delivery.sent),
             "failed": len(delivery.failed),
+            "unknown": len(delivery.unknown),  # no answer in time: held, not resent
         }
         publish_summary(
             f"{deliverable.id}-open",

@@ -47,6 +47,7 @@ def intake(as_of: AsOfParam = None, chunk_size: int = CHUNK_SIZE) -> dict:
         "lists_regenerated": len(refreshed_lists),
         "sent": len(delivery.sent),
         "failed": len(delivery.failed),
+        "unknown": len(delivery.unknown),  # no answer in time: held, not resent
     }
     # A progress report filed (or rejected) after its period was summarised: the summary is regenerated, so
     # the report and `campaign status` agree on who reported when.

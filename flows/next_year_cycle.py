@@ -27,6 +27,7 @@ def next_year_cycle(year: int, as_of: AsOfParam = None) -> dict:
         "newly_recorded": delivery.recorded,
         "sent": len(delivery.sent),
         "failed": len(delivery.failed),
+        "unknown": len(delivery.unknown),  # no answer in time: held, not resent
     }
     publish_summary(
         f"next-year-cycle-{year}",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from prefect import flow
 from prefect.artifacts import create_table_artifact
+from prefect.utilities.annotations import quote
 
 from campaign.calendar.clock import AsOfParam, resolve_as_of
 from campaign.reminders.outputs import COLUMNS, run_table, totals
@@ -28,8 +29,13 @@ def reminders(as_of: AsOfParam = None) -> dict:
     prepare_database()
     planned = plan(as_of)
     keys = [msg.key for msg in planned.messages]
-    delivery = notify_all(planned.messages, as_of)
-    rows = run_table(planned.plan, delivery.sent, list(delivery.failed))
+    # quote(): Prefect would otherwise walk all 10,000 messages looking for futures (~2 ms per message).
+    delivery = notify_all(quote(planned.messages), as_of)
+    # The table is about today's reminders; messages left by earlier runs that this run delivered are counted apart.
+    own = set(keys)
+    rows = run_table(
+        planned.plan, [k for k in delivery.sent if k in own], [k for k in delivery.undelivered if k in own]
+    )
     summary = {
         "as_of": as_of.isoformat(),
         "day": planned.plan.day.isoformat(),
@@ -38,13 +44,18 @@ def reminders(as_of: AsOfParam = None) -> dict:
         "newly_recorded": delivery.recorded,
         "overdue": planned.plan.overdue_total,
         **totals(rows),
+        # of "failed": no answer in time, held (not resent by itself)
+        "unknown": sum(1 for k in delivery.unknown if k in own),
+        "maybe_duplicated": len(delivery.maybe_duplicated),
+        "earlier_delivered": delivery.earlier,
     }
     audit("reminders.run", "reminders", planned.plan.day.isoformat(), as_of, summary)
     create_table_artifact(
         key="reminders-run",
         table=[{COLUMNS[k]: v for k, v in row.items()} for row in rows],
         description=f"截止提醒 {summary['day']}：发送 {summary['sent']}，失败 {summary['failed']}"
-        f"（失败的消息保留为待发送，下次运行重试）",
+        f"（其中结果不明 {summary['unknown']}：对方可能已收到，不自动重发）"
+        f"；补发此前运行留下的消息 {summary['earlier_delivered']}（失败的消息保留为待发送，下次运行重试）",
     )
     summary["table"] = rows
     summary["recipients"] = {msg.key: msg.recipient for msg in planned.messages}

@@ -25,6 +25,7 @@ def resend_messages(keys: list[str], requested_by: str, as_of: AsOfParam = None)
         "requeued": len(requeued),
         "sent": len(delivery.sent),
         "failed": len(delivery.failed),
+        "unknown": len(delivery.unknown),  # no answer in time again: held
         "skipped": sorted(set(keys) - set(requeued)),  # not failed (sent already, or still queued)
     }
     fail_if_undelivered(delivery, "补发的消息", result)

@@ -29,6 +29,7 @@ def window_notices(deliverables: list[str], as_of: AsOfParam = None) -> dict:
         "newly_recorded": delivery.recorded,
         "sent": len(delivery.sent),
         "failed": len(delivery.failed),
+        "unknown": len(delivery.unknown),  # no answer in time: held, not resent
     }
     publish_summary(
         "window-notices",

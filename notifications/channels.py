@@ -30,6 +30,11 @@ class DeliveryPolicy:
     # A URL failing this many messages in a row is skipped for the rest of the run, so one dead
     # channel cannot stall thousands of messages behind its retries and backoff.
     circuit_after: int = 3
+    # A send that got no answer within the channel's timeout may still have reached the receiver.
+    # "hold": record it as outcome unknown and never send it again by itself (no duplicate; SASAC's
+    # daily digest lists it for a person to check). "resend": treat it as a failure and retry (a
+    # duplicate is possible; receivers that honour the Idempotency-Key header drop it).
+    unknown_outcome: str = "hold"
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,7 @@ _DELIVERY_LIMITS = {
     "max_attempts": (int, 1, 100),
     "circuit_after": (int, 1, 1000),
 }
+UNKNOWN_OUTCOME = ("hold", "resend")
 
 
 def _delivery_policy(raw, source: str) -> DeliveryPolicy:
@@ -100,8 +106,16 @@ def _delivery_policy(raw, source: str) -> DeliveryPolicy:
         raise ConfigError([f"{source} 中 delivery：应为键值对象"])
     problems, values = [], {}
     for name, value in raw.items():
+        if name == "unknown_outcome":
+            if value in UNKNOWN_OUTCOME:
+                values[name] = value
+            else:
+                problems.append(f"{source} 中 delivery.unknown_outcome：应为 hold 或 resend，当前值：{value!r}")
+            continue
         if name not in _DELIVERY_LIMITS:
-            problems.append(f"{source} 中 delivery.{name}：不认识的字段（可选：{'、'.join(_DELIVERY_LIMITS)}）")
+            problems.append(
+                f"{source} 中 delivery.{name}：不认识的字段（可选：{'、'.join(_DELIVERY_LIMITS)}、unknown_outcome）"
+            )
             continue
         kind, low, high = _DELIVERY_LIMITS[name]
         if (

@@ -510,33 +510,41 @@ def parse_config(raw: dict) -> CampaignConfig:
         raise ConfigError(format_validation_error(exc, raw)) from None
 
 
-# The last config loaded, by directory and the digest of its two files' bytes. The clock, every task and
-# every message builder load the config; with a thousand enterprises parsing and validating it costs
-# ~0.1 s each time, a new object each time also misses the calendar's cache (plan.py), and the files
-# rarely change. Reading the bytes to compare is cheap; the models are frozen, so sharing one is safe.
-_LOADED: dict[str, tuple[bytes, CampaignConfig]] = {}
+# One version kept: (directory, digest of its two files' bytes) -> the parsed config. Keyed by content, not
+# by modification time: a file rewritten within the clock's granularity (a few ms) with the same size
+# must still be read again. Reading the bytes is cheap next to parsing; the models are frozen, so one
+# object is shared safely (and the calendar's cache in plan.py, keyed by the object, keeps its hits).
+_LOADED: dict[tuple[str, bytes], CampaignConfig] = {}
 
 
 def load_config(config_dir: Path | None = None) -> CampaignConfig:
+    """The configuration in `config_dir`, parsed once per version of its files: one run asks for it in
+    several steps, and 10,000 enterprises take seconds to parse and validate each time."""
     if config_dir is None:
         from campaign.config.settings import get_settings
 
         config_dir = get_settings().config_dir
     files = (config_dir / "campaign.yaml", config_dir / "enterprises.yaml")
     try:
-        digest: bytes | None = hashlib.sha256(b"\0".join(f.read_bytes() for f in files)).digest()
-    except OSError:
-        digest = None  # read_yaml below names the missing file
-    hit = _LOADED.get(str(config_dir))
-    if digest is not None and hit is not None and hit[0] == digest:
-        return hit[1]
-    raw = read_yaml(files[0])
-    enterprises = read_yaml(files[1])
+        version: tuple[str, bytes] | None = (
+            str(config_dir.resolve()),
+            hashlib.sha256(b"\0".join(f.read_bytes() for f in files)).digest(),
+        )
+    except OSError:  # a missing file: read_yaml below says which, in Chinese
+        version = None
+    if version is not None and version in _LOADED:
+        return _LOADED[version]
+    config = _load_config(config_dir)
+    if version is not None:
+        _LOADED.clear()  # one version kept: an edited file is read again
+        _LOADED[version] = config
+    return config
+
+
+def _load_config(config_dir: Path) -> CampaignConfig:
+    raw = read_yaml(config_dir / "campaign.yaml")
+    enterprises = read_yaml(config_dir / "enterprises.yaml")
     overlap = set(raw) & set(enterprises)
     if overlap:
         raise ConfigError([f"enterprises.yaml 与 campaign.yaml 重复定义了：{', '.join(sorted(overlap))}"])
-    config = parse_config({**raw, **enterprises})
-    if digest is not None:
-        _LOADED.clear()
-        _LOADED[str(config_dir)] = (digest, config)
-    return config
+    return parse_config({**raw, **enterprises})

@@ -24,10 +24,9 @@ def insert_ignoring_conflicts(session: Session, table: Table, rows: Sequence[dic
         insert = _DIALECTS[session.bind.dialect.name]
     except KeyError:
         raise RuntimeError(f"unsupported database dialect {session.bind.dialect.name}") from None
-    inserted = 0
-    # Chunked so a 10,000-row batch stays under SQLite's bound-parameter limit.
-    for start in range(0, len(rows), 500):
-        stmt = insert(table).values(list(rows[start : start + 500])).on_conflict_do_nothing(index_elements=key)
-        # Count RETURNING rows: psycopg reports rowcount -1 for this statement, which reads as "inserted".
-        inserted += len(session.execute(stmt.returning(table.c[key[0]])).all())
-    return inserted
+    # One statement for every row, executed over the rows: SQLAlchemy batches them into multi-row INSERTs
+    # itself ("insertmanyvalues", within SQLite's bound-parameter limit). Building .values(500 rows)
+    # instead compiled a fresh 5,000-parameter statement per chunk: ~2 ms per row.
+    stmt = insert(table).on_conflict_do_nothing(index_elements=key).returning(table.c[key[0]])
+    # Count RETURNING rows: psycopg reports rowcount -1 for this statement, which reads as "inserted".
+    return len(session.execute(stmt, list(rows)).all())

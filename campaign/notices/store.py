@@ -4,12 +4,13 @@ in the same transaction as what caused it; delivery (notifications/) picks it up
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, time
 from typing import cast
 
-from sqlalchemy import Table, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, exists, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
+from campaign.calendar.clock import TZ
 from campaign.db import models as m
 from campaign.db.audit import record_audit
 from campaign.db.upsert import insert_ignoring_conflicts
@@ -42,11 +43,53 @@ def record_messages(
     return insert_ignoring_conflicts(session, cast(Table, m.Notification.__table__), rows, ["key"])
 
 
+def retire_settled_reminders(session: Session, as_of: datetime) -> int:
+    """Cancel the reminders recorded on an earlier day and still waiting to go out whose reason is gone,
+    before a sweep would send them: the enterprise has filed the deliverable (accepted) or been excused
+    since, or a later reminder for the same item is recorded. One UPDATE; returns how many. (The reminders
+    run cancels against its own plan too, see campaign/reminders/store.py; this covers runs that sweep
+    without planning.)"""
+    from campaign.submissions.store import waiver_condition
+
+    N, S, later = m.Notification, m.Submission, aliased(m.Notification)
+    settled = or_(
+        exists().where(
+            S.enterprise_id == N.enterprise_id,
+            S.deliverable_id == N.deliverable_id,
+            S.status == "accepted",
+            S.received_at <= as_of,
+        ),
+        waiver_condition(N.enterprise_id, N.deliverable_id, as_of),
+        exists().where(
+            later.recipient == N.recipient,  # indexed: the enterprise's own messages, not the whole table
+            later.kind == "reminder",
+            later.enterprise_id == N.enterprise_id,
+            later.deliverable_id == N.deliverable_id,
+            later.id > N.id,
+        ),
+    )
+    # Only reminders from an earlier day: the ones a reminders run has just planned are due by construction,
+    # and checking 10,000 of them against the table cost more than sending them.
+    earlier = N.created_at < datetime.combine(as_of.astimezone(TZ).date(), time.min, TZ)
+    done = session.execute(
+        update(N)
+        .where(N.kind == "reminder", N.status == "pending", N.enterprise_id.is_not(None), earlier, settled)
+        .values(
+            status="cancelled",
+            last_error=func.coalesce(N.last_error + "；", "") + "已取消：企业已报送、已免报或已有更新的提醒",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(done, "rowcount", 0) or 0  # a CursorResult for an UPDATE
+
+
 def requeue_failed(session: Session, keys: Sequence[str], by: str, at: datetime) -> list[str]:
     """Put messages that failed for good back in the queue (attempts from zero), audited; returns those
-    requeued. A message already sent, pending or unknown is left alone: resending can never double one."""
+    requeued. So too a message held as outcome unknown (no answer in time), which only a person may
+    resend, after checking the recipient did not get it. A message already sent or still pending, or a
+    key that names no message, is left alone: resending never doubles a delivered one."""
     N = m.Notification
-    failed = list(session.scalars(select(N.key).where(N.key.in_(list(keys)), N.status == "failed")))
+    failed = list(session.scalars(select(N.key).where(N.key.in_(list(keys)), N.status.in_(("failed", "unknown")))))
     if failed:
         session.execute(update(N).where(N.key.in_(failed)).values(status="pending", attempts=0, claimed_by=None))
         for key in failed:

@@ -6,7 +6,7 @@ from campaign.calendar.workdays import day_kind_zh
 from campaign.config.model import CampaignInfo, ReminderPolicy
 from campaign.notices.message import OutgoingMessage
 from campaign.notices.render import render_message
-from campaign.reminders.rules import ReminderPlan, digest_key, digests_since, first_digest_of_month
+from campaign.reminders.rules import UNDELIVERED_ZH, ReminderPlan, digest_key, digests_since, first_digest_of_month
 
 
 def step_label_zh(step: str, days_left: int | None = None) -> str:
@@ -52,14 +52,14 @@ def build_overdue_digest(plan: ReminderPlan, policy: ReminderPolicy, campaign: C
     No digest on a non-working day, when nobody is overdue, or when every overdue item is long overdue
     and the month's summary has been sent.
     """
-    if not plan.working_day or plan.overdue_total == 0:
+    if not plan.working_day or (plan.overdue_total == 0 and not plan.undelivered_total):
         return None
     limit = policy.escalation.digests_before_monthly
     lines = [line for line in plan.lines if line.overdue]
     recent = [line for line in lines if digests_since(line.due, plan.earlier_digests) < limit]
     settled = [line for line in lines if line not in recent]
     monthly = bool(settled) and first_digest_of_month(plan.day, plan.earlier_digests)
-    if not recent and not monthly:
+    if not recent and not monthly and not plan.undelivered_total:
         return None
     shown = recent + (settled if monthly else [])
     groups = _by_deliverable(plan, shown)
@@ -74,6 +74,17 @@ def build_overdue_digest(plan: ReminderPlan, policy: ReminderPolicy, campaign: C
         settled_deliverables=len(settled),
         limit=limit,
         not_listed=sum(g["count"] - len(g["enterprises"]) for g in groups.values()),
+        undelivered=[
+            {
+                "recipient": row.recipient,
+                "title": row.title,
+                "state": UNDELIVERED_ZH.get(row.status, row.status),
+                "attempts": row.attempts,
+                "error": (row.error or "")[:120],
+            }
+            for row in plan.undelivered
+        ],
+        undelivered_total=plan.undelivered_total,
     )
     recipient = policy.escalation.recipient
     return OutgoingMessage(digest_key(plan.day), "digest", recipient, title, body)

@@ -148,6 +148,26 @@ class OverdueRow:
     rejected: bool
 
 
+@dataclass(frozen=True)
+class UndeliveredRow:
+    """A message not delivered after earlier runs: failed for good, outcome unknown (held), or waiting to retry."""
+
+    key: str
+    recipient: str
+    title: str
+    status: str  # failed | unknown | pending | sending
+    attempts: int
+    error: str | None  # redacted when recorded
+
+
+UNDELIVERED_ZH = {
+    "failed": "发送失败，已达重试上限，需人工处理",
+    "unknown": "结果不明（通知渠道超时未应答，对方可能已收到），未自动重发，请向收件人核实",
+    "pending": "发送失败，下次运行重试",
+    "sending": "发送中断，下次运行重试",
+}
+
+
 @dataclass
 class DeliverableLine:
     """One row of the run's table: what happened to one deliverable's reminders."""
@@ -174,6 +194,9 @@ class ReminderPlan:
     overdue_sample: list[OverdueRow] = field(default_factory=list)  # at most digest_max_lines
     deliverables: dict[str, DeliverableRef] = field(default_factory=dict)
     earlier_digests: list[date] = field(default_factory=list)  # days SASAC already got an overdue digest
+    # Messages earlier runs could not deliver (at most digest_max_lines of them) and how many there are.
+    undelivered: list[UndeliveredRow] = field(default_factory=list)
+    undelivered_total: int = 0
 
     @property
     def overdue_total(self) -> int:

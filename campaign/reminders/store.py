@@ -7,11 +7,12 @@ again so the run retries it. One query per open deliverable (a handful), never o
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy import and_, exists, func, literal, or_, select, true
 from sqlalchemy.orm import Session
 
+from campaign.calendar.clock import TZ
 from campaign.calendar.workdays import is_working_day
 from campaign.config.model import ReminderPolicy
 from campaign.db import models as m
@@ -23,6 +24,7 @@ from campaign.reminders.rules import (
     ReminderItem,
     ReminderPlan,
     Step,
+    UndeliveredRow,
     digest_day,
     latest_scheduled,
     reminder_calendar,
@@ -118,7 +120,26 @@ def plan_reminders(session: Session, policy: ReminderPolicy, as_of: datetime) ->
         plan.overdue_sample = [OverdueRow(ec, en, dc, bool(rj)) for ec, en, dc, rj in sample]
         keys = session.scalars(select(N.key).where(N.kind == "digest", N.key.like("digest:overdue:%")))
         plan.earlier_digests = sorted(d for d in map(digest_day, keys) if d is not None and d < day)
+    if plan.working_day:
+        _undelivered(session, plan, policy.escalation.digest_max_lines)
     return plan
+
+
+def _undelivered(session: Session, plan: ReminderPlan, limit: int) -> None:
+    """What SASAC must know is not delivered: failed for good, outcome unknown, and messages recorded on an
+    earlier day that are still waiting for a retry. Today's are not news yet: today's runs retry them."""
+    today = datetime.combine(plan.day, time.min, TZ)
+    waiting = and_(N.status.in_(("pending", "sending")), N.attempts > 0, N.created_at < today)
+    condition = and_(or_(N.status.in_(("failed", "unknown")), waiting), N.created_at <= plan.as_of)
+    plan.undelivered_total = session.scalar(select(func.count()).select_from(N).where(condition)) or 0
+    if plan.undelivered_total:
+        rows = session.execute(
+            select(N.key, N.recipient, N.title, N.status, N.attempts, N.last_error)
+            .where(condition)
+            .order_by(N.id)
+            .limit(limit)
+        )
+        plan.undelivered = [UndeliveredRow(*row) for row in rows]
 
 
 CANCELLED = "cancelled"

@@ -109,7 +109,9 @@ def waived(session: Session, as_of: datetime) -> set[tuple[int, int]]:
 
 
 def waiver_condition(
-    enterprise_id: InstrumentedAttribute[int] | ColumnElement[int], deliverable_id: int, as_of: datetime
+    enterprise_id: InstrumentedAttribute[int] | InstrumentedAttribute[int | None] | ColumnElement[int],
+    deliverable_id: int | InstrumentedAttribute[int | None] | ColumnElement[int],
+    as_of: datetime,
 ):
     """An EXISTS clause for set-based queries (reminders): this enterprise is excused from this deliverable."""
     return exists().where(

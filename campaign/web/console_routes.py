@@ -290,7 +290,8 @@ def register(app: FastAPI) -> None:
         with session_scope() as db:
             failed = db.execute(
                 select(m.Notification.key, m.Notification.title, m.Notification.recipient, m.Notification.last_error)
-                .where(m.Notification.status == "failed")
+                # failed for good, or held as outcome unknown (no answer in time: staff check with the recipient)
+                .where(m.Notification.status.in_(("failed", "unknown")))
                 .order_by(m.Notification.created_at)
                 .limit(200)
             ).all()

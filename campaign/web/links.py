@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple, Protocol
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select, update
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.orm import Session
 
 from campaign.calendar.clock import TZ, format_date_zh
@@ -34,8 +35,10 @@ def _serializer(secret: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret, salt=SALT)
 
 
-def make_token(secret: str, link: m.PortalLink, enterprise_code: str) -> str:
-    return _serializer(secret).dumps({"l": link.id, "e": enterprise_code, "x": int(link.expires_at.timestamp())})
+def make_token(secret: str | URLSafeSerializer, link: m.PortalLink | LinkRow, enterprise_code: str) -> str:
+    """`secret` may be a serializer made once for many tokens (building one derives its key each time)."""
+    serializer = _serializer(secret) if isinstance(secret, str) else secret
+    return serializer.dumps({"l": link.id, "e": enterprise_code, "x": int(link.expires_at.timestamp())})
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,20 @@ def read_token(secret: str, token: str) -> TokenClaims | None:
 # -- the portal_link table ---------------------------------------------------------------------
 
 
+def _new_link(
+    enterprise_id: int, contacts: list | None, days: int, issued_by: str, contact: str | None, now: datetime
+) -> dict:
+    """The values of a new portal_link row: the enterprise's first contact unless one is named."""
+    name = contact or str((contacts or [{}])[0].get("name") or "联系人")
+    return {
+        "enterprise_id": enterprise_id,
+        "contact": name[:100],
+        "issued_at": now,
+        "expires_at": now + timedelta(days=days),
+        "issued_by": issued_by[:100],
+    }
+
+
 def issue_link(
     session: Session,
     enterprise: m.Enterprise,
@@ -67,16 +84,7 @@ def issue_link(
     contact: str | None = None,
     now: datetime | None = None,
 ) -> m.PortalLink:
-    now = now or wall_clock()
-    contacts = enterprise.contacts or [{}]
-    name = contact or str(contacts[0].get("name") or "联系人")
-    link = m.PortalLink(
-        enterprise_id=enterprise.id,
-        contact=name[:100],
-        issued_at=now,
-        expires_at=now + timedelta(days=days),
-        issued_by=issued_by[:100],
-    )
+    link = m.PortalLink(**_new_link(enterprise.id, enterprise.contacts, days, issued_by, contact, now or wall_clock()))
     session.add(link)
     session.flush()
     return link
@@ -92,24 +100,72 @@ def revoke_links(session: Session, enterprise_id: int, reason: str, now: datetim
     return getattr(done, "rowcount", 0) or 0  # a CursorResult for an UPDATE
 
 
+def _usable(days: int, now: datetime):
+    return and_(
+        m.PortalLink.revoked_at.is_(None),
+        m.PortalLink.expires_at > now + min(RENEW_BEFORE, timedelta(days=days) / 2),
+    )
+
+
 def current_link(session: Session, enterprise: m.Enterprise, days: int, now: datetime | None = None) -> m.PortalLink:
     """The newest live link with at least RENEW_BEFORE left, else a new one (issued by delivery)."""
     now = now or wall_clock()
     link = session.scalars(
         select(m.PortalLink)
-        .where(
-            m.PortalLink.enterprise_id == enterprise.id,
-            m.PortalLink.revoked_at.is_(None),
-            m.PortalLink.expires_at > now + min(RENEW_BEFORE, timedelta(days=days) / 2),
-        )
+        .where(m.PortalLink.enterprise_id == enterprise.id, _usable(days, now))
         .order_by(m.PortalLink.id.desc())
         .limit(1)
     ).first()
     return link or issue_link(session, enterprise, days, "delivery", now=now)
 
 
+class LinkRow(NamedTuple):
+    """What a message footer needs of a portal_link row (plain values: delivery loads no ORM rows)."""
+
+    id: int
+    enterprise_id: int
+    contact: str
+    expires_at: datetime
+
+
+class EnterpriseRow(NamedTuple):
+    id: int
+    code: str
+    name: str
+    contacts: list | None
+
+
+def current_links(
+    session: Session, enterprises: list[EnterpriseRow], days: int, now: datetime | None = None
+) -> dict[int, LinkRow]:
+    """current_link() for many enterprises in two statements (delivery asks once per claimed chunk)."""
+    now = now or wall_clock()
+    L = m.PortalLink
+    columns = (L.id, L.enterprise_id, L.contact, L.expires_at)
+    ids = [e.id for e in enterprises]
+    links: dict[int, LinkRow] = {}
+    for row in session.execute(select(*columns).where(L.enterprise_id.in_(ids), _usable(days, now)).order_by(L.id)):
+        links[row.enterprise_id] = LinkRow(*row)  # ascending ids: the newest wins
+    fresh = [_new_link(e.id, e.contacts, days, "delivery", None, now) for e in enterprises if e.id not in links]
+    if fresh:
+        for row in session.execute(insert(L).returning(*columns), fresh):
+            links[row.enterprise_id] = LinkRow(*row)
+    return links
+
+
 def link_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/l/{token}"
+
+
+class MessageRef(Protocol):
+    """What attachments() reads of a message: an ORM row or delivery's plain claimed values."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def enterprise_id(self) -> int | None: ...
+    @property
+    def created_at(self) -> datetime: ...
 
 
 class MessageLinks:
@@ -122,6 +178,7 @@ class MessageLinks:
     def __init__(self, session: Session, config: CampaignConfig | None = None, now: datetime | None = None) -> None:
         self.session, self._config, self.now = session, config, now
         self._footers: dict[str, str | None] = {}
+        self._serializer: URLSafeSerializer | None = None
 
     @property
     def config(self) -> CampaignConfig:
@@ -132,18 +189,35 @@ class MessageLinks:
             self._config = load_config()
         return self._config
 
+    def prefetch(self, recipients: set[str]) -> None:
+        """Footers for many recipients at once: three statements and one commit, not three per recipient."""
+        wanted = sorted(r for r in recipients if r not in self._footers)
+        if not wanted:
+            return
+        E = m.Enterprise
+        enterprises = [
+            EnterpriseRow(*row)
+            for row in self.session.execute(
+                select(E.id, E.code, E.name, E.contacts).where(E.code.in_(wanted), E.active.is_(True))
+            )
+        ]
+        self._footers.update(dict.fromkeys(wanted))  # SASAC and unknown recipients: no link
+        if not enterprises:
+            return
+        links = current_links(self.session, enterprises, self.config.web.link_days, self.now)
+        self.session.commit()  # the link rows must exist before anyone can open the messages
+        for enterprise in enterprises:
+            self._footers[enterprise.code] = self._render(enterprise, links[enterprise.id])
+
     def footer(self, recipient: str) -> str | None:
         if recipient not in self._footers:
-            enterprise = self.session.scalars(
-                select(m.Enterprise).where(m.Enterprise.code == recipient, m.Enterprise.active.is_(True))
-            ).one_or_none()
-            self._footers[recipient] = None if enterprise is None else self._render(enterprise)
+            self.prefetch({recipient})
         return self._footers[recipient]
 
-    def _render(self, enterprise: m.Enterprise) -> str:
-        link = current_link(self.session, enterprise, self.config.web.link_days, self.now)
-        self.session.commit()  # the link row must exist before anyone can open the message
-        url = link_url(self.config.web.base_url, make_token(server_secret(), link, enterprise.code))
+    def _render(self, enterprise: EnterpriseRow, link: LinkRow) -> str:
+        if self._serializer is None:
+            self._serializer = _serializer(server_secret())
+        url = link_url(self.config.web.base_url, make_token(self._serializer, link, enterprise.code))
         contact = self.config.campaign.contact or "区国资委"
         return (
             "\n网上报送：请通过本单位专属链接登录报送系统，查看各项材料的报送要求和状态、下载本单位填报模板、"
@@ -152,7 +226,7 @@ class MessageLinks:
             f"{format_date_zh(link.expires_at.astimezone(TZ).date())}。链接失效或遗失时，请联系{contact}重新发放。\n"
         )
 
-    def attachments(self, note: m.Notification) -> list[str]:
+    def attachments(self, note: MessageRef) -> list[str]:
         """For a notice: the recipient's own templates of the windows open when it was issued (made if missing)."""
         if note.kind != "notice" or note.enterprise_id is None:
             return []

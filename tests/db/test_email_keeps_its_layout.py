@@ -70,8 +70,8 @@ def _send_and_receive(port: int, inbox: _Inbox, message) -> email.message.EmailM
     channels = parse_channels({"default": [url], "delivery": {"attempts_per_run": 1, "backoff_seconds": 0}})
     at = "2023-05-12T09:00:00+08:00"
     with Sender(channels) as sender:
-        _, delivered, error = sender.send(message.recipient, message.key, message.title, message.body, at)
-    assert delivered, error
+        outcome = sender.send(message.recipient, message.key, message.title, message.body, at)
+    assert outcome.delivered, outcome.error
     deadline = time.monotonic() + 10
     while not inbox.received and time.monotonic() < deadline:
         time.sleep(0.05)

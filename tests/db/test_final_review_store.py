@@ -11,8 +11,8 @@ from campaign.intake.core import process_file
 from campaign.workbook import schema as s
 from campaign.workbook.generate import write_task_list
 from notifications.channels import load_channels
-from tests.flow.test_annual_assessment import ACTUALS
 from tests.flow.test_final_review_flow import BASELINE
+from tests.support.assessment import ACTUALS
 from tests.support.filling import file_attachment1, fill
 
 CONFIG = load_config()

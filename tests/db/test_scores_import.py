@@ -13,13 +13,13 @@ from campaign.cli.app import app
 from campaign.config.model import load_config
 from campaign.db import models as m
 from campaign.db.session import session_scope
-from tests.flow.test_annual_assessment import ACTUALS, RD_ROW, _file
+from tests.support.assessment import ACTUALS, RD_ROW, file_list
 
 CONFIG = load_config()
 
 
 def _scored_year(tmp_path) -> None:
-    _file(tmp_path, "DDK005", "completion-2023", ACTUALS["weak"], "2024-01-25")
+    file_list(tmp_path, "DDK005", "completion-2023", ACTUALS["weak"], "2024-01-25")
     with session_scope() as session:
         assessment = get_or_create(session, 2023, resolve_as_of("2024-02-05"))
         save_auto_scores(

@@ -17,7 +17,7 @@ from campaign.workbook.generate import write_task_list
 from campaign.workbook.progress import PlannedRow, write_progress_workbook
 from campaign.workbook.self_review import QUESTIONS, SHEET_TITLE, write_answers
 from notifications.channels import load_channels
-from tests.flow.test_annual_assessment import ACTUALS
+from tests.support.assessment import ACTUALS
 from tests.support.filling import SELF_REVIEW, fill
 
 CONFIG = load_config()

@@ -23,7 +23,7 @@ from campaign.workbook import schema as s
 from campaign.workbook.generate import write_task_list
 from notifications.channels import load_channels
 from tests.conftest import read_outbox
-from tests.flow.test_annual_assessment import ACTUALS, _file
+from tests.support.assessment import ACTUALS, file_list
 from tests.support.browser import screenshot_report
 from tests.support.filling import SELF_REVIEW, file_attachment1, fill
 
@@ -114,9 +114,9 @@ def test_final_review_end_to_end(prefect_harness, initialized_home, tmp_path):
 
     for code, (p23, p24, source24, report) in PLAN.items():
         _file_list(tmp_path / "l23", code, "task-list-2023", "2023-05-20")
-        _file(tmp_path / "c23", code, "completion-2023", ACTUALS[p23], "2024-01-25")
+        file_list(tmp_path / "c23", code, "completion-2023", ACTUALS[p23], "2024-01-25")
         _file_list(tmp_path / "l24", code, "task-list-2024", "2024-03-01")
-        _file(
+        file_list(
             tmp_path / "c24",
             code,
             source24,
@@ -124,7 +124,7 @@ def test_final_review_end_to_end(prefect_harness, initialized_home, tmp_path):
             "2025-02-20" if source24 == "completion-2024" else "2025-05-20",
         )
         if source24 == "completion-2024":  # every candidate files the final completion report too
-            _file(tmp_path / "cf", code, "completion-final-2025", ACTUALS[p24], "2025-05-20")
+            file_list(tmp_path / "cf", code, "completion-final-2025", ACTUALS[p24], "2025-05-20")
         if report:
             _file_report(tmp_path, code, "2025-05-10")
     # 标杆 are built in the enterprises' units: DDK001 and DDK002 name their 创标企业 in Attachment 1

@@ -9,8 +9,8 @@ from campaign.config.model import load_config
 from campaign.next_year.outputs import PriorRow, carry_over_row
 from campaign.workbook import schema as s
 from tests.conftest import read_outbox
-from tests.flow.test_annual_assessment import ACTUALS, _file
 from tests.flow.test_half_year_collection import _submit
+from tests.support.assessment import ACTUALS, file_list
 
 CONFIG = load_config()
 
@@ -30,7 +30,7 @@ def test_next_year_cycle_prefills_and_the_filled_list_is_accepted(prefect_harnes
     from flows.annual_assessment import annual_assessment
     from flows.next_year_cycle import next_year_cycle
 
-    _file(tmp_path, "DDK005", "completion-2023", ACTUALS["weak"], "2024-01-25")
+    file_list(tmp_path, "DDK005", "completion-2023", ACTUALS["weak"], "2024-01-25")
     final = annual_assessment(2023, as_of=resolve_as_of("2024-01-30"), approve_as="演练审核人")  # no pause
     assert final["status"] == "final" and final["reviewer"] == "演练审核人"
     result = next_year_cycle(2024, as_of=resolve_as_of("2024-02-01"))

@@ -9,7 +9,7 @@ from campaign.calendar.clock import resolve_as_of
 from campaign.db import models as m
 from campaign.db.session import session_scope
 from tests.conftest import read_outbox
-from tests.flow.test_annual_assessment import ACTUALS, _file
+from tests.support.assessment import ACTUALS, file_list
 from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.flow
@@ -21,7 +21,7 @@ def test_finalised_assessment_sends_each_enterprise_its_result_and_the_portal_sh
     from flows.annual_assessment import annual_assessment
 
     for code, profile in {"DDK001": "over", "DDK002": "exact"}.items():
-        _file(tmp_path, code, "completion-2023", ACTUALS[profile], "2024-01-25")
+        file_list(tmp_path, code, "completion-2023", ACTUALS[profile], "2024-01-25")
     final = annual_assessment(2023, as_of=resolve_as_of("2024-02-05"), approve_as="王科长")
     assert final["status"] == "final"
     results = {n["key"]: n for n in read_outbox(portal_home) if n["key"].startswith("result:")}
