@@ -14,7 +14,7 @@ from campaign.assessment.workbooks import (
     write_scores_into_list,
 )
 from campaign.config.model import CampaignConfig
-from campaign.reports.charts import bar_chart
+from campaign.reports.charts import bar_chart, ends_of_ranking, ends_title
 from campaign.reports.html import render_report
 
 
@@ -76,11 +76,12 @@ def annual_report_context(config: CampaignConfig, year: int, results: list[Enter
     dims = [d for d in [*config.benchmark_dimensions, "其他"] if by_dimension.get(d)]
     grades = [g.name for g in sorted(config.scoring.grades, key=lambda g: -g.min)]
     grade_counts = [sum(1 for r in results if r.grade == g) for g in grades]
+    shown = ends_of_ranking(results, key=lambda r: r.total)
     charts = {
         "totals": bar_chart(
-            [r.name.replace("（示例）", "") for r in results],
-            {"总分": [r.total for r in results]},
-            f"{year}年度考核总分",
+            [r.name.replace("（示例）", "") for r in shown],
+            {"总分": [r.total for r in shown]},
+            ends_title(f"{year}年度考核总分", len(results), len(shown)),
             "分",
             horizontal=True,
         ),

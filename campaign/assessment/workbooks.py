@@ -17,7 +17,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from campaign.assessment.rules import Adjustment, EnterpriseResult
 from campaign.errors import ScoringSheetError
-from campaign.reports.excel import META_SHEET, safe_cell, write_cell, write_meta_sheet
+from campaign.reports.excel import META_SHEET, safe_cell, styled_cell, write_cell, write_meta_sheet
 from campaign.workbook import schema as s
 
 SCORING_KIND = "assessment-scoring"
@@ -40,49 +40,46 @@ SCORING_HEADER = (
 )
 EDITABLE = {"调整后得分", "调整理由"}
 HEADER_FONT = Font(name="黑体", bold=True)
+TITLE_FONT = Font(name="黑体", size=14, bold=True)
 EDIT_FILL = PatternFill("solid", fgColor="FFF2CC")
+UNLOCKED = Protection(locked=False)
 
 
 def build_scoring_sheet(year: int, results: list[EnterpriseResult]) -> Workbook:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = f"{year}年度考核评分表"
-    ws.append(SCORING_HEADER)
-    for cell in ws[1]:
-        cell.font = HEADER_FONT
-    for r in results:
-        for i in r.items:
-            ws.append(
-                [
-                    safe_cell(v)
-                    for v in (
-                        r.code,
-                        r.name,
-                        r.category,
-                        i.item.row_no,
-                        i.item.dimension,
-                        i.item.title,
-                        i.item.target,
-                        i.item.actual,
-                        None if i.completion is None else round(min(i.completion, 99.0), 4),
-                        i.weight,
-                        i.rule_text,
-                        None if i.adjusted else i.score,
-                        i.score if i.adjusted else None,
-                        None,
-                        i.note,
-                    )
-                ]
-            )
-    editable_cols = [idx for idx, h in enumerate(SCORING_HEADER, start=1) if h in EDITABLE]
-    for row in ws.iter_rows(min_row=2):
-        for idx in editable_cols:
-            row[idx - 1].protection = Protection(locked=False)
-            row[idx - 1].fill = EDIT_FILL
+    """Write-only (rows stream to disk, memory stays flat at any number of enterprises): save it once."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(f"{year}年度考核评分表")
     ws.protection.sheet = True  # only 调整后得分 / 调整理由 can be typed into
     ws.freeze_panes = "E2"
     for letter, width in zip("ABCDEFGHIJKLMNO", (10, 30, 10, 6, 14, 24, 12, 12, 9, 8, 36, 9, 11, 30, 24), strict=True):
         ws.column_dimensions[letter].width = width
+    ws.append([styled_cell(ws, h, font=HEADER_FONT) for h in SCORING_HEADER])
+    editable = {k for k, h in enumerate(SCORING_HEADER) if h in EDITABLE}
+    for r in results:
+        for i in r.items:
+            values = (
+                r.code,
+                r.name,
+                r.category,
+                i.item.row_no,
+                i.item.dimension,
+                i.item.title,
+                i.item.target,
+                i.item.actual,
+                None if i.completion is None else round(min(i.completion, 99.0), 4),
+                i.weight,
+                i.rule_text,
+                None if i.adjusted else i.score,
+                i.score if i.adjusted else None,
+                None,
+                i.note,
+            )
+            ws.append(
+                [
+                    styled_cell(ws, v, fill=EDIT_FILL, protection=UNLOCKED) if k in editable else safe_cell(v)
+                    for k, v in enumerate(values)
+                ]
+            )
     write_meta_sheet(wb, {"kind": SCORING_KIND, "year": str(year)})
     return wb
 
@@ -150,16 +147,17 @@ LINKAGE_HEADER = (
 
 
 def build_linkage_sheet(year: int, results: list[EnterpriseResult], issuer: str) -> Workbook:
-    """与企业负责人经营业绩考核挂钩 (seed §三(三)): one row per enterprise, ranked within 功能分类."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "经营业绩考核挂钩"
-    ws.append([f"{year}年度价值创造行动考核结果（与企业负责人经营业绩考核挂钩）"])
-    ws["A1"].font = Font(name="黑体", size=14, bold=True)
-    ws.append([f"{issuer}　分类排名在同一功能分类内进行（分类考核）"])
-    ws.append(LINKAGE_HEADER)
-    for cell in ws[3]:
-        cell.font = HEADER_FONT
+    """与企业负责人经营业绩考核挂钩 (seed §三(三)): one row per enterprise, ranked within 功能分类.
+
+    Write-only, like the scoring sheet: save it once."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("经营业绩考核挂钩")
+    ws.freeze_panes = "C4"
+    for letter, width in zip("ABCDEFGHI", (10, 34, 10, 12, 9, 10, 8, 40, 12), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.append([styled_cell(ws, f"{year}年度价值创造行动考核结果（与企业负责人经营业绩考核挂钩）", font=TITLE_FONT)])
+    ws.append([safe_cell(f"{issuer}　分类排名在同一功能分类内进行（分类考核）")])
+    ws.append([styled_cell(ws, h, font=HEADER_FONT) for h in LINKAGE_HEADER])
     for r in results:
         ws.append(
             [
@@ -177,9 +175,6 @@ def build_linkage_sheet(year: int, results: list[EnterpriseResult], issuer: str)
                 )
             ]
         )
-    ws.freeze_panes = "C4"
-    for letter, width in zip("ABCDEFGHI", (10, 34, 10, 12, 9, 10, 8, 40, 12), strict=True):
-        ws.column_dimensions[letter].width = width
     return wb
 
 

@@ -6,6 +6,7 @@ The YAML files are the single source of truth for the calendar and the enterpris
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Mapping
 from datetime import date, time
@@ -509,7 +510,11 @@ def parse_config(raw: dict) -> CampaignConfig:
         raise ConfigError(format_validation_error(exc, raw)) from None
 
 
-_LOADED: dict[tuple, CampaignConfig] = {}
+# One version kept: (directory, digest of its two files' bytes) -> the parsed config. Keyed by content, not
+# by modification time: a file rewritten within the clock's granularity (a few ms) with the same size
+# must still be read again. Reading the bytes is cheap next to parsing; the models are frozen, so one
+# object is shared safely (and the calendar's cache in plan.py, keyed by the object, keeps its hits).
+_LOADED: dict[tuple[str, bytes], CampaignConfig] = {}
 
 
 def load_config(config_dir: Path | None = None) -> CampaignConfig:
@@ -521,7 +526,10 @@ def load_config(config_dir: Path | None = None) -> CampaignConfig:
         config_dir = get_settings().config_dir
     files = (config_dir / "campaign.yaml", config_dir / "enterprises.yaml")
     try:
-        version = tuple((str(f.resolve()), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+        version: tuple[str, bytes] | None = (
+            str(config_dir.resolve()),
+            hashlib.sha256(b"\0".join(f.read_bytes() for f in files)).digest(),
+        )
     except OSError:  # a missing file: read_yaml below says which, in Chinese
         version = None
     if version is not None and version in _LOADED:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -12,7 +13,17 @@ from openpyxl.styles import Alignment, Font
 
 from campaign.config.model import CampaignConfig
 from campaign.final_review.rules import BENCHMARK, EXEMPLAR, FinalReview
-from campaign.reports.charts import PALETTE, STYLE, bar_chart, figure_svg
+from campaign.reports.charts import (
+    PALETTE,
+    STYLE,
+    bar_chart,
+    category_means,
+    ends_of_ranking,
+    ends_title,
+    figure_svg,
+    mean_of,
+    too_many,
+)
 from campaign.reports.excel import append_safe
 from campaign.reports.html import render_report
 from campaign.workbook.self_review import QUESTIONS
@@ -36,35 +47,68 @@ def _pct(value: float | None) -> float | None:
 # --- charts -----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Line:
+    label: str
+    values: list[float | None]  # baseline, then each year's actual
+    target: float | None  # the last year's
+    benchmark: float | None
+
+
+def _lines(review: FinalReview, indicator: str) -> list[_Line]:
+    """A line per enterprise; past MAX_BARS enterprises, the mean line of each 功能分类."""
+    last = review.years[-1]
+    points = [
+        (r.data, next(t.points for t in r.trajectories if t.points.indicator == indicator)) for r in review.enterprises
+    ]
+    lines = [
+        _Line(short(d.name), [p.baseline, *(p.actuals.get(y) for y in review.years)], p.targets.get(last), p.benchmark)
+        for d, p in points
+    ]
+    if not too_many(lines):
+        return lines
+    by_category: dict[str, list[_Line]] = {}
+    for (d, _), line in zip(points, lines, strict=True):
+        by_category.setdefault(d.category, []).append(line)
+    return [
+        _Line(
+            f"{c}平均",
+            [mean_of([x.values[k] for x in group]) for k in range(len(review.years) + 1)],
+            mean_of([x.target for x in group]),
+            mean_of([x.benchmark for x in group]),
+        )
+        for c, group in sorted(by_category.items())
+    ]
+
+
 def trajectory_chart(review: FinalReview, indicator: str, unit: str) -> str | None:
-    """Each enterprise's line baseline -> yearly actuals; × its last-year target, dashed its benchmark."""
+    """Each enterprise's line baseline -> yearly actuals; × its last-year target, dashed its benchmark
+    (past MAX_BARS enterprises, each 功能分类's mean)."""
     labels = ["基期", *(f"{y}年" for y in review.years)]
     drawn = 0
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(7.2, 3.4))
-        for k, r in enumerate(review.enterprises):
-            t = next(t for t in r.trajectories if t.points.indicator == indicator)
-            values = [t.points.baseline, *(t.points.actuals.get(y) for y in review.years)]
-            if all(v is None for v in values):
+        for k, line in enumerate(_lines(review, indicator)):
+            if all(v is None for v in line.values):
                 continue
             color = PALETTE[k % len(PALETTE)]
             ax.plot(
                 labels,
-                [float("nan") if v is None else v for v in values],
+                [float("nan") if v is None else v for v in line.values],
                 marker="o",
                 color=color,
-                label=short(r.data.name),
+                label=line.label,
             )
-            target = t.points.targets.get(review.years[-1])
-            if target is not None:
-                ax.plot([labels[-1]], [target], marker="x", markersize=9, linestyle="none", color=color)
-            if t.points.benchmark is not None:
-                ax.axhline(t.points.benchmark, color=color, linestyle="--", linewidth=0.8, alpha=0.7)
+            if line.target is not None:
+                ax.plot([labels[-1]], [line.target], marker="x", markersize=9, linestyle="none", color=color)
+            if line.benchmark is not None:
+                ax.axhline(line.benchmark, color=color, linestyle="--", linewidth=0.8, alpha=0.7)
             drawn += 1
         if not drawn:
             plt.close(fig)
             return None
-        ax.set_title(f"{indicator}（虚线：标杆值；×：{review.years[-1]}年目标值）", fontsize=10)
+        averaged = "各功能分类平均，" if too_many(review.enterprises) else ""
+        ax.set_title(f"{indicator}（{averaged}虚线：标杆值；×：{review.years[-1]}年目标值）", fontsize=10)
         ax.set_ylabel(unit)
         ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         return figure_svg(fig)
@@ -80,33 +124,41 @@ def charts(review: FinalReview, config: CampaignConfig) -> tuple[dict[str, str],
             "%",
         ),
     }
-    names = [short(r.data.name) for r in review.enterprises]
+    ranked = ends_of_ranking(review.enterprises, key=lambda r: r.average_total or 0)
     main["scores"] = bar_chart(
-        names,
-        {
-            f"{y}年度": [r.data.scores[y].total if y in r.data.scores else 0 for r in review.enterprises]
-            for y in review.years
-        },
-        "各企业年度考核总分",
+        [short(r.data.name) for r in ranked],
+        {f"{y}年度": [r.data.scores[y].total if y in r.data.scores else 0 for r in ranked] for y in review.years},
+        ends_title("各企业年度考核总分", len(review.enterprises), len(ranked))
+        + ("（按年均总分）" if too_many(review.enterprises) else ""),
         "分",
         horizontal=True,
     )
-    main["gaps"] = bar_chart(
-        names,
-        {
-            i.name: [
-                max(
-                    -100.0,
-                    min(200.0, 100 * next(t.gap.ratio or 0 for t in r.trajectories if t.points.indicator == i.name)),
-                )
-                for r in review.enterprises
-            ]
-            for i in config.core_indicators
-        },
-        "核心指标与标杆差距缩小比例",
-        "%",
-        horizontal=True,
-    )
+
+    def gap(r, indicator: str) -> float:
+        ratio = next(t.gap.ratio or 0 for t in r.trajectories if t.points.indicator == indicator)
+        return max(-100.0, min(200.0, 100 * ratio))
+
+    if too_many(review.enterprises):  # a bar per enterprise and indicator would be unreadable: category means
+        main["gaps"] = bar_chart(
+            cats,
+            {
+                i.name: [
+                    category_means([(r.data.category, gap(r, i.name)) for r in review.enterprises]).get(c) or 0
+                    for c in cats
+                ]
+                for i in config.core_indicators
+            },
+            f"核心指标与标杆差距缩小比例（各功能分类平均，共{len(review.enterprises)}户）",
+            "%",
+        )
+    else:
+        main["gaps"] = bar_chart(
+            [short(r.data.name) for r in review.enterprises],
+            {i.name: [gap(r, i.name) for r in review.enterprises] for i in config.core_indicators},
+            "核心指标与标杆差距缩小比例",
+            "%",
+            horizontal=True,
+        )
     indicators = {}
     for i in config.core_indicators:
         svg = trajectory_chart(review, i.name, i.unit)

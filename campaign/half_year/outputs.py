@@ -10,7 +10,7 @@ from openpyxl.styles import Font
 
 from campaign.config.model import CampaignConfig, Deliverable
 from campaign.half_year.rules import HalfYearSummary
-from campaign.reports.charts import bar_chart
+from campaign.reports.charts import bar_chart, category_means, too_many
 from campaign.reports.excel import append_safe
 from campaign.reports.html import render_report
 from campaign.workbook.self_review import QUESTIONS
@@ -121,9 +121,23 @@ def write_outputs(
         if not rows:
             continue
         unit = next(i.unit for i in config.core_indicators if i.name == indicator)
-        series = {"年度目标值": [r["target"] or 0 for r in rows], "半年完成值": [r["value"] or 0 for r in rows]}
+        columns = {"年度目标值": "target", "半年完成值": "value"}
         if any(r["benchmark"] is not None for r in rows):
-            series["标杆值"] = [r["benchmark"] or 0 for r in rows]
+            columns["标杆值"] = "benchmark"
+        if too_many(rows):  # a bar per enterprise would be unreadable: the mean of each 功能分类
+            means = {
+                label: category_means([(categories.get(r["code"], "未分类"), r[key]) for r in rows])
+                for label, key in columns.items()
+            }
+            groups = list(next(iter(means.values())))
+            indicator_charts[indicator] = bar_chart(
+                groups,
+                {f"{label}（平均）": [v or 0 for v in m.values()] for label, m in means.items()},
+                f"{indicator}（各功能分类平均，共{len(rows)}户）",
+                unit,
+            )
+            continue
+        series = {label: [r[key] or 0 for r in rows] for label, key in columns.items()}
         indicator_charts[indicator] = bar_chart(
             [names.get(r["code"], r["code"]).replace("（示例）", "") for r in rows], series, indicator, unit
         )

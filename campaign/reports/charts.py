@@ -6,8 +6,8 @@ from __future__ import annotations
 import io
 import logging
 import warnings
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import matplotlib
 
@@ -37,6 +37,13 @@ STYLE: dict[RcKeyType, Any] = {
     "axes.spines.right": False,
     "axes.unicode_minus": False,
 }
+# A bar (or line) per enterprise reads well for a district's dozen or two enterprises. A municipal or
+# provincial SASAC runs the same campaign over hundreds to thousands: past MAX_BARS the reports chart
+# the two ends of a ranking and averages per 功能分类 instead, and the tables keep every enterprise.
+MAX_BARS = 30
+ENDS = 10
+T = TypeVar("T")
+
 PALETTE = ["#1f5fa8", "#e07b24", "#3a9b5c", "#c23b3b", "#7b5ea7", "#8c6d31", "#d45fa6", "#6b6b6b"]
 
 
@@ -77,3 +84,32 @@ def bar_chart(
         if len(series) > 1:
             ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         return figure_svg(fig)
+
+
+def too_many(items: Sequence[object]) -> bool:
+    return len(items) > MAX_BARS
+
+
+def ends_of_ranking(items: Sequence[T], key: Callable[[T], float]) -> list[T]:
+    """The ENDS best and ENDS worst by key, best first; every item when there are few enough for a bar each."""
+    if not too_many(items):
+        return list(items)
+    ordered = sorted(items, key=key, reverse=True)
+    return ordered[:ENDS] + ordered[-ENDS:]
+
+
+def ends_title(title: str, total: int, shown: int) -> str:
+    return title if shown == total else f"{title}（共{total}户，前{ENDS}名与后{ENDS}名）"
+
+
+def mean_of(values: Sequence[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+def category_means(rows: Sequence[tuple[str, float | None]]) -> dict[str, float | None]:
+    """(功能分类, value) pairs -> the mean per category over the values present (None: no value at all)."""
+    groups: dict[str, list[float | None]] = {}
+    for category, value in rows:
+        groups.setdefault(category, []).append(value)
+    return {c: mean_of(v) for c, v in sorted(groups.items())}

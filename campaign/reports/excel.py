@@ -6,6 +6,9 @@ when a colleague or an enterprise opens the file: such text gets a leading singl
 text. Numbers stay numbers. Every workbook the system writes, exports and templates alike, goes
 through `safe_cell`; the hidden `_meta` sheet that lets a returned file identify itself is written
 by `write_meta_sheet` only, signed with the server-side key (campaign/validation/meta.py).
+Workbooks whose size grows with the number of enterprises (the scoring sheet, the linkage sheet) are
+written in openpyxl's write-only mode, which streams rows to disk and keeps memory flat; their styled
+cells come from `styled_cell`.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
+from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.worksheet.worksheet import Worksheet
 
 from campaign.config.settings import server_secret
@@ -41,14 +46,33 @@ def write_cell(ws: Worksheet, row: int, column: int, value: object = None) -> Ce
     return cell
 
 
+def styled_cell(
+    ws: Worksheet,
+    value: object,
+    font: Font | None = None,
+    fill: PatternFill | None = None,
+    protection: Protection | None = None,
+) -> WriteOnlyCell:
+    """A formula-safe cell with a style, for rows appended to a write-only worksheet."""
+    cell = WriteOnlyCell(ws, safe_cell(value))
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    if protection is not None:
+        cell.protection = protection
+    return cell
+
+
 def write_meta_sheet(wb: Workbook, pairs: Mapping[str, str]) -> None:
     """A very hidden (not listed under Excel's "Unhide"), protected sheet of key/value pairs, the last
-    one their signature under the server-side key (intake refuses a file whose pairs do not match it)."""
+    one their signature under the server-side key (intake refuses a file whose pairs do not match it).
+
+    Appended row by row, so it works in write-only workbooks too."""
     meta = wb.create_sheet(META_SHEET)
     written = {str(key): str(safe_cell(value)) for key, value in pairs.items()}
     written[SIGNATURE_KEY] = meta_signature(written, server_secret())
-    for i, (key, value) in enumerate(written.items(), start=1):
-        meta.cell(i, 1, key)
-        meta.cell(i, 2, value)
+    for key, value in written.items():
+        meta.append([key, value])
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True

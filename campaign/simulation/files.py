@@ -287,11 +287,9 @@ def _targets(enterprise, d, rows: list[Row], rng, faulty: bool):
     doc = build_targets(enterprise, d)
     _overview(doc, enterprise, rng)
     subsections = iter(rows)
-    blanks = [
-        p
-        for i, p in enumerate(doc.paragraphs)
-        if not p.text and i > 0 and doc.paragraphs[i - 1].text in ds.TASK_SUBSECTIONS
-    ]
+    paragraphs = doc.paragraphs  # a new list on each access: read once, not once per paragraph
+    texts = [p.text for p in paragraphs]
+    blanks = [p for i, p in enumerate(paragraphs) if not texts[i] and i > 0 and texts[i - 1] in ds.TASK_SUBSECTIONS]
     for p in blanks:
         row = next(subsections, None)
         extra = f"{row.task}达到{target_text(row, d.year)}，" if row else ""

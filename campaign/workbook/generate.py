@@ -6,6 +6,7 @@ drop-down, and a very hidden, protected `_meta` sheet makes a returned file iden
 
 from __future__ import annotations
 
+from copy import copy
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -27,6 +28,7 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")  # grey = filled by 区国资委
 WRAP = Alignment(wrap_text=True, vertical="center")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+UNLOCKED = Protection(locked=False)
 
 
 def sheet_title(enterprise: Enterprise, deliverable: Deliverable, config: CampaignConfig | None = None) -> str:
@@ -77,16 +79,23 @@ def build_task_list(
     ws.add_data_validation(target_tip)
 
     last_data = s.FIRST_DATA_ROW + data_rows - 1
-    for row in range(s.FIRST_DATA_ROW, last_data + 1):
-        for idx, col in enumerate(s.COLUMNS, start=1):
-            cell = ws.cell(row, idx)
-            cell.font = BODY_FONT
-            cell.border = BORDER
-            cell.alignment = CENTER if col.key == "seq" else WRAP
-            if col.enterprise_fills:
-                cell.protection = Protection(locked=False)
-            else:
-                cell.fill = LOCKED_FILL
+    styled = []
+    for idx, col in enumerate(s.COLUMNS, start=1):
+        cell = ws.cell(s.FIRST_DATA_ROW, idx)
+        cell.font = BODY_FONT
+        cell.border = BORDER
+        cell.alignment = CENTER if col.key == "seq" else WRAP
+        if col.enterprise_fills:
+            cell.protection = UNLOCKED
+        else:
+            cell.fill = LOCKED_FILL
+        styled.append(cell)
+    # The other data rows take the first row's style by its index array (what openpyxl's own sheet copy
+    # does): assigning style objects looks each one up in the workbook's style tables, which made styling
+    # the data area most of the time of building a template — one is built per enterprise and window.
+    for row in range(s.FIRST_DATA_ROW + 1, last_data + 1):
+        for idx, first in enumerate(styled, start=1):
+            ws.cell(row, idx)._style = copy(first._style)
     for i, indicator in enumerate(config.core_indicators):
         row = s.FIRST_DATA_ROW + i
         ws.cell(row, 1, i + 1)
@@ -133,6 +142,17 @@ def build_task_list(
 
 
 def _header(ws) -> None:
+    # Merged first, styled after: merging a range whose first cell has a border re-adds that border cell by
+    # cell around the range (openpyxl), the slowest part of building a template; styling every cell of the
+    # merged ranges afterwards draws the same borders.
+    groups: dict[str, list[int]] = {}
+    for idx, col in enumerate(s.COLUMNS, start=1):
+        if col.group:
+            groups.setdefault(col.group, []).append(idx)
+        else:
+            ws.merge_cells(start_row=s.HEADER_ROW_1, start_column=idx, end_row=s.HEADER_ROW_2, end_column=idx)
+    for cols in groups.values():
+        ws.merge_cells(start_row=s.HEADER_ROW_1, start_column=cols[0], end_row=s.HEADER_ROW_1, end_column=cols[-1])
     first, second = s.expected_header_rows()
     for idx, col in enumerate(s.COLUMNS, start=1):
         for row in (s.HEADER_ROW_1, s.HEADER_ROW_2):
@@ -146,14 +166,6 @@ def _header(ws) -> None:
             ws.cell(s.HEADER_ROW_1, idx, first[idx - 1])
         if second[idx - 1] is not None:
             ws.cell(s.HEADER_ROW_2, idx, second[idx - 1])
-        if col.group is None:
-            ws.merge_cells(start_row=s.HEADER_ROW_1, start_column=idx, end_row=s.HEADER_ROW_2, end_column=idx)
-    groups: dict[str, list[int]] = {}
-    for idx, col in enumerate(s.COLUMNS, start=1):
-        if col.group:
-            groups.setdefault(col.group, []).append(idx)
-    for cols in groups.values():
-        ws.merge_cells(start_row=s.HEADER_ROW_1, start_column=cols[0], end_row=s.HEADER_ROW_1, end_column=cols[-1])
     ws.row_dimensions[s.HEADER_ROW_1].height = 22
     ws.row_dimensions[s.HEADER_ROW_2].height = 22
 

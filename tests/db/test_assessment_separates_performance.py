@@ -5,6 +5,7 @@ a row's points follow its completion rate, the grade weighs how many targets wer
 from __future__ import annotations
 
 import pytest
+from openpyxl import load_workbook
 
 from campaign.assessment.rules import Item, finalize, score_enterprise
 from campaign.assessment.scoring import Rule, score_row
@@ -138,8 +139,80 @@ def test_the_annual_report_and_linkage_sheet_show_the_share_that_decided_the_gra
 
     shares = [1.0] + [0.99, 0.98, 0.99, 0.97, 0.99, 0.98, 0.99, 0.99]
     result = finalize([score_enterprise("DDK003", "差一点", "商业一类", _rows(shares), SCORING)], SCORING)
-    sheet = build_linkage_sheet(2023, result, CONFIG.campaign.issuer).active
+    build_linkage_sheet(2023, result, CONFIG.campaign.issuer).save(tmp_path / "linkage.xlsx")
+    sheet = load_workbook(tmp_path / "linkage.xlsx").active
     header = [c.value for c in sheet[3]]
     row = dict(zip(header, [c.value for c in sheet[4]], strict=True))
     assert (row["等级"], row["量化目标达成"]) == ("合格", "1/9")
     assert "量化目标达成1/9项（11%），低于“优秀”要求的50%" in row["说明"]
+
+
+def test_past_thirty_enterprises_the_totals_chart_shows_the_two_ends_of_the_ranking():
+    from datetime import datetime
+
+    from campaign.assessment.outputs import annual_report_context
+
+    categories = ["商业一类", "商业二类", "公益类"]
+    results = finalize(
+        [
+            score_enterprise(
+                f"SIM{k:04d}", f"模拟企业{k:04d}", categories[k % 3], _rows([0.62 + 0.009 * k] * 9), SCORING
+            )
+            for k in range(40)
+        ],
+        SCORING,
+    )
+    ranked = sorted(results, key=lambda r: -r.total)
+    svg = annual_report_context(CONFIG, 2023, results, datetime(2024, 3, 1))["charts"]["totals"]
+    assert "2023年度考核总分（共40户，前10名与后10名）" in svg
+    shown = [r.name for r in results if r.name in svg]
+    assert sorted(shown) == sorted(r.name for r in ranked[:10] + ranked[-10:])  # the middle twenty are left out
+
+
+def test_category_means_skip_missing_values_and_say_when_a_category_has_none():
+    from campaign.reports.charts import category_means
+
+    rows = [("公益类", 10.0), ("商业一类", 3.0), ("公益类", None), ("公益类", 20.0), ("商业二类", None)]
+    assert category_means(rows) == {"公益类": 15.0, "商业一类": 3.0, "商业二类": None}
+
+
+def test_past_thirty_enterprises_the_final_review_charts_show_category_means_and_the_ends_of_the_ranking():
+    from campaign.final_review.outputs import charts
+    from campaign.final_review.rules import IndicatorPoints
+
+    years = sorted(CONFIG.final_review.years)
+    categories = ["商业一类", "商业二类", "公益类"]
+
+    def points(k: int) -> list[IndicatorPoints]:
+        return [
+            IndicatorPoints(
+                i.name,
+                i.unit,
+                i.direction,
+                100.0 + k,
+                150.0,
+                {y: 110.0 + k for y in years},
+                {y: 105.0 + k for y in years},
+            )
+            for i in CONFIG.core_indicators
+        ]
+
+    data = [
+        EnterpriseData(
+            f"SIM{k:04d}",
+            f"模拟企业{k:04d}",
+            categories[k % 3],
+            {y: _rows([0.9] * 9) for y in years},
+            points(k),
+            {y: YearScore(60.0 + k, 1, 14, "合格") for y in years},
+            None,
+        )
+        for k in range(40)
+    ]
+    main, indicators = charts(review(data, CONFIG.final_review), CONFIG)
+    assert "各企业年度考核总分（共40户，前10名与后10名）（按年均总分）" in main["scores"]
+    assert "模拟企业0039" in main["scores"] and "模拟企业0000" in main["scores"]
+    assert "模拟企业0020" not in main["scores"]  # the middle of the ranking is left out
+    assert "各功能分类平均，共40户" in main["gaps"] and "模拟企业" not in main["gaps"]
+    trajectory = next(iter(indicators.values()))
+    assert "各功能分类平均" in trajectory and "商业一类平均" in trajectory and "模拟企业" not in trajectory

@@ -148,3 +148,16 @@ def test_a_config_still_carrying_the_district_tier_says_where_it_went(where, val
     target.update(value)
     with pytest.raises(ConfigError, match=re.escape(said)):
         parse_config(raw)
+
+
+def test_the_config_is_parsed_again_when_its_files_change_and_only_then(tmp_path):
+    from campaign.cli.simulate import write_synthetic_config
+
+    config_dir = write_synthetic_config(tmp_path / "config", 3, seed=1)
+    first = load_config(config_dir)
+    assert load_config(config_dir) is first  # unchanged files: the same (frozen) object, no second parse
+    path = config_dir / "enterprises.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("模拟企业0001", "模拟企业0009"), encoding="utf-8")
+    changed = load_config(config_dir)
+    assert changed is not first
+    assert changed.enterprise("SIM0001").name.startswith("模拟企业0009")

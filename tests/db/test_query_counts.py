@@ -1,5 +1,6 @@
-"""Set-based SQL: planning a day's reminders and summarising a half-year period issue the same number of
-queries for 9 enterprises as for 120 (a query per enterprise would not show in a 9-enterprise test)."""
+"""Set-based SQL: planning a day's reminders, taking in a batch of files and summarising a half-year period
+issue the same number of queries for 9 enterprises as for 120 (a query per enterprise would not show in a
+9-enterprise test)."""
 
 from __future__ import annotations
 
@@ -52,7 +53,35 @@ def _half_year() -> object:
         return gather(session, config, progress_deliverable(config, "2023H1"), resolve_as_of("2023-07-20"))
 
 
-@pytest.mark.parametrize("work", [_reminders, _half_year], ids=["reminder-plan", "half-year-summary"])
+def _intake_batch() -> object:
+    """Three enterprises' task lists (one of them faulty) taken in as one batch, as an intake chunk does; each
+    call takes the next three enterprises, so the measured call records new versions as the warm one did."""
+    from campaign.config.model import load_config
+    from campaign.config.settings import get_settings
+    from campaign.intake.core import process_paths
+    from campaign.simulation.data import enterprise_rows
+    from campaign.simulation.files import build_file
+    from notifications.channels import load_channels
+
+    config = load_config()
+    settings = get_settings()
+    inbox = settings.home_dir / "inbox"
+    years = sorted(config.final_review.years)
+    done = len(list(inbox.glob("*"))) if inbox.is_dir() else 0  # move=False: earlier batches stay there
+    paths = []
+    for k, enterprise in enumerate(config.enterprises[done : done + 3]):
+        rows = enterprise_rows(config, enterprise, 1, years)
+        deliverable = config.deliverable("task-list-2023")
+        path = build_file(config, enterprise, deliverable, rows, k == 2, settings.home_dir, inbox)
+        assert path is not None
+        paths.append(path)
+    channels = load_channels(settings.apprise_config_path)
+    return process_paths(paths, config, resolve_as_of("2023-05-19"), channels, move=False)
+
+
+@pytest.mark.parametrize(
+    "work", [_reminders, _half_year, _intake_batch], ids=["reminder-plan", "half-year-summary", "intake-batch"]
+)
 def test_query_count_does_not_grow_with_the_number_of_enterprises(work, tmp_path, monkeypatch):
     counts = {}
     for n in (9, 120):
