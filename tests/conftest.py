@@ -32,6 +32,18 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 
 
+@pytest.fixture(autouse=True)
+def _prefect_api_url_stays_the_tests_own():
+    """prepare_prefect_environment sets PREFECT_API_URL for its process (a command's own server, or serve's);
+    a test that calls it must not leave a server that is gone as the address for every later test."""
+    before = os.environ.get("PREFECT_API_URL")
+    yield
+    if before is None:
+        os.environ.pop("PREFECT_API_URL", None)
+    else:
+        os.environ["PREFECT_API_URL"] = before
+
+
 @pytest.fixture
 def campaign_home(tmp_path, monkeypatch) -> Path:
     """A fresh CAMPAIGN_HOME (SQLite + outbox) for one test."""

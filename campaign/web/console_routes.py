@@ -51,6 +51,20 @@ class FormError(Exception):
         self.message, self.status = message, status
 
 
+def audit_filters(
+    enterprise: str = "", actor: str = "", group: str = "", date_from: str = "", date_to: str = ""
+) -> console.AuditFilters:
+    """The audit page's query parameters, checked (a dependency of the page and of its export)."""
+    try:
+        start = date.fromisoformat(date_from) if date_from else None
+        end = date.fromisoformat(date_to) if date_to else None
+    except ValueError:
+        raise FormError("日期无效，应为 YYYY-MM-DD。") from None
+    if group and group not in console.AUDIT_GROUPS:
+        raise FormError(f"没有类别“{group}”。")
+    return console.AuditFilters(enterprise.strip(), actor.strip(), group, start, end)
+
+
 def register(app: FastAPI) -> None:
     from campaign.web.app import audit, deliver, page, state
 
@@ -371,27 +385,10 @@ def register(app: FastAPI) -> None:
         audit(p.as_of(), staff.actor, "console.download", "report", path[:200], {})
         return FileResponse(found, filename=found.name, content_disposition_type="attachment")
 
-    def audit_filters(enterprise: str, actor: str, group: str, date_from: str, date_to: str) -> console.AuditFilters:
-        try:
-            start = date.fromisoformat(date_from) if date_from else None
-            end = date.fromisoformat(date_to) if date_to else None
-        except ValueError:
-            raise FormError("日期无效，应为 YYYY-MM-DD。") from None
-        if group and group not in console.AUDIT_GROUPS:
-            raise FormError(f"没有类别“{group}”。")
-        return console.AuditFilters(enterprise.strip(), actor.strip(), group, start, end)
-
     @app.get("/staff/audit")
     def audit_page(
-        request: Request,
-        staff: Reviewer,
-        enterprise: str = "",
-        actor: str = "",
-        group: str = "",
-        date_from: str = "",
-        date_to: str = "",
+        request: Request, staff: Reviewer, filters: Annotated[console.AuditFilters, Depends(audit_filters)]
     ) -> Response:
-        filters = audit_filters(enterprise, actor, group, date_from, date_to)
         with session_scope() as db:
             lines, total = console.audit_lines(db, filters)
         return staff_page(
@@ -407,15 +404,8 @@ def register(app: FastAPI) -> None:
 
     @app.get("/staff/audit.xlsx")
     def audit_export(
-        request: Request,
-        staff: Reviewer,
-        enterprise: str = "",
-        actor: str = "",
-        group: str = "",
-        date_from: str = "",
-        date_to: str = "",
+        request: Request, staff: Reviewer, filters: Annotated[console.AuditFilters, Depends(audit_filters)]
     ) -> Response:
-        filters = audit_filters(enterprise, actor, group, date_from, date_to)
         with session_scope() as db:
             lines, _ = console.audit_lines(db, filters, limit=None)
         data = console.audit_workbook(lines, filters)

@@ -32,14 +32,14 @@ class StartedRun:
 
 
 def api_url(home: Path, ask_prefect: bool = False) -> str | None:
-    """The Prefect API the console talks to: PREFECT_API_URL, else the server `campaign serve` runs for this
-    CAMPAIGN_HOME, else (with `ask_prefect`, which imports Prefect: ~2 s once) the active Prefect profile's."""
-    url = os.environ.get("PREFECT_API_URL") or running_server(home)
-    if url is None and ask_prefect:
+    """The Prefect API the console talks to. With `ask_prefect` (imports Prefect: ~2 s once), Prefect's own
+    settings (PREFECT_API_URL, the active profile), else the server `campaign serve` runs for this CAMPAIGN_HOME;
+    without, the same from the environment only (for the links on every page)."""
+    if ask_prefect:
         from prefect.settings import get_current_settings
 
-        url = get_current_settings().api.url
-    return url
+        return get_current_settings().api.url or running_server(home)
+    return os.environ.get("PREFECT_API_URL") or running_server(home)
 
 
 def ui_url(home: Path, url: str | None = None) -> str | None:
