@@ -25,7 +25,8 @@ def web(
         typer.Option("--behind-proxy", help="在 HTTPS 反向代理之后运行：信任本机代理传来的 X-Forwarded-For/Proto。"),
     ] = False,
 ) -> None:
-    """启动企业网上报送系统（默认 http://127.0.0.1:8000，使用与各命令相同的 CAMPAIGN_HOME 和数据库）。"""
+    """启动企业网上报送系统和区国资委管理台（默认 http://127.0.0.1:8000，管理台在 /staff，账号由 campaign users add
+    开设；使用与各命令相同的 CAMPAIGN_HOME 和数据库）。"""
     import uvicorn
 
     from campaign.cli.common import parse_as_of
