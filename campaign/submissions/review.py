@@ -40,6 +40,8 @@ def _reviewable(session: Session, submission_id: int) -> m.Submission:
         )
     if sub.status != "accepted":
         raise InvalidRequest("只有已接收的版本可以审核；未通过校验的版本已自动退回")
+    if not _is_latest(session, sub):
+        raise InvalidRequest("企业已报送更新的版本，请审核最新版本")
     return sub
 
 
@@ -60,8 +62,6 @@ def _is_latest(session: Session, sub: m.Submission) -> bool:
 def file_submission(session: Session, submission_id: int, reviewer: str, at: datetime) -> m.Submission:
     """Confirm the version that counts as 已备案."""
     sub = _reviewable(session, submission_id)
-    if not _is_latest(session, sub):
-        raise InvalidRequest("企业已报送更新的版本，请审核最新版本")
     sub.review, sub.reviewed_by, sub.reviewed_at = "filed", reviewer, at
     record_audit(session, at, reviewer, "submission.filed", "submission", _entity_key(sub), {"submission_id": sub.id})
     return sub
@@ -83,8 +83,6 @@ def return_submission(
     if len(reason) > MAX_REASON:
         raise InvalidRequest(f"退回理由最多 {MAX_REASON} 字（现有 {len(reason)} 字）")
     sub = _reviewable(session, submission_id)
-    if not _is_latest(session, sub):
-        raise InvalidRequest("企业已报送更新的版本，请审核最新版本")
     sub.review, sub.reviewed_by, sub.reviewed_at, sub.review_reason = "returned", reviewer, at, reason
     sub.status = "rejected"
     sub.errors = [

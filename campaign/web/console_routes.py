@@ -114,33 +114,23 @@ def register(app: FastAPI) -> None:
         at = p.as_of()
         if not csrf_ok(request.session.get("login_csrf"), str(form.get("csrf_token") or "")):
             return _login_page(request, 403, error="登录表单已失效，请重新输入。")
+
+        async def refused(reason: str) -> None:
+            detail = {"reason": reason, "client": client}
+            user = username[:40] or "-"
+            await run_in_threadpool(audit, at, f"client:{client}", "staff.signin_refused", "staff_user", user, detail)
+
         # Limited per address and per account: guessing one password from many addresses is slowed too.
         if not (p.limiter.allow(f"staff:{client}") and p.limiter.allow(f"user:{username}")):
             seconds = max(p.limiter.retry_after(f"staff:{client}"), p.limiter.retry_after(f"user:{username}"))
-            await run_in_threadpool(
-                audit,
-                at,
-                f"client:{client}",
-                "staff.signin_refused",
-                "staff_user",
-                username[:40] or "-",
-                {"reason": "rate_limited", "client": client},
-            )
+            await refused("rate_limited")
             response = _login_page(request, 429, error=f"登录尝试过于频繁，请 {seconds} 秒后再试。")
             response.headers["retry-after"] = str(seconds)
             return response
         with session_scope() as db:
             account = await run_in_threadpool(authenticate, db, username, password)
         if account is None:
-            await run_in_threadpool(
-                audit,
-                at,
-                f"client:{client}",
-                "staff.signin_refused",
-                "staff_user",
-                username[:40] or "-",
-                {"reason": "bad_credentials", "client": client},
-            )
+            await refused("bad_credentials")
             return _login_page(request, 401, error="用户名或密码不正确，或账户已停用。")
         start_session(request, account, new_csrf_token())
         await run_in_threadpool(
