@@ -45,8 +45,9 @@ time each run took to be picked up, its intake-chunk and notify-all task time, h
 messages were split between the runs, machine CPU utilisation and CPU seconds by process group
 (PostgreSQL, Prefect server, workers with their flow runs, this bench and its relay, anything else),
 PostgreSQL sessions, active time, transactions and the peak of connections and of lock waits
-(pg_stat_database, pg_stat_activity sampled each second), Prefect API requests, and a `py-spy dump`
-of every flow run 30 s in (when py-spy is on PATH or next to this interpreter). Correctness is checked
+(pg_stat_database, pg_stat_activity sampled each second), Prefect API requests, and where each flow run's
+main thread spends its time (PostgreSQL, Prefect API, Python) from 30 s of `py-spy record` started
+45 s into the round (when py-spy is on PATH or next to this interpreter). Correctness is checked
 and the round fails if any is off: every run Completed, the inbox empty, each file claimed and done
 exactly once, one submission per file (version 1 only), one receipt or rejection per file, each sent
 in exactly one attempt, and one outbox file per message.
@@ -481,6 +482,7 @@ class Bench:
     max_files: int | None
     root: Path
     port: int
+    deployment: str = DEPLOYMENT
     run: str = field(default_factory=lambda: f"cw{uuid.uuid4().hex[:8]}")
     children: list[Child] = field(default_factory=list)
 
@@ -533,6 +535,7 @@ class Bench:
         self.pg.create(f"{self.run}_prefect")
         os.environ["CAMPAIGN_DATABASE_URL"] = self.pg.url(self.template)
         os.environ["CAMPAIGN_HOME"] = str(self.root / "template-home")
+        (self.root / "template-home").mkdir()
         from campaign.db.migrate import init_database
         from campaign.db.session import engine_for
 
@@ -685,7 +688,7 @@ class Bench:
                 if sampler is not None and now - last_sample >= 1.0:
                     sampler.sample()
                     last_sample = now
-                if not spied and now - t0 >= 20 and spy is not None:
+                if not spied and now - t0 >= 45 and spy is not None:  # the runs are past their start-up
                     spies = self.spy(spy)
                     spied = True
                 time.sleep(0.25)
@@ -720,7 +723,7 @@ class Bench:
                 )
         return {"wall_s": round(wall, 1), "runs": per_run}
 
-    def spy(self, folder: Path, seconds: int = 20) -> list[subprocess.Popen]:
+    def spy(self, folder: Path, seconds: int = 30) -> list[subprocess.Popen]:
         """Start sampling every flow run (the workers' python children) and the server with py-spy."""
         import psutil
 
@@ -778,7 +781,7 @@ class Bench:
             sampler.start()
             cpu0 = time.process_time()
             flows = self.run_flows(
-                f"intake/{DEPLOYMENT}", k, {"as_of": INTAKE_AS_OF}, sampler, spy=self.root / tag / "py-spy"
+                f"intake/{self.deployment}", k, {"as_of": INTAKE_AS_OF}, sampler, spy=self.root / tag / "py-spy"
             )
             bench_cpu = time.process_time() - cpu0
             time.sleep(1.5)  # PostgreSQL publishes a backend's counters at most once a second
@@ -937,7 +940,12 @@ def main() -> None:
     parser.add_argument("--files", type=int, help="take at most this many of the window's files")
     parser.add_argument("--no-notice", action="store_true", help="skip the deployment phase in the template database")
     parser.add_argument("--out", help="append the results as one JSON line to this file")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, py-spy dumps)")
+    parser.add_argument(
+        "--deployment",
+        default=DEPLOYMENT,
+        help="the intake deployment the rounds run (intake = prefect.yaml's, with its concurrency limit of one)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, py-spy samples)")
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("needs root (ip netns)")
@@ -955,9 +963,16 @@ def main() -> None:
         PREFECT_HOME=str(root / "prefect-cli"),
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
     )
-    report: dict[str, Any] = {"enterprises": args.enterprises, "machine": machine(), "command": " ".join(sys.argv)}
+    report: dict[str, Any] = {
+        "enterprises": args.enterprises,
+        "deployment": f"intake/{args.deployment}",
+        "machine": machine(),
+        "command": " ".join(sys.argv),
+    }
     say(f"{report['machine']}; work directory {root}")
-    bench = Bench(args.enterprises, args.workers, args.seed, not args.no_notice, args.files, root, port)
+    bench = Bench(
+        args.enterprises, args.workers, args.seed, not args.no_notice, args.files, root, port, args.deployment
+    )
     rounds: list[dict[str, Any]] = []
     try:
         with namespaces(MAX_WORKERS):
