@@ -9,11 +9,12 @@ enterprise and deliverable are one version (uq_submission_content), and notifica
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -112,13 +113,15 @@ def _message(
     return OutgoingMessage(key, kind, recipient, title, body, ent.code if ent else None, dlv.id if dlv else None)
 
 
-def _task_rows(exam: Examination, config: CampaignConfig, submission: m.Submission) -> list[m.TaskItem]:
+def _task_rows(exam: Examination, config: CampaignConfig, submission: m.Submission) -> list[dict]:
+    """The list's rows as plain values for one multi-row INSERT: 30 ORM objects per file through the unit of
+    work cost more than the rest of recording the file."""
     rows = []
     for item in exam.items:
         ind = indicator_of(item, config.core_indicators) if item.text("level1") == "企业效益" else None
         score = item.values.get("score")
         rows.append(
-            m.TaskItem(
+            dict(
                 submission_id=submission.id,
                 enterprise_id=submission.enterprise_id,
                 deliverable_id=submission.deliverable_id,
@@ -240,8 +243,8 @@ def record(
     session.flush()
     if exam.accepted and exam.progress is not None:
         session.add_all(progress_rows(exam.progress, submission))
-    elif exam.accepted:
-        session.add_all(_task_rows(exam, config, submission))
+    elif exam.accepted and exam.items:
+        session.execute(insert(m.TaskItem), _task_rows(exam, config, submission))
     message = _message(config, exam, as_of, version, on_time)
     record_audit(
         session,
@@ -354,6 +357,7 @@ def process_paths(
     worker: str | None = None,
     skipped: dict[str, str] | None = None,
     batch_size: int = BATCH_SIZE,
+    progress: Callable[[int, int, int], None] | None = None,
 ) -> tuple[list[Outcome], dict[str, str]]:
     """Process many files, `batch_size` at a time; an unexpected error on one is reported and the rest go on.
 
@@ -401,4 +405,7 @@ def process_paths(
                 errors[display_name(path.name)] = f"{type(error).__name__}: {error}"[:500]
                 failed.append(keys[path])
         settle_inbox_files(done, failed, worker)
+        if progress is not None:  # (files done, accepted, rejected) after each batch: the run's log shows it move
+            accepted = sum(o.accepted for o in outcomes)
+            progress(min(start + batch_size, len(paths)), accepted, len(outcomes) - accepted)
     return outcomes, errors
