@@ -6,35 +6,26 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from campaign.calendar.clock import AsOfParam, resolve_as_of
-from campaign.intake.core import Outcome
 from campaign.intake.report import artifact_rows, summary_markdown
 from tasks.audit import audit
 from tasks.db import prepare_database
 from tasks.half_year import refresh_summaries
-from tasks.intake import intake_chunk, scan_inbox
+from tasks.intake import scan_inbox, take_files
 from tasks.next_year import refresh_next_year_lists
 from tasks.notify import fail_if_undelivered, notify_all
-
-CHUNK_SIZE = 200
 
 
 @flow(
     name="intake",
     description="接收报送：扫描收件箱，校验、登记版本、存档，并向企业发送回执或退回通知；重复运行不会重复登记或发送。",
 )
-def intake(as_of: AsOfParam = None, chunk_size: int = CHUNK_SIZE) -> dict:
+def intake(as_of: AsOfParam = None) -> dict:
     as_of = resolve_as_of(as_of)
     prepare_database()
     paths = scan_inbox()
-    outcomes: list[Outcome] = []
-    errors: dict[str, str] = {}
-    skipped: dict[str, str] = {}
-    # Chunks run one after another: versions of one enterprise's files must follow arrival order.
-    for start in range(0, len(paths), chunk_size):
-        result = intake_chunk(paths[start : start + chunk_size], as_of)
-        outcomes += result.outcomes
-        errors.update(result.errors)
-        skipped.update(result.skipped)
+    # In arrival order (versions of one enterprise's files must follow it), in batches of one commit each.
+    taken = take_files(paths, as_of)
+    outcomes, errors, skipped = taken.outcomes, taken.errors, taken.skipped
     keys = [o.message_key for o in outcomes if o.message_key]  # a duplicate may find its message still pending
     # 上年度完成情况已接收：新年度清单按实际完成值重新生成，并告知企业（每个接收版本一条）。
     refreshed_lists = refresh_next_year_lists(as_of)

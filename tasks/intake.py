@@ -1,4 +1,4 @@
-"""Intake tasks: list the inbox, process a chunk of files (one task run per chunk, never per file)."""
+"""Intake tasks: list the inbox, take its files (one task run for all of them, whatever their number)."""
 
 from __future__ import annotations
 
@@ -20,31 +20,32 @@ def scan_inbox() -> list[str]:
     return [str(p) for p in inbox_files(get_settings().home_dir)]
 
 
-# Not retried: a failure inside a file is already a rejection; a crash leaves the file in the inbox
-# for the next run, and the natural keys make that re-run harmless.
 @dataclass(frozen=True)
-class ChunkResult:
+class TakenFiles:
     outcomes: list[Outcome]
     errors: dict[str, str]  # file name -> unexpected error (the file stays in the inbox)
     skipped: dict[str, str]  # file name -> why another worker has it (the file stays where it is)
 
 
-@task(name="intake-chunk", cache_policy=NO_CACHE)
-def intake_chunk(paths: list[str], as_of: datetime) -> ChunkResult:
+# One task run per intake run, so the task runs of a day do not grow with the number of enterprises; inside
+# it the files go in batches of campaign.intake.core.BATCH_SIZE, one commit each. Not retried: a failure
+# inside a file is already a rejection; a crash leaves the uncommitted batch in the inbox for the next run,
+# and the natural keys make that re-run harmless.
+@task(name="take-inbox-files", cache_policy=NO_CACHE)
+def take_files(paths: list[str], as_of: datetime) -> TakenFiles:
     config = load_config()
     channels = load_channels(get_settings().apprise_config_path)
     skipped: dict[str, str] = {}
-    outcomes, errors = process_paths([Path(p) for p in paths], config, as_of, channels, move=True, skipped=skipped)
     logger = get_run_logger()
-    logger.info(
-        "chunk of %d files: %d accepted, %d rejected, %d errors",
-        len(paths),
-        sum(o.accepted for o in outcomes),
-        sum(not o.accepted for o in outcomes),
-        len(errors),
+
+    def progress(done: int, accepted: int, rejected: int) -> None:
+        logger.info("%d of %d files: %d accepted, %d rejected", done, len(paths), accepted, rejected)
+
+    outcomes, errors = process_paths(
+        [Path(p) for p in paths], config, as_of, channels, move=True, skipped=skipped, progress=progress
     )
     for name, error in errors.items():
         logger.error("unexpected error on %s (left in the inbox): %s", name, error)
     for name, why in skipped.items():
         logger.warning("skipped %s: %s", name, why)
-    return ChunkResult(outcomes, errors, skipped)
+    return TakenFiles(outcomes, errors, skipped)

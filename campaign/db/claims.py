@@ -163,14 +163,33 @@ def claim_inbox_file(path_key: str, worker: str, *, lease: timedelta | None = DE
         return claim(session, INBOX, path_key, worker, lease=lease)
 
 
-def why_inbox_file_held(path_key: str) -> str:
-    with session_scope() as session:
-        return why_held(session, INBOX, path_key)
-
-
 def finish_inbox_file(path_key: str, worker: str) -> bool:
     with session_scope() as session:
         return finish(session, INBOX, path_key, worker)
+
+
+def claim_inbox_files(path_keys: list[str], worker: str) -> dict[str, str]:
+    """Claim a batch of inbox files in one transaction. Returns {key: why} for those another worker holds
+    (every key not in it is this worker's now)."""
+    held: dict[str, str] = {}
+    if not path_keys:
+        return held
+    with session_scope() as session:
+        for key in path_keys:
+            if not claim(session, INBOX, key, worker):
+                held[key] = why_held(session, INBOX, key)
+    return held
+
+
+def settle_inbox_files(done: list[str], failed: list[str], worker: str) -> None:
+    """After a batch: mark the recorded and moved files done, give the failed ones back, in one transaction."""
+    if not done and not failed:
+        return
+    with session_scope() as session:
+        for key in done:
+            finish(session, INBOX, key, worker)
+        for key in failed:
+            release(session, INBOX, key, worker)
 
 
 def release_inbox_file(path_key: str, worker: str) -> bool:

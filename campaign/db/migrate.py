@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from campaign.config.settings import REPO_ROOT
 from campaign.db.session import get_engine
@@ -17,9 +20,18 @@ def alembic_config() -> Config:
     return cfg
 
 
+@cache
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 def upgrade_to_head() -> None:
+    """Bring the schema to the newest revision. Every flow's first task calls this: a database already at
+    head costs one query instead of Alembic loading its environment and every migration script."""
     cfg = alembic_config()
     with get_engine().begin() as connection:
+        if MigrationContext.configure(connection).get_current_revision() == head_revision():
+            return
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
 

@@ -8,11 +8,13 @@ enterprise and deliverable are one version (uq_submission_content), and notifica
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,13 +22,7 @@ from campaign.config.model import CampaignConfig
 from campaign.config.settings import get_settings
 from campaign.db import models as m
 from campaign.db.audit import record_audit
-from campaign.db.claims import (
-    claim_inbox_file,
-    finish_inbox_file,
-    release_inbox_file,
-    why_inbox_file_held,
-    worker_identity,
-)
+from campaign.db.claims import claim_inbox_files, settle_inbox_files, worker_identity
 from campaign.db.session import session_scope
 from campaign.half_year.store import planned_rows, progress_rows
 from campaign.intake.examine import Examination, examine
@@ -45,6 +41,8 @@ from campaign.workbook.progress import check_rows_match
 from campaign.workbook.read import DEFAULT_READER
 
 SASAC = "sasac"
+# Files recorded per transaction: one durable commit for these many receipts, and the unit two workers split by.
+BATCH_SIZE = 25
 
 
 @dataclass
@@ -115,13 +113,15 @@ def _message(
     return OutgoingMessage(key, kind, recipient, title, body, ent.code if ent else None, dlv.id if dlv else None)
 
 
-def _task_rows(exam: Examination, config: CampaignConfig, submission: m.Submission) -> list[m.TaskItem]:
+def _task_rows(exam: Examination, config: CampaignConfig, submission: m.Submission) -> list[dict]:
+    """The list's rows as plain values for one multi-row INSERT: 30 ORM objects per file through the unit of
+    work cost more than the rest of recording the file."""
     rows = []
     for item in exam.items:
         ind = indicator_of(item, config.core_indicators) if item.text("level1") == "企业效益" else None
         score = item.values.get("score")
         rows.append(
-            m.TaskItem(
+            dict(
                 submission_id=submission.id,
                 enterprise_id=submission.enterprise_id,
                 deliverable_id=submission.deliverable_id,
@@ -149,14 +149,10 @@ def _task_rows(exam: Examination, config: CampaignConfig, submission: m.Submissi
 
 
 def record(
-    session: Session,
-    config: CampaignConfig,
-    exam: Examination,
-    path: Path,
-    as_of: datetime,
-    channels: ChannelNames,
-    home: Path,
-) -> Outcome:
+    session: Session, config: CampaignConfig, exam: Examination, path: Path, as_of: datetime, home: Path
+) -> tuple[Outcome, OutgoingMessage | None]:
+    """Record one examined file in the caller's transaction: its version, rows and audit line. Returns the
+    outcome and the receipt or rejection to record (None for a duplicate: its answer was recorded before)."""
     problems = [p.as_dict() for p in exam.problems]
     outcome = Outcome(
         display_name(exam.name),
@@ -169,9 +165,8 @@ def record(
     )
     if exam.identity.enterprise is None or exam.identity.deliverable is None:
         message = _message(config, exam, as_of, None, None)
-        record_messages(session, [message], channels, as_of)
         outcome.message_key = message.key
-        return outcome
+        return outcome, message
     ent_id = session.scalar(select(m.Enterprise.id).where(m.Enterprise.code == exam.identity.enterprise))
     dlv = session.scalars(select(m.Deliverable).where(m.Deliverable.code == exam.identity.deliverable)).one()
     existing = session.scalars(
@@ -194,7 +189,7 @@ def record(
             outcome.message_key = return_key(exam.identity.enterprise, dlv.code, existing.version)
         else:
             outcome.message_key = f"rejection:{exam.identity.enterprise}:{dlv.code}:{exam.sha256[:12]}"
-        return outcome
+        return outcome, None
     if exam.progress is not None and exam.accepted:
         # The rows must still be the ones the enterprise filed in its accepted list for that year.
         assert ent_id is not None, "an identified enterprise is in the config, and the config is synced to the database"
@@ -248,10 +243,9 @@ def record(
     session.flush()
     if exam.accepted and exam.progress is not None:
         session.add_all(progress_rows(exam.progress, submission))
-    elif exam.accepted:
-        session.add_all(_task_rows(exam, config, submission))
+    elif exam.accepted and exam.items:
+        session.execute(insert(m.TaskItem), _task_rows(exam, config, submission))
     message = _message(config, exam, as_of, version, on_time)
-    record_messages(session, [message], channels, as_of)
     record_audit(
         session,
         as_of,
@@ -262,7 +256,7 @@ def record(
         {"sha256": exam.sha256, "codes": [p["code"] for p in problems], "on_time": on_time},
     )
     outcome.version, outcome.on_time, outcome.message_key = version, on_time, message.key
-    return outcome
+    return outcome, message
 
 
 def process_file(
@@ -274,25 +268,66 @@ def process_file(
     move: bool = False,
     reader: str = DEFAULT_READER,
 ) -> Outcome:
-    """Examine, record (one transaction), then move an inbox file to inbox/processed or inbox/rejected."""
-    settings = get_settings()
-    home = settings.home_dir
-    exam = examine(path, config, settings.max_upload_bytes, claim, reader)
+    """Examine, record (one transaction), then move the file to inbox/processed or inbox/rejected.
+    For a file the caller already holds (`campaign submit`, a test); the inbox goes through process_paths."""
+    exam = examine(path, config, get_settings().max_upload_bytes, claim, reader)
+    [(outcome, error)] = _record_batch([(path, exam)], config, as_of, channels, move)
+    if error is not None:
+        raise error
+    assert outcome is not None
+    return outcome
+
+
+def _record_batch(
+    batch: list[tuple[Path, Examination]], config: CampaignConfig, as_of: datetime, channels: ChannelNames, move: bool
+) -> list[tuple[Outcome | None, Exception | None]]:
+    """Record examined files in ONE transaction (one durable commit for the batch), then move them.
+
+    The files leave the inbox only after their batch has committed: a crash before the commit leaves
+    them all where they were and nothing recorded; a crash after it leaves files whose bytes are
+    recorded, and the next run sees them as duplicates (one version, no second message). When anything
+    in the batch fails — an unexpected error, or another process (a staff member's `campaign submit`)
+    taking the same version number first — the batch is rolled back and each file is recorded in its
+    own transaction instead, once more on a conflict: one file's trouble never costs another its record.
+    Returns (outcome, None) or (None, error) per file, in order.
+    """
+    home = get_settings().home_dir
+    results: list[tuple[Outcome | None, Exception | None]]
     try:
         with session_scope() as session:
-            outcome = record(session, config, exam, path, as_of, channels, home)
-    except IntegrityError:
-        # Another process (a staff member's `campaign submit` during a flow run) took the same
-        # version number or recorded the same bytes first: once more sees its row and moves on.
-        with session_scope() as session:
-            outcome = record(session, config, exam, path, as_of, channels, home)
+            recorded = [record(session, config, exam, path, as_of, home) for path, exam in batch]
+            record_messages(session, [message for _, message in recorded if message is not None], channels, as_of)
+        results = [(outcome, None) for outcome, _ in recorded]
+    except Exception:  # noqa: BLE001 - rolled back as a whole; each file is tried alone below
+        if len(batch) == 1 and not isinstance(sys.exc_info()[1], IntegrityError):
+            raise
+        results = [_record_alone(item, config, as_of, channels, home) for item in batch]
     if move:
-        # Moved only after the commit: a crash before it leaves the file in the inbox, and the next
-        # run finds the same bytes already recorded (one version, no second message).
-        folder = home / "inbox" / ("processed" if outcome.accepted else "rejected")
-        target = move_unique(path, folder, f"{as_of:%Y%m%d}_{exam.sha256[:12]}_{safe_name(exam.name)}")
-        outcome.moved_to = target.relative_to(home).as_posix()
-    return outcome
+        for (path, exam), (outcome, _) in zip(batch, results, strict=True):
+            if outcome is not None:
+                folder = home / "inbox" / ("processed" if outcome.accepted else "rejected")
+                target = move_unique(path, folder, f"{as_of:%Y%m%d}_{exam.sha256[:12]}_{safe_name(exam.name)}")
+                outcome.moved_to = target.relative_to(home).as_posix()
+    return results
+
+
+def _record_alone(
+    item: tuple[Path, Examination], config: CampaignConfig, as_of: datetime, channels: ChannelNames, home: Path
+) -> tuple[Outcome | None, Exception | None]:
+    path, exam = item
+    for attempt in (1, 2):
+        try:
+            with session_scope() as session:
+                outcome, message = record(session, config, exam, path, as_of, home)
+                record_messages(session, [message] if message else [], channels, as_of)
+            return outcome, None
+        except IntegrityError as exc:
+            # The same version number or bytes were recorded by another process first: once more sees its row.
+            if attempt == 2:
+                return None, exc
+        except Exception as exc:  # noqa: BLE001 - reported for this file alone
+            return None, exc
+    raise AssertionError("unreachable")
 
 
 def inbox_files(home: Path) -> list[Path]:
@@ -321,32 +356,56 @@ def process_paths(
     reader: str = DEFAULT_READER,
     worker: str | None = None,
     skipped: dict[str, str] | None = None,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int, int, int], None] | None = None,
 ) -> tuple[list[Outcome], dict[str, str]]:
-    """Process many files; an unexpected error on one is reported and the rest go on.
+    """Process many files, `batch_size` at a time; an unexpected error on one is reported and the rest go on.
 
-    Several workers may scan the same inbox: each file is claimed first (campaign.db.claims), so
-    exactly one of them processes it; the others skip it, and say so in `skipped` ({file name: why},
-    e.g. which live process holds it) when the caller passes a dict. A file that hit an unexpected
-    error is released and stays in the inbox (nothing was committed for it), so the next run retries it.
+    Several workers may scan the same inbox: each file is claimed first (campaign.db.claims, one
+    transaction per batch), so exactly one of them processes it; the others skip it, and say so in
+    `skipped` ({file name: why}, e.g. which live process holds it) when the caller passes a dict. The
+    claimed files are examined (no database), recorded in one transaction and moved (`_record_batch`),
+    and only then are their claims marked done: a worker that dies in between leaves claims that another
+    takes over, and it finds the recorded bytes as duplicates. A file that hit an unexpected error is
+    released and stays in the inbox (nothing was committed for it), so the next run retries it.
     Returns (outcomes, {file name: error}).
     """
     worker = worker or worker_identity()
+    max_bytes = get_settings().max_upload_bytes
     outcomes: list[Outcome] = []
     errors: dict[str, str] = {}
-    for path in paths:
-        try:
-            key = inbox_claim_key(path)
-        except FileNotFoundError:
-            continue  # another worker processed and moved it since our scan
-        if not claim_inbox_file(key, worker):
-            if skipped is not None:
-                skipped[display_name(path.name)] = why_inbox_file_held(key)
-            continue
-        try:
-            outcomes.append(process_file(path, config, as_of, channels, claim=claim, move=move, reader=reader))
-        except Exception as exc:  # noqa: BLE001 - one file must never stop the batch
-            release_inbox_file(key, worker)
-            errors[display_name(path.name)] = f"{type(exc).__name__}: {exc}"[:500]
-        else:
-            finish_inbox_file(key, worker)
+    for start in range(0, len(paths), batch_size):
+        keys: dict[Path, str] = {}
+        for path in paths[start : start + batch_size]:
+            try:
+                keys[path] = inbox_claim_key(path)
+            except FileNotFoundError:
+                continue  # another worker processed and moved it since our scan
+        held = claim_inbox_files(list(keys.values()), worker)
+        if skipped is not None:
+            skipped.update({display_name(path.name): why for path, key in keys.items() if (why := held.get(key))})
+        examined: list[tuple[Path, Examination]] = []
+        failed: list[str] = []
+        for path, key in keys.items():
+            if key in held:
+                continue
+            try:
+                examined.append((path, examine(path, config, max_bytes, claim, reader)))
+            except Exception as exc:  # noqa: BLE001 - one file must never stop the batch
+                errors[display_name(path.name)] = f"{type(exc).__name__}: {exc}"[:500]
+                failed.append(key)
+        done: list[str] = []
+        for (path, _), (outcome, error) in zip(
+            examined, _record_batch(examined, config, as_of, channels, move), strict=True
+        ):
+            if outcome is not None:
+                outcomes.append(outcome)
+                done.append(keys[path])
+            else:
+                errors[display_name(path.name)] = f"{type(error).__name__}: {error}"[:500]
+                failed.append(keys[path])
+        settle_inbox_files(done, failed, worker)
+        if progress is not None:  # (files done, accepted, rejected) after each batch: the run's log shows it move
+            accepted = sum(o.accepted for o in outcomes)
+            progress(min(start + batch_size, len(paths)), accepted, len(outcomes) - accepted)
     return outcomes, errors

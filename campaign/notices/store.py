@@ -21,8 +21,14 @@ def record_messages(
     session: Session, messages: Sequence[OutgoingMessage], channels: ChannelNames, as_of: datetime
 ) -> int:
     """Insert messages not recorded before; returns how many are new."""
-    ent_ids = dict(session.execute(select(m.Enterprise.code, m.Enterprise.id)).all())
-    del_ids = dict(session.execute(select(m.Deliverable.code, m.Deliverable.id)).all())
+    if not messages:
+        return 0
+    # Only the codes these messages name: an intake batch records a few messages among thousands of enterprises.
+    ent_codes = {msg.enterprise_code for msg in messages if msg.enterprise_code}
+    del_codes = {msg.deliverable_code for msg in messages if msg.deliverable_code}
+    E, D = m.Enterprise, m.Deliverable
+    ent_ids = dict(session.execute(select(E.code, E.id).where(E.code.in_(ent_codes))).all()) if ent_codes else {}
+    del_ids = dict(session.execute(select(D.code, D.id).where(D.code.in_(del_codes))).all()) if del_codes else {}
     rows = [
         {
             "key": msg.key,

@@ -173,3 +173,83 @@ def test_safe_name_and_move_never_overwrites(tmp_path):
         assert not src.exists()
     assert [p.name for p in made] == ["same.xlsx", "same-1.xlsx", "same-2.xlsx"]
     assert [p.read_bytes() for p in made] == [b"one", b"two", b"three"]
+
+
+def _inbox_with_lists(home, codes, faulty=()):
+    """Each enterprise's 2023 task list dropped into the inbox, as the synthetic enterprises file it."""
+    from campaign.simulation.data import enterprise_rows
+    from campaign.simulation.files import build_file
+
+    years = sorted(CONFIG.final_review.years)
+    deliverable = CONFIG.deliverable("task-list-2023")
+    paths = []
+    for code in codes:
+        enterprise = CONFIG.enterprise(code)
+        rows = enterprise_rows(CONFIG, enterprise, 1, years)
+        paths.append(build_file(CONFIG, enterprise, deliverable, rows, code in faulty, home, home / "inbox"))
+    return paths
+
+
+def test_a_batch_is_one_commit_and_its_files_leave_the_inbox_only_after_it(initialized_home, monkeypatch):
+    from sqlalchemy import event
+
+    import campaign.intake.core as core
+    from campaign.db.session import get_engine
+
+    codes = [e.code for e in CONFIG.enterprises[:6]]
+    paths = _inbox_with_lists(initialized_home, codes, faulty={codes[2]})
+    commits, recorded_when_moved = [], []
+    listener = lambda _conn: commits.append(1)  # noqa: E731
+    event.listen(get_engine(), "commit", listener)
+    real_move = core.move_unique
+
+    def watching_move(path, folder, name):
+        with get_engine().connect() as c:  # a fresh connection sees only what was committed (and commits nothing)
+            query = select(m.Submission.id).where(m.Submission.original_name == path.name)
+            recorded_when_moved.append(c.scalar(query))
+        return real_move(path, folder, name)
+
+    monkeypatch.setattr(core, "move_unique", watching_move)
+    try:
+        outcomes, errors = core.process_paths(paths, CONFIG, ON_TIME, load_channels(get_settings().apprise_config_path))
+    finally:
+        event.remove(get_engine(), "commit", listener)
+    assert errors == {} and [o.status for o in outcomes].count("rejected") == 1 and len(outcomes) == 6
+    # claims, the six files with their receipts and the rejection, then the claims marked done
+    assert len(commits) == 3, commits
+    assert len(recorded_when_moved) == 6 and all(recorded_when_moved), "a file moved before its record was committed"
+    assert not [p for p in (initialized_home / "inbox").iterdir() if p.is_file()]
+    with session_scope() as s:
+        kinds = sorted(s.scalars(select(m.Notification.kind)).all())
+        claims = s.scalars(select(m.WorkClaim.status)).all()
+    assert kinds == ["receipt"] * 5 + ["rejection"] and claims == ["done"] * 6
+
+
+def test_one_file_failing_in_a_batch_costs_the_others_nothing(initialized_home, monkeypatch):
+    import campaign.intake.core as core
+
+    codes = [e.code for e in CONFIG.enterprises[:4]]
+    paths = _inbox_with_lists(initialized_home, codes)
+    real_record = core.record
+
+    def flaky_record(session, config, exam, path, as_of, home):
+        if exam.identity.enterprise == codes[1]:
+            raise OSError("磁盘已满")
+        return real_record(session, config, exam, path, as_of, home)
+
+    monkeypatch.setattr(core, "record", flaky_record)
+    outcomes, errors = core.process_paths(paths, CONFIG, ON_TIME, load_channels(get_settings().apprise_config_path))
+    assert [o.enterprise for o in outcomes] == [codes[0], codes[2], codes[3]]
+    assert errors == {paths[1].name: "OSError: 磁盘已满"}
+    assert [p.name for p in (initialized_home / "inbox").iterdir() if p.is_file()] == [paths[1].name]
+    with session_scope() as s:
+        filed = sorted(s.scalars(select(m.Enterprise.code).join(m.Submission)).all())
+        claims = dict(s.execute(select(m.WorkClaim.status, m.WorkClaim.key)).all())
+    assert filed == sorted([codes[0], codes[2], codes[3]]), "each of the others recorded exactly once"
+    assert list(claims) == ["done"], "the failed file's claim was given back for the next run"
+
+    monkeypatch.setattr(core, "record", real_record)  # the next run, the disk has room again
+    outcomes, errors = core.process_paths(
+        core.inbox_files(initialized_home), CONFIG, ON_TIME, load_channels(get_settings().apprise_config_path)
+    )
+    assert errors == {} and [(o.enterprise, o.version, o.duplicate) for o in outcomes] == [(codes[1], 1, False)]

@@ -31,7 +31,7 @@ def test_intake_flow(prefect_harness, initialized_home, tmp_path):
     (inbox / "DDK003_task-list-2023.xlsx").write_bytes(b"PK\x03\x04truncated")
     (inbox / os.fsdecode(b"\xb1\xea\xd7\xbc.xlsx")).write_bytes(b"GBK-named, not a workbook")  # non-UTF-8 name
 
-    state = intake(as_of="2023-05-22", chunk_size=2, return_state=True)
+    state = intake(as_of="2023-05-22", return_state=True)
     summary, flow_run_id = state.result(), state.state_details.flow_run_id
     assert {k: summary[k] for k in ("files", "accepted", "rejected", "duplicates", "errors", "failed")} == {
         "files": 5,
@@ -85,5 +85,5 @@ def test_intake_flow(prefect_harness, initialized_home, tmp_path):
 
     artifacts, task_runs = asyncio.run(read())
     assert {"intake-files", "intake-summary"} <= {a.key for a in artifacts}
-    # One task run per chunk (5 files, chunks of 2), never one per file.
-    assert sum(1 for t in task_runs if t.name.startswith("intake-chunk")) == 3
+    # One task run for all the files, never one per file (nor one per batch: a day's task runs do not grow with N).
+    assert sum(1 for t in task_runs if t.name.startswith("take-inbox-files")) == 1
