@@ -36,9 +36,9 @@ Per round with K workers: K `prefect worker start --pool campaign-pool --limit 1
 in namespace w<i> (`ip netns exec`), all sharing the same CAMPAIGN_HOME directory (namespaces isolate
 the network only), the business database and the Prefect API through their 10.14.<i>.1 relays.
 Then K runs of `intake/intake-shared-inbox` are submitted through the Prefect API; each worker takes
-one. They share one inbox: every file is claimed row by row (campaign.db.claims) and each run
-delivers the receipts (notification claims, SKIP LOCKED). Timed from the submission until all K runs
-are Completed.
+one. They share one inbox: every file is claimed (campaign.db.claims: a row per file, a transaction per
+batch of 25 files, campaign.intake.core.BATCH_SIZE) and each run delivers the receipts (notification
+claims, SKIP LOCKED). Timed from the submission until all K runs are Completed.
 
 Reported per round: wall time, files/s, speed-up against the 1-worker round of the same run, the
 time each run took to be picked up, its intake-chunk and notify-all task time, how the files and
