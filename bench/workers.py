@@ -41,7 +41,7 @@ batch of 25 files, campaign.intake.core.BATCH_SIZE) and each run delivers the re
 claims, SKIP LOCKED). Timed from the submission until all K runs are Completed.
 
 Reported per round: wall time, files/s, speed-up against the 1-worker round of the same run, the
-time each run took to be picked up, its intake-chunk and notify-all task time, how the files and
+time each run took to be picked up, its take-inbox-files and notify-all task time, how the files and
 messages were split between the runs, machine CPU utilisation and CPU seconds by process group
 (PostgreSQL, Prefect server, workers with their flow runs, this bench and its relay, anything else),
 PostgreSQL sessions, active time, transactions and the peak of connections and of lock waits
