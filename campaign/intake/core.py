@@ -1,9 +1,11 @@
 """Intake core: examine a file, record the submission version and the receipt/rejection, move the file.
 
-One file = one transaction: a hostile or broken file ends in its own rejection and never disturbs
-what was stored before. Natural keys make re-processing harmless: the same bytes for the same
-enterprise and deliverable are one version (uq_submission_content), and notification keys
-(receipt:<企业>:<材料>:v<版本>, rejection:<企业>:<材料>:<sha256[:12]>) are sent at most once.
+Files are recorded a batch at a time (BATCH_SIZE per transaction, one durable commit), and leave the
+inbox only after their batch has committed. A hostile or broken file ends in its own rejection and
+never disturbs what was stored before; an unexpected error in one file sends its batch back to one
+transaction per file, so it costs the others nothing. Natural keys make re-processing harmless:
+the same bytes for the same enterprise and deliverable are one version (uq_submission_content), and
+notification keys (receipt:<企业>:<材料>:v<版本>, rejection:<企业>:<材料>:<sha256[:12]>) are sent at most once.
 """
 
 from __future__ import annotations
