@@ -33,8 +33,9 @@ from tests.reliability.homes import ENTERPRISES
 
 YEAR = 2023
 REVIEWER = "可靠性测试审核人"
-# Kills per home before the run to the end (the second kills the run recovering from the first).
-CHAIN = int(os.environ.get("CAMPAIGN_RELIABILITY_CHAIN", "2"))
+# Kills per home before the run to the end. 1 in the normal suite (its 15-minute budget on 2 cores); the long
+# version (CHAIN=4, docs/reliability.md) also kills the runs recovering from an earlier kill.
+CHAIN = int(os.environ.get("CAMPAIGN_RELIABILITY_CHAIN", "1"))
 
 
 @dataclass
