@@ -10,7 +10,6 @@ notification keys (receipt:<企业>:<材料>:v<版本>, rejection:<企业>:<材�
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -300,8 +299,8 @@ def _record_batch(
             recorded = [record(session, config, exam, path, as_of, home) for path, exam in batch]
             record_messages(session, [message for _, message in recorded if message is not None], channels, as_of)
         results = [(outcome, None) for outcome, _ in recorded]
-    except Exception:  # noqa: BLE001 - rolled back as a whole; each file is tried alone below
-        if len(batch) == 1 and not isinstance(sys.exc_info()[1], IntegrityError):
+    except Exception as exc:  # noqa: BLE001 - rolled back as a whole; each file is tried alone below
+        if len(batch) == 1 and not isinstance(exc, IntegrityError):
             raise
         results = [_record_alone(item, config, as_of, channels, home) for item in batch]
     if move:
